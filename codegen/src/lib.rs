@@ -1,0 +1,34 @@
+//! The generator: `spec/**/*.yaml` → raw model → checked IR → Rust modules, Markdown docs and
+//! an OpenAPI document. See ARCHITECTURE.md for the code map and invariants.
+
+pub mod check;
+pub mod diag;
+pub mod ir;
+pub mod load;
+pub mod naming;
+pub mod raw;
+
+use std::path::Path;
+
+/// Loads and checks the spec below `spec_root`; every problem is returned at once.
+pub fn load_api(spec_root: &Path) -> Result<ir::Api, Vec<diag::Diagnostic>> {
+    let mut diags = diag::Diagnostics::default();
+    let files = load::read_dir(spec_root, &mut diags);
+    load_api_from(&files, diags)
+}
+
+/// Loads and checks spec sources already in memory (used by tests).
+pub fn load_api_from(
+    files: &[load::SourceFile],
+    mut diags: diag::Diagnostics,
+) -> Result<ir::Api, Vec<diag::Diagnostic>> {
+    let raw = load::parse(files, &mut diags);
+    match check::check(&raw, &mut diags) {
+        Some(api) if diags.is_empty() => Ok(api),
+        _ => {
+            let mut items = diags.items().to_vec();
+            items.dedup();
+            Err(items)
+        }
+    }
+}
