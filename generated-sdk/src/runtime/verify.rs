@@ -93,7 +93,11 @@ impl KeySet {
         if serial.is_empty() || !serial.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(format!("{what}: the id must be non-empty visible ASCII"));
         }
-        if self.keys.iter().any(|(s, _)| s == serial) {
+        if self
+            .keys
+            .iter()
+            .any(|(s, _)| s.eq_ignore_ascii_case(serial))
+        {
             return Err(format!("{what}: configured twice"));
         }
         self.keys.push((serial.to_owned(), key));
@@ -113,7 +117,7 @@ impl KeySet {
         self.keys.iter().map(|(s, _)| s.as_str())
     }
 
-    /// Verifies the `Wechatpay-*` headers over `body`, with `now` (Unix seconds) as the
+    /// Verifies the `Wechatpay-*` headers over `body` (serials compare case-insensitively), with `now` (Unix seconds) as the
     /// centre of the ±5-minute window. Fails closed on any missing or odd input.
     pub(crate) fn verify(
         &self,
@@ -135,7 +139,7 @@ impl KeySet {
         let key = self
             .keys
             .iter()
-            .find(|(s, _)| s == serial)
+            .find(|(s, _)| s.eq_ignore_ascii_case(serial))
             .map(|(_, k)| k)
             .ok_or_else(|| SignatureError::UnknownSerial(serial.to_owned()))?;
         check_window(timestamp, now)?;
@@ -162,6 +166,12 @@ fn check_window(timestamp: &str, now: i64) -> Result<(), SignatureError> {
     Ok(())
 }
 
+/// Whether two hex serial numbers are equal, ignoring case and leading zeros.
+fn same_serial(a: &str, b: &str) -> bool {
+    a.trim_start_matches('0')
+        .eq_ignore_ascii_case(b.trim_start_matches('0'))
+}
+
 /// Extracts a PKCS#1 RSA public key (2048–8192 bits) from a `PUBLIC KEY` PEM, or, when
 /// `allow_cert`, from a `CERTIFICATE` PEM whose serial must match `serial`.
 fn rsa_key_from_pem(pem: &[u8], allow_cert: bool, serial: Option<&str>) -> Result<Vec<u8>, String> {
@@ -182,7 +192,7 @@ fn rsa_key_from_pem(pem: &[u8], allow_cert: bool, serial: Option<&str>) -> Resul
         let parts = der::certificate_parts(&der).ok_or("malformed X.509 certificate")?;
         let actual = der::serial_hex(parts.serial);
         if let Some(expected) = serial {
-            if !actual.eq_ignore_ascii_case(expected.trim_start_matches('0')) {
+            if !same_serial(&actual, expected) {
                 return Err(format!("the certificate's serial number is {actual}"));
             }
         }
@@ -339,6 +349,23 @@ mod tests {
             .expect("pk");
         assert_eq!(k.preferred_serial(), Some(KEY_ID));
         assert_eq!(k.verify(&headers(&ts, &sig, KEY_ID), body, NOW), Ok(()));
+    }
+
+    #[test]
+    fn serial_comparison_ignores_case_and_leading_zeros() {
+        assert!(same_serial("0A1B", "a1b"));
+        assert!(same_serial("A1B", "000a1b"));
+        assert!(!same_serial("A1B", "A1C"));
+        let mut k = KeySet::default();
+        k.add_platform(&CERT_SERIAL.to_ascii_lowercase(), PLATFORM_CERT.as_bytes())
+            .expect("lower-case serial accepted");
+        let body = b"{}";
+        let ts = NOW.to_string();
+        let sig = sign(PLATFORM_PRIVATE, &ts, "n0nce", body);
+        assert_eq!(
+            k.verify(&headers(&ts, &sig, CERT_SERIAL), body, NOW),
+            Ok(())
+        );
     }
 
     #[test]
