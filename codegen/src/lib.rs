@@ -3,10 +3,12 @@
 
 pub mod check;
 pub mod diag;
+pub mod emit;
 pub mod ir;
 pub mod load;
 pub mod naming;
 pub mod raw;
+pub mod tree;
 
 use std::path::Path;
 
@@ -31,4 +33,9 @@ pub fn load_api_from(
             Err(items)
         }
     }
+}
+
+/// Generates every owned file of `generated-sdk/` from a checked API.
+pub fn generate_tree(api: &ir::Api) -> Result<emit::Tree, Vec<diag::Diagnostic>> {
+    emit::generate(api)
 }

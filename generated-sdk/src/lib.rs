@@ -4,6 +4,12 @@
 
 pub mod runtime;
 
+// Generated from spec/ by `cargo run -p codegen -- generate`; never edited by hand and
+// formatted by prettyplease, so rustfmt leaves it alone.
+#[rustfmt::skip]
+pub mod api;
+pub use api::*;
+
 pub use runtime::client::{Client, ClientBuilder};
 pub use runtime::error::{ApiError, BuildError, DecryptError, Error, SignatureError};
 pub use runtime::notification::{ApiV3Key, EncryptedResource, Notification, NotificationEnvelope};

@@ -1,0 +1,352 @@
+//! Documentation text derived from the IR: rustdoc strings for types, fields and operations,
+//! and the human-readable constraint and rule summaries shared by rustdoc, Markdown and OpenAPI.
+
+use crate::ir::*;
+
+/// Escapes spec text for Markdown (rustdoc): brackets, angle brackets, emphasis markers and
+/// backticks are escaped; bare URLs become autolinks; line breaks are kept as hard breaks.
+pub fn md(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.trim().lines().enumerate() {
+        if i > 0 {
+            out.push_str("\\\n");
+        }
+        out.push_str(&md_line(line.trim_end()));
+    }
+    out
+}
+
+fn md_line(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(pos) = find_url(rest) {
+        out.push_str(&escape(&rest[..pos]));
+        let url_len = rest[pos..]
+            .find(|c: char| {
+                c.is_whitespace()
+                    || !c.is_ascii()
+                    || matches!(c, ',' | ')' | '\'' | '"' | '<' | '>')
+            })
+            .unwrap_or(rest.len() - pos);
+        out.push('<');
+        out.push_str(&rest[pos..pos + url_len]);
+        out.push('>');
+        rest = &rest[pos + url_len..];
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
+fn find_url(s: &str) -> Option<usize> {
+    match (s.find("https://"), s.find("http://")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '`' | '#' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Inline code span for a wire value.
+pub fn code(s: &str) -> String {
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// Human-readable constraint list of a schema (`at most 20 characters`, `1 ..= 10`, …).
+pub fn constraint_list(schema: &Schema, family: &Family) -> Vec<String> {
+    let c = &schema.constraints;
+    let mut out = Vec::new();
+    let unit = match c.unit() {
+        LenUnit::Chars => "characters",
+        LenUnit::Bytes => "bytes",
+    };
+    match (c.min_len, c.max_len) {
+        (Some(lo), Some(hi)) => out.push(format!("{lo} to {hi} {unit}")),
+        (None, Some(hi)) => out.push(format!("at most {hi} {unit}")),
+        (Some(lo), None) => out.push(format!("at least {lo} {unit}")),
+        (None, None) => {}
+    }
+    match (c.min, c.max) {
+        (Some(lo), Some(hi)) => out.push(format!("{lo} ..= {hi}")),
+        (None, Some(hi)) => out.push(format!("at most {hi}")),
+        (Some(lo), None) => out.push(format!("at least {lo}")),
+        (None, None) => {}
+    }
+    match (c.min_items, c.max_items) {
+        (Some(lo), Some(hi)) => out.push(format!("{lo} to {hi} items")),
+        (None, Some(hi)) => out.push(format!("at most {hi} items")),
+        (Some(lo), None) => out.push(format!("at least {lo} items")),
+        (None, None) => {}
+    }
+    if let Some(Format::Rfc3339) = c.format {
+        out.push("RFC 3339 timestamp".to_string());
+    }
+    if let Some(Format::Uri) = c.format {
+        out.push("URI".to_string());
+    }
+    if let Some(cs) = &c.charset {
+        out.push(format!("only {}", charset_text(cs)));
+    }
+    if let Some(fc) = &c.forbidden_chars {
+        let list: Vec<String> = fc.chars().map(|ch| code(&ch.to_string())).collect();
+        out.push(format!("must not contain {}", list.join(" ")));
+    }
+    if let Ty::Enum(name) = &schema.ty {
+        if let Some(e) = family.find_enum(name) {
+            let vals: Vec<String> = e.values.iter().map(|v| code(&v.wire)).collect();
+            out.push(format!("one of {}", vals.join(", ")));
+        }
+    }
+    if let Ty::Array(item) = &schema.ty {
+        let inner = constraint_list(item, family);
+        if !inner.is_empty() {
+            out.push(format!("each item: {}", inner.join("; ")));
+        }
+    }
+    out
+}
+
+/// `letters, digits, |, _` as prose.
+pub fn charset_text(cs: &[CharClass]) -> String {
+    let parts: Vec<String> = cs
+        .iter()
+        .map(|c| match c {
+            CharClass::Digits => "digits".to_string(),
+            CharClass::Letters => "ASCII letters".to_string(),
+            CharClass::Upper => "upper-case ASCII letters".to_string(),
+            CharClass::Lower => "lower-case ASCII letters".to_string(),
+            CharClass::Han => "Chinese characters".to_string(),
+            CharClass::Literal(ch) => code(&ch.to_string()),
+        })
+        .collect();
+    parts.join(", ")
+}
+
+/// The wire/Rust type of a schema as documentation text (`array[string]`).
+pub fn type_text(schema: &Schema) -> String {
+    match &schema.ty {
+        Ty::String => match schema.constraints.max_len {
+            Some(n) => format!("string({n})"),
+            None => "string".to_string(),
+        },
+        Ty::Integer => "integer".to_string(),
+        Ty::Number => "number".to_string(),
+        Ty::Boolean => "boolean".to_string(),
+        Ty::Object(n) | Ty::Enum(n) => n.clone(),
+        Ty::Array(item) => format!("array[{}]", type_text(item)),
+    }
+}
+
+pub fn path_text(p: &[String]) -> String {
+    p.join(".")
+}
+
+/// A rule in English.
+pub fn rule_text(rule: &RuleKind) -> String {
+    let vals = |v: &[String]| v.iter().map(|s| code(s)).collect::<Vec<_>>().join(" or ");
+    match rule {
+        RuleKind::RequiredWhen {
+            field,
+            when,
+            equals,
+        } => {
+            format!(
+                "{} is required when {} is {}",
+                code(&path_text(field)),
+                code(&path_text(when)),
+                vals(equals)
+            )
+        }
+        RuleKind::ForbiddenUnless {
+            field,
+            when,
+            equals,
+        } => {
+            format!(
+                "{} is only allowed when {} is {}",
+                code(&path_text(field)),
+                code(&path_text(when)),
+                vals(equals)
+            )
+        }
+        RuleKind::ExactlyOneOf { fields } => format!(
+            "exactly one of {} must be set",
+            fields
+                .iter()
+                .map(|f| code(&path_text(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        RuleKind::AtMostOneOf { fields } => format!(
+            "at most one of {} may be set",
+            fields
+                .iter()
+                .map(|f| code(&path_text(f)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        RuleKind::NotBeforeNow { field } => {
+            format!("{} must not be in the past", code(&path_text(field)))
+        }
+        RuleKind::MaxDaysAhead { field, days } => {
+            format!(
+                "{} must be at most {days} days from now",
+                code(&path_text(field))
+            )
+        }
+        RuleKind::MaxSpanDays { from, to, days } => format!(
+            "{} must not be more than {days} days after {}",
+            code(&path_text(to)),
+            code(&path_text(from))
+        ),
+    }
+}
+
+/// rustdoc for an object or enum type.
+pub fn type_doc(name: &str, d: &Doc, rules: &[Rule]) -> String {
+    let mut s = String::new();
+    match (&d.title, &d.description) {
+        (Some(t), Some(desc)) if t != desc => s.push_str(&format!("【{}】{}", md(t), md(desc))),
+        (Some(t), _) => s.push_str(&format!("【{}】", md(t))),
+        (None, Some(desc)) => s.push_str(&md(desc)),
+        (None, None) => s.push_str(&format!("`{name}` (no description on the page).")),
+    }
+    if !rules.is_empty() {
+        s.push_str("\n\n# Rules\n");
+        for r in rules {
+            s.push_str(&format!("\n- {}", rule_text(&r.kind)));
+            if let Some(desc) = &r.description {
+                s.push_str(&format!(" (documented: {})", md(desc)));
+            }
+        }
+    }
+    if let Some(n) = &d.note {
+        s.push_str(&format!("\n\nNote: {}", md(n)));
+    }
+    s
+}
+
+/// rustdoc for a field: 【title】 description, requiredness and constraints, note.
+pub fn field_doc(f: &Field, family: &Family) -> String {
+    let mut s = String::new();
+    match (&f.doc.title, &f.doc.description) {
+        (Some(t), Some(desc)) => s.push_str(&format!("【{}】{}", md(t), md(desc))),
+        (Some(t), None) => s.push_str(&format!("【{}】", md(t))),
+        (None, Some(desc)) => s.push_str(&md(desc)),
+        (None, None) => s.push_str(&format!("`{}` (no description on the page).", f.wire_name)),
+    }
+    let loc = match f.location {
+        Location::Body => String::new(),
+        Location::Path => " Path parameter.".to_string(),
+        Location::Query => " Query parameter.".to_string(),
+    };
+    s.push_str(&format!(
+        "\n\n*{}* Wire name {}, type {}.{}",
+        if f.required {
+            "Required (必填)."
+        } else {
+            "Optional (选填)."
+        },
+        code(&f.wire_name),
+        code(&type_text(&f.schema)),
+        loc
+    ));
+    let cons = constraint_list(&f.schema, family);
+    if !cons.is_empty() {
+        s.push_str(&format!(" Constraints: {}.", cons.join("; ")));
+    }
+    if let Some(n) = &f.doc.note {
+        s.push_str(&format!("\n\nNote: {}", md(n)));
+    }
+    s
+}
+
+/// rustdoc for an operation method.
+pub fn operation_doc(op: &Operation, family: &Family) -> String {
+    let mut s = format!("{} — {}\n\n", md(&op.title), md(&op.summary));
+    if let Some(d) = &op.description {
+        s.push_str(&format!("{}\n\n", md(d)));
+    }
+    s.push_str(&format!("`{} {}`\n\n", op.method.as_str(), op.path));
+    s.push_str(&format!(
+        "- Merchant types (支持商户): {}\n",
+        if op.merchant_types.is_empty() {
+            "not documented".to_string()
+        } else {
+            md(&op.merchant_types.join(", "))
+        }
+    ));
+    if let Some(r) = &op.rate_limit {
+        s.push_str(&format!("- Rate limit (接口频率): {}\n", md(r)));
+    }
+    if let Some(l) = &op.latency {
+        s.push_str(&format!("- Latency (接口耗时): {}\n", md(l)));
+    }
+    if let Some(i) = &op.idempotency {
+        if i.keys.is_empty() {
+            s.push_str("- Idempotent: the request can be retried as is");
+        } else {
+            let keys: Vec<String> = i.keys.iter().map(|k| code(k)).collect();
+            s.push_str(&format!(
+                "- Idempotency: {} — when retrying, send the same value",
+                keys.join(", ")
+            ));
+        }
+        if let Some(d) = &i.description {
+            s.push_str(&format!(" ({})", md(d)));
+        }
+        s.push('\n');
+    }
+    s.push_str(&source_line(&op.source));
+    s.push_str(&format!(
+        "\n\nThe request is validated first (unless validation is disabled on the client); a\nviolation is returned as [`crate::Error::Validation`] before anything is signed or sent.\nRequest type: [`{}`]. Family: {} ({}).",
+        op.request_type, family.title, family.id
+    ));
+    if let Some(n) = &op.note {
+        s.push_str(&format!("\n\nNote: {}", md(n)));
+    }
+    s.push_str("\n\n# Errors\n\n");
+    s.push_str("Besides validation, transport, timeout and signature errors, the documented API errors\n(as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):\n\n");
+    s.push_str("| Status | Code | Description | Solution |\n|---|---|---|---|\n");
+    for e in &op.errors {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            e.status,
+            code(&e.code),
+            md(&e.description),
+            md(&e.solution)
+        ));
+    }
+    s
+}
+
+pub fn source_line(src: &Source) -> String {
+    let mut s = String::from("- Source: ");
+    match &src.url {
+        Some(u) => s.push_str(&format!("<{u}>")),
+        None => s.push_str("official page"),
+    }
+    if let Some(seed) = &src.seed {
+        s.push_str(&format!(" (`{seed}`)"));
+    }
+    if let Some(d) = &src.updated {
+        s.push_str(&format!(", 更新时间 {d}"));
+    }
+    s.push_str(&format!("; spec `spec/{}`\n", src.spec_file));
+    s
+}

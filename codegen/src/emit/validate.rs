@@ -1,0 +1,451 @@
+//! Emits `impl Validate` for every type reachable from a request: plain generated code that
+//! checks each documented constraint and rule and reports all violations with field paths.
+
+use super::docs;
+use super::tokens::{ident, named_type};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+const V: &str = "crate::runtime::validation";
+
+fn vpath() -> TokenStream {
+    quote! { crate::runtime::validation }
+}
+
+pub fn validate_impl(family: &Family, o: &ObjectType) -> TokenStream {
+    let _ = V;
+    let name = ident(&o.name);
+    let vp = vpath();
+    let fields: Vec<TokenStream> = o.fields.iter().map(|f| field_checks(family, f)).collect();
+    let rules: Vec<TokenStream> = o.rules.iter().map(|r| rule_check(family, o, r)).collect();
+    let body_empty = fields.iter().all(|t| t.is_empty()) && rules.is_empty();
+    let param = if body_empty {
+        quote! { _v }
+    } else {
+        quote! { v }
+    };
+    quote! {
+        impl crate::Validate for #name {
+            fn validate_into(&self, #param: &mut #vp::Validator) {
+                #(#fields)*
+                #(#rules)*
+            }
+        }
+    }
+}
+
+fn title(f: &Field) -> String {
+    f.doc.title.clone().unwrap_or_default()
+}
+
+fn field_checks(family: &Family, f: &Field) -> TokenStream {
+    let fname = ident(&f.rust_name);
+    let wire = &f.wire_name;
+    let t = title(f);
+    let checks = schema_checks(family, &f.schema, &t);
+    let vp = vpath();
+    if f.required {
+        let empty_check = matches!(f.schema.ty, Ty::String);
+        if empty_check && checks.is_empty() {
+            quote! {
+                v.field(#wire, |v| {
+                    if self.#fname.is_empty() {
+                        v.report(#t, #vp::Rule::Required, "required, but empty");
+                    }
+                });
+            }
+        } else if empty_check {
+            quote! {
+                v.field(#wire, |v| {
+                    let value = &self.#fname;
+                    if value.is_empty() {
+                        v.report(#t, #vp::Rule::Required, "required, but empty");
+                    } else {
+                        #checks
+                    }
+                });
+            }
+        } else if checks.is_empty() {
+            quote! {}
+        } else {
+            quote! {
+                v.field(#wire, |v| {
+                    let value = &self.#fname;
+                    #checks
+                });
+            }
+        }
+    } else if checks.is_empty() {
+        quote! {}
+    } else {
+        quote! {
+            if let ::std::option::Option::Some(value) = &self.#fname {
+                v.field(#wire, |v| {
+                    #checks
+                });
+            }
+        }
+    }
+}
+
+/// Checks on `value: &T` for a schema; empty when nothing is constrained.
+fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
+    let vp = vpath();
+    let c = &s.constraints;
+    match &s.ty {
+        Ty::String => {
+            let mut out = Vec::new();
+            if c.max_len.is_some() || c.min_len.is_some() {
+                let (len, unit) = match c.unit() {
+                    LenUnit::Chars => (quote! { #vp::char_len(value) }, "characters"),
+                    LenUnit::Bytes => (quote! { value.len() }, "bytes"),
+                };
+                let mut inner = Vec::new();
+                if let Some(max) = c.max_len {
+                    let max = max as usize;
+                    let msg = format!("{{len}} {unit}, at most {max}");
+                    inner.push(quote! {
+                        if len > #max {
+                            v.report(#title, #vp::Rule::MaxLength, ::std::format!(#msg));
+                        }
+                    });
+                }
+                if let Some(min) = c.min_len {
+                    let min = min as usize;
+                    let msg = format!("{{len}} {unit}, at least {min}");
+                    inner.push(quote! {
+                        if len < #min {
+                            v.report(#title, #vp::Rule::MinLength, ::std::format!(#msg));
+                        }
+                    });
+                }
+                out.push(quote! { let len = #len; #(#inner)* });
+            }
+            if let Some(cs) = &c.charset {
+                let preds = cs.iter().map(|class| match class {
+                    CharClass::Digits => quote! { c.is_ascii_digit() },
+                    CharClass::Letters => quote! { c.is_ascii_alphabetic() },
+                    CharClass::Upper => quote! { c.is_ascii_uppercase() },
+                    CharClass::Lower => quote! { c.is_ascii_lowercase() },
+                    CharClass::Han => quote! { ('\u{4e00}'..='\u{9fff}').contains(&c) },
+                    CharClass::Literal(ch) => quote! { c == #ch },
+                });
+                let msg = format!(
+                    "contains {{c:?}}; allowed: {}",
+                    docs::charset_text(cs).replace('`', "")
+                );
+                out.push(quote! {
+                    if let ::std::option::Option::Some(c) = value.chars().find(|&c| !(#(#preds)||*)) {
+                        v.report(#title, #vp::Rule::Charset, ::std::format!(#msg));
+                    }
+                });
+            }
+            if let Some(fc) = &c.forbidden_chars {
+                let list: Vec<String> = fc.chars().map(|ch| ch.to_string()).collect();
+                let msg = format!(
+                    "contains {{c:?}}, which is not allowed (forbidden: {})",
+                    list.join(" ")
+                );
+                out.push(quote! {
+                    if let ::std::option::Option::Some(c) = value.chars().find(|&c| #fc.contains(c)) {
+                        v.report(#title, #vp::Rule::ForbiddenChars, ::std::format!(#msg));
+                    }
+                });
+            }
+            if c.format == Some(Format::Rfc3339) {
+                out.push(quote! {
+                    if #vp::parse_rfc3339(value).is_none() {
+                        v.report(#title, #vp::Rule::Rfc3339, ::std::format!("{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"));
+                    }
+                });
+            }
+            quote! { #(#out)* }
+        }
+        Ty::Integer | Ty::Number => {
+            let mut out = Vec::new();
+            let lit = |n: i64| -> TokenStream {
+                if matches!(s.ty, Ty::Number) {
+                    let f = n as f64;
+                    quote! { #f }
+                } else {
+                    quote! { #n }
+                }
+            };
+            if let Some(min) = c.min {
+                let m = lit(min);
+                let msg = format!("{{value}}, at least {min}");
+                out.push(quote! {
+                    if *value < #m {
+                        v.report(#title, #vp::Rule::Minimum, ::std::format!(#msg));
+                    }
+                });
+            }
+            if let Some(max) = c.max {
+                let m = lit(max);
+                let msg = format!("{{value}}, at most {max}");
+                out.push(quote! {
+                    if *value > #m {
+                        v.report(#title, #vp::Rule::Maximum, ::std::format!(#msg));
+                    }
+                });
+            }
+            quote! { #(#out)* }
+        }
+        Ty::Boolean => quote! {},
+        Ty::Enum(name) => {
+            let ty = named_type(family, name);
+            let known: Vec<String> = family
+                .find_enum(name)
+                .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
+                .unwrap_or_default();
+            let msg = format!(
+                "{{value:?}} is not a documented value (expected one of {})",
+                known.join(", ")
+            );
+            quote! {
+                if let #ty::Unknown(value) = value {
+                    v.report(#title, #vp::Rule::Enum, ::std::format!(#msg));
+                }
+            }
+        }
+        Ty::Object(_) => quote! { crate::Validate::validate_into(value, v); },
+        Ty::Array(item) => {
+            let mut out = Vec::new();
+            if let Some(max) = c.max_items {
+                let max = max as usize;
+                let msg = format!("{{n}} items, at most {max}");
+                out.push(quote! {
+                    let n = value.len();
+                    if n > #max {
+                        v.report(#title, #vp::Rule::MaxItems, ::std::format!(#msg));
+                    }
+                });
+            }
+            if let Some(min) = c.min_items {
+                let min = min as usize;
+                let msg = format!("{{n}} items, at least {min}");
+                out.push(quote! {
+                    let n = value.len();
+                    if n < #min {
+                        v.report(#title, #vp::Rule::MinItems, ::std::format!(#msg));
+                    }
+                });
+            }
+            let inner = schema_checks(family, item, title);
+            if !inner.is_empty() {
+                out.push(quote! {
+                    for (i, value) in value.iter().enumerate() {
+                        v.index(i, |v| {
+                            #inner
+                        });
+                    }
+                });
+            }
+            quote! { #(#out)* }
+        }
+    }
+}
+
+/// An `Option<&T>` expression reaching `path` from `self`, and the final field.
+fn access<'a>(
+    family: &'a Family,
+    o: &'a ObjectType,
+    path: &[String],
+) -> Option<(TokenStream, &'a Field)> {
+    let mut cur = o;
+    let mut expr = quote! { ::std::option::Option::Some(self) };
+    let mut last = None;
+    for (i, seg) in path.iter().enumerate() {
+        let f = cur.fields.iter().find(|f| f.wire_name == *seg)?;
+        let fname = ident(&f.rust_name);
+        expr = if f.required {
+            quote! { #expr.map(|x| &x.#fname) }
+        } else {
+            quote! { #expr.and_then(|x| x.#fname.as_ref()) }
+        };
+        last = Some(f);
+        if i + 1 < path.len() {
+            match &f.schema.ty {
+                Ty::Object(n) => cur = family.find_object(n)?,
+                _ => return None,
+            }
+        }
+    }
+    Some((expr, last?))
+}
+
+/// Reports at a (possibly nested) path below the current object.
+fn report_at(path: &[String], report: TokenStream) -> TokenStream {
+    path.iter().rev().fold(report, |inner, seg| {
+        quote! { v.field(#seg, |v| { #inner }); }
+    })
+}
+
+fn present(expr: &TokenStream, f: &Field) -> TokenStream {
+    match f.schema.ty {
+        Ty::String => quote! { #expr.is_some_and(|x| !x.is_empty()) },
+        Ty::Array(_) => quote! { #expr.is_some_and(|x| !x.is_empty()) },
+        _ => quote! { #expr.is_some() },
+    }
+}
+
+fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
+    let vp = vpath();
+    match &r.kind {
+        RuleKind::RequiredWhen {
+            field,
+            when,
+            equals,
+        }
+        | RuleKind::ForbiddenUnless {
+            field,
+            when,
+            equals,
+        } => {
+            let (Some((texpr, tf)), Some((wexpr, _))) =
+                (access(family, o, field), access(family, o, when))
+            else {
+                return quote! {};
+            };
+            let is_present = present(&texpr, tf);
+            let t = title(tf);
+            let when_text = docs::path_text(when);
+            let vals = equals.join(" or ");
+            let required = matches!(r.kind, RuleKind::RequiredWhen { .. });
+            let (cond, msg) = if required {
+                (
+                    quote! { matched && !present },
+                    format!("required when {when_text} is {vals}"),
+                )
+            } else {
+                (
+                    quote! { !matched && present },
+                    format!("only allowed when {when_text} is {vals}"),
+                )
+            };
+            let report = report_at(
+                field,
+                quote! { v.report(#t, #vp::Rule::Conditional, #msg); },
+            );
+            quote! {
+                {
+                    let when = #wexpr.map(::std::string::ToString::to_string);
+                    let matched = when.as_deref().is_some_and(|w| [#(#equals),*].contains(&w));
+                    let present = #is_present;
+                    if #cond {
+                        #report
+                    }
+                }
+            }
+        }
+        RuleKind::ExactlyOneOf { fields } | RuleKind::AtMostOneOf { fields } => {
+            let mut checks = Vec::new();
+            for p in fields {
+                let Some((expr, f)) = access(family, o, p) else {
+                    return quote! {};
+                };
+                let pr = present(&expr, f);
+                let name = docs::path_text(p);
+                checks.push(quote! { if #pr { set.push(#name); } });
+            }
+            let names: Vec<String> = fields.iter().map(|p| docs::path_text(p)).collect();
+            let exactly = matches!(r.kind, RuleKind::ExactlyOneOf { .. });
+            let (cond, head) = if exactly {
+                (
+                    quote! { set.len() != 1 },
+                    format!("exactly one of {} must be set", names.join(", ")),
+                )
+            } else {
+                (
+                    quote! { set.len() > 1 },
+                    format!("at most one of {} may be set", names.join(", ")),
+                )
+            };
+            quote! {
+                {
+                    let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
+                    #(#checks)*
+                    if #cond {
+                        let found = if set.is_empty() { ::std::string::String::from("none") } else { set.join(", ") };
+                        v.report("", #vp::Rule::Conditional, ::std::format!("{}, found {}", #head, found));
+                    }
+                }
+            }
+        }
+        RuleKind::NotBeforeNow { field } => {
+            let Some((expr, f)) = access(family, o, field) else {
+                return quote! {};
+            };
+            let t = title(f);
+            let report = report_at(
+                field,
+                quote! {
+                    v.report(#t, #vp::Rule::TimeWindow, ::std::format!("{} is before the current time", raw));
+                },
+            );
+            quote! {
+                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::parse_rfc3339(x).map(|t| (x, t))) {
+                    if at < v.now_unix() {
+                        #report
+                    }
+                }
+            }
+        }
+        RuleKind::MaxDaysAhead { field, days } => {
+            let Some((expr, f)) = access(family, o, field) else {
+                return quote! {};
+            };
+            let t = title(f);
+            let secs = i64::from(*days) * 86_400;
+            let msg = format!("{{}} days from now, at most {days}");
+            let report = report_at(
+                field,
+                quote! {
+                    v.report(#t, #vp::Rule::TimeWindow, ::std::format!(#msg, (ahead + 86_399) / 86_400));
+                },
+            );
+            quote! {
+                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::parse_rfc3339(x)) {
+                    let ahead = at - v.now_unix();
+                    if ahead > #secs {
+                        #report
+                    }
+                }
+            }
+        }
+        RuleKind::MaxSpanDays { from, to, days } => {
+            let (Some((fexpr, _)), Some((texpr, tf))) =
+                (access(family, o, from), access(family, o, to))
+            else {
+                return quote! {};
+            };
+            let t = title(tf);
+            let secs = i64::from(*days) * 86_400;
+            let from_text = docs::path_text(from);
+            let msg = format!("{{}} days after {from_text}, at most {days}");
+            let before = format!("before {from_text}");
+            let report = report_at(
+                to,
+                quote! {
+                    if span < 0 {
+                        v.report(#t, #vp::Rule::TimeWindow, #before);
+                    } else {
+                        v.report(#t, #vp::Rule::TimeWindow, ::std::format!(#msg, (span + 86_399) / 86_400));
+                    }
+                },
+            );
+            quote! {
+                if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
+                    #fexpr.and_then(|x| #vp::parse_rfc3339(x)),
+                    #texpr.and_then(|x| #vp::parse_rfc3339(x)),
+                ) {
+                    let span = end - begin;
+                    if !(0..=#secs).contains(&span) {
+                        #report
+                    }
+                }
+            }
+        }
+    }
+}
