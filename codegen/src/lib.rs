@@ -10,7 +10,7 @@ pub mod naming;
 pub mod raw;
 pub mod tree;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Loads and checks the spec below `spec_root`; every problem is returned at once.
 pub fn load_api(spec_root: &Path) -> Result<ir::Api, Vec<diag::Diagnostic>> {
@@ -35,7 +35,23 @@ pub fn load_api_from(
     }
 }
 
-/// Generates every owned file of `generated-sdk/` from a checked API.
+/// Generates every owned file of `generated-sdk/` from a checked API, rendering the Markdown
+/// reference with the templates of [`default_templates_dir`].
 pub fn generate_tree(api: &ir::Api) -> Result<emit::Tree, Vec<diag::Diagnostic>> {
-    emit::generate(api)
+    emit::generate(api, &default_templates_dir())
+}
+
+/// Like [`generate_tree`], with the Markdown templates read from `templates_dir`.
+pub fn generate_tree_with(
+    api: &ir::Api,
+    templates_dir: &Path,
+) -> Result<emit::Tree, Vec<diag::Diagnostic>> {
+    emit::generate(api, templates_dir)
+}
+
+/// `<workspace>/templates`: the minijinja templates of the Markdown reference.
+pub fn default_templates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("templates")
 }

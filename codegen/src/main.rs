@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: codegen <generate|check|openapi|ir> [--spec DIR] [--out DIR]
+const USAGE: &str =
+    "usage: codegen <generate|check|openapi|ir> [--spec DIR] [--out DIR] [--templates DIR]
 
   generate   rewrite the generator-owned files of generated-sdk/ from spec/
   check      exit 1 and name each stale file when generated-sdk/ differs from a fresh generation
@@ -11,12 +12,15 @@ const USAGE: &str = "usage: codegen <generate|check|openapi|ir> [--spec DIR] [--
   ir         print the checked IR (JSON), for debugging the spec
 
   --spec DIR   spec root (default: <workspace>/spec)
-  --out DIR    generated crate root (default: <workspace>/generated-sdk)";
+  --out DIR    generated crate root (default: <workspace>/generated-sdk)
+  --templates DIR
+               Markdown reference templates (default: <workspace>/templates)";
 
 fn main() -> ExitCode {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut spec = workspace.join("spec");
     let mut out = workspace.join("generated-sdk");
+    let mut templates = codegen::default_templates_dir();
     let mut args = std::env::args().skip(1);
     let mut cmd = None;
     while let Some(a) = args.next() {
@@ -28,6 +32,10 @@ fn main() -> ExitCode {
             "--out" => match args.next() {
                 Some(v) => out = PathBuf::from(v),
                 None => return usage("--out needs a directory"),
+            },
+            "--templates" => match args.next() {
+                Some(v) => templates = PathBuf::from(v),
+                None => return usage("--templates needs a directory"),
             },
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -67,7 +75,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            let tree = match codegen::generate_tree(&api) {
+            let tree = match codegen::generate_tree_with(&api, &templates) {
                 Ok(t) => t,
                 Err(diags) => {
                     eprint!("{}", codegen::diag::render(&diags));
