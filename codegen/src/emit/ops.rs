@@ -165,9 +165,10 @@ pub fn family_mod_doc(family: &Family) -> String {
     ));
     for op in &family.operations {
         s.push_str(&format!(
-            "- [`{}::{}`]({}::{}): {} — `{} {}`\n",
+            "- [`{}::{}`](crate::api::{}::{}::{}): {} — `{} {}`\n",
             family.client_type,
             op.method_name,
+            family.id,
             family.client_type,
             op.method_name,
             docs::md(&op.title),
@@ -290,8 +291,8 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
         example_doc(family, op, req_obj)
     ));
     let pq_doc = format!(
-        " The percent-encoded path and query string [`{}::{}`] sends this request to.",
-        family.client_type, op.method_name
+        " The percent-encoded path and query string [`{}::{}`](crate::api::{}::{}::{}) sends this request to.",
+        family.client_type, op.method_name, family.id, family.client_type, op.method_name
     );
     let req_ident = ident(&op.request_type);
     let client_mod = ident(&family.id);

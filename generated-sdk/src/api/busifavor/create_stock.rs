@@ -690,7 +690,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl CreateStockRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::create_stock`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::create_stock`](crate::api::busifavor::BusifavorClient::create_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/stocks")
     }

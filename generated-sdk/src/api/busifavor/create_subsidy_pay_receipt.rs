@@ -485,7 +485,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl CreateSubsidyPayReceiptRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::create_subsidy_pay_receipt`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::create_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::create_subsidy_pay_receipt) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/subsidy/pay-receipts")
     }

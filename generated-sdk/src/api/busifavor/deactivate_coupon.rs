@@ -235,7 +235,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl DeactivateCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::api::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/deactivate")
     }

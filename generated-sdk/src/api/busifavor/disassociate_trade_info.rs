@@ -270,7 +270,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl DisassociateTradeInfoRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`](crate::api::busifavor::BusifavorClient::disassociate_trade_info) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/disassociate")
     }

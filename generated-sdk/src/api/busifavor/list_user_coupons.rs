@@ -297,7 +297,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ListUserCouponsRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`](crate::api::busifavor::BusifavorClient::list_user_coupons) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::format!(
             "/v3/marketing/busifavor/users/{}/coupons", crate

@@ -248,7 +248,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ModifyBudgetRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::modify_budget`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::modify_budget`](crate::api::busifavor::BusifavorClient::modify_budget) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}/budget", crate

@@ -375,7 +375,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ModifyStockRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::modify_stock`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::modify_stock`](crate::api::busifavor::BusifavorClient::modify_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}", crate

@@ -151,7 +151,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QueryCallbackRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_callback`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_callback`](crate::api::busifavor::BusifavorClient::query_callback) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::string::String::from("/v3/marketing/busifavor/callbacks");
         let mut pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();

@@ -284,7 +284,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QueryStockRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_stock`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_stock`](crate::api::busifavor::BusifavorClient::query_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}", crate

@@ -124,7 +124,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QuerySubsidyPayReceiptRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/subsidy/pay-receipts/{}", crate

@@ -181,7 +181,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QueryUserCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`](crate::api::busifavor::BusifavorClient::query_user_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/users/{}/coupons/{}/appids/{}", crate

@@ -213,7 +213,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ReturnCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::return_coupon`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::return_coupon`](crate::api::busifavor::BusifavorClient::return_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/return")
     }

@@ -165,7 +165,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl SetCallbackRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::set_callback`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::set_callback`](crate::api::busifavor::BusifavorClient::set_callback) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/callbacks")
     }

@@ -335,7 +335,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl UploadCouponCodesRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`](crate::api::busifavor::BusifavorClient::upload_coupon_codes) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}/couponcodes", crate

@@ -364,7 +364,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl UseCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::use_coupon`] sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::use_coupon`](crate::api::busifavor::BusifavorClient::use_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/use")
     }

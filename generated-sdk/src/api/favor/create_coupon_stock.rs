@@ -794,7 +794,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl CreateCouponStockRequest {
-    /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`] sends this request to.
+    /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::api::favor::FavorClient::create_coupon_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/favor/coupon-stocks")
     }

@@ -462,7 +462,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ListStocksRequest {
-    /// The percent-encoded path and query string [`FavorClient::list_stocks`] sends this request to.
+    /// The percent-encoded path and query string [`FavorClient::list_stocks`](crate::api::favor::FavorClient::list_stocks) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::string::String::from("/v3/marketing/favor/stocks");
         let mut pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();

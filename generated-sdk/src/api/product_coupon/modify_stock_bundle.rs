@@ -417,7 +417,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ModifyStockBundleRequest {
-    /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_bundle`] sends this request to.
+    /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_bundle`](crate::api::product_coupon::ProductCouponClient::modify_stock_bundle) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/partner/product-coupon/product-coupons/{}/stock-bundles/{}",

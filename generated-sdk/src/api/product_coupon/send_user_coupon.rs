@@ -469,7 +469,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl SendUserCouponRequest {
-    /// The percent-encoded path and query string [`ProductCouponClient::send_user_coupon`] sends this request to.
+    /// The percent-encoded path and query string [`ProductCouponClient::send_user_coupon`](crate::api::product_coupon::ProductCouponClient::send_user_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/partner/product-coupon/users/{}/coupons", crate
