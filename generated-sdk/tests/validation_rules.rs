@@ -556,7 +556,7 @@ fn min_length() {
                 vec![viol(
                     "out_request_no",
                     Rule::MinLength,
-                    "1 characters, at least 6",
+                    "1 character, at least 6",
                     t,
                 )],
             ),
@@ -1715,14 +1715,15 @@ fn required_when_favor() {
 
 #[test]
 fn conditional_busifavor() {
-    let one_of = |found: &str| {
+    // Reported at the second field set (one too many), or at the first listed when none is.
+    let one_of = |at: &str, title: &'static str, found: &str| {
         viol(
-            "coupon_use_rule",
+            &format!("coupon_use_rule.{at}"),
             Rule::Conditional,
             format!(
                 "exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set, found {found}"
             ),
-            "",
+            title,
         )
     };
     run_json::<CreateStockRequest>(
@@ -1739,7 +1740,7 @@ fn conditional_busifavor() {
                         .remove("fixed_normal_coupon");
                 },
                 vec![
-                    one_of("none"),
+                    one_of("fixed_normal_coupon", "固定面额满减券使用规则", "none"),
                     viol(
                         "coupon_use_rule.fixed_normal_coupon",
                         Rule::Conditional,
@@ -1754,7 +1755,11 @@ fn conditional_busifavor() {
                     j["coupon_use_rule"]["discount_coupon"] =
                         json!({"discount_percent": 88, "transaction_minimum": 0})
                 },
-                vec![one_of("fixed_normal_coupon, discount_coupon")],
+                vec![one_of(
+                    "discount_coupon",
+                    "折扣券使用规则",
+                    "fixed_normal_coupon, discount_coupon",
+                )],
             ),
             jcase(
                 "DISCOUNT with fixed_normal_coupon only",
@@ -1823,13 +1828,13 @@ fn conditional_busifavor() {
         sid,
         vec![
             jcase(
-                "both targets (reported at the request root: empty path, no title)",
+                "both targets (reported at the second one set)",
                 |j| j["target_max_coupons_by_day"] = json!(100),
                 vec![viol(
-                    "",
+                    "target_max_coupons_by_day",
                     Rule::Conditional,
                     "at most one of target_max_coupons, target_max_coupons_by_day may be set, found target_max_coupons, target_max_coupons_by_day",
-                    "",
+                    "目标单天发放上限个数",
                 )],
             ),
             jcase(
@@ -2096,6 +2101,18 @@ fn broken_expected() -> Vec<Got> {
         viol("comment", Rule::MaxLength, "61 characters, at most 60", "批次备注"),
         viol("belong_merchant", Rule::Required, "required, but empty", "归属商户号"),
         viol(
+            "available_begin_time",
+            Rule::TimeWindow,
+            "2015-05-20T13:29:35.120+08:00 is before the current time",
+            "可用时间-开始时间",
+        ),
+        viol(
+            "available_end_time",
+            Rule::TimeWindow,
+            "123 days after available_begin_time, at most 90",
+            "可用时间-结束时间",
+        ),
+        viol(
             "stock_use_rule.max_coupons",
             Rule::Minimum,
             "0, at least 1",
@@ -2126,30 +2143,18 @@ fn broken_expected() -> Vec<Got> {
             "指定支付模式",
         ),
         viol(
-            "out_request_no",
-            Rule::Charset,
-            "contains '订'; allowed: ASCII letters, digits, |, _, *, -",
-            "商户单据号",
-        ),
-        viol("ext_info", Rule::MaxLength, "129 characters, at most 128", "扩展属性"),
-        viol(
             "coupon_use_rule.fixed_normal_coupon",
             Rule::Conditional,
             "required when stock_type is NORMAL",
             "固定面额满减券使用规则",
         ),
         viol(
-            "available_begin_time",
-            Rule::TimeWindow,
-            "2015-05-20T13:29:35.120+08:00 is before the current time",
-            "可用时间-开始时间",
+            "out_request_no",
+            Rule::Charset,
+            "contains '订'; allowed: ASCII letters, digits, |, _, *, -",
+            "商户单据号",
         ),
-        viol(
-            "available_end_time",
-            Rule::TimeWindow,
-            "123 days after available_begin_time, at most 90",
-            "可用时间-结束时间",
-        ),
+        viol("ext_info", Rule::MaxLength, "129 characters, at most 128", "扩展属性"),
     ]
 }
 
@@ -2215,12 +2220,12 @@ fn spec_examples_validate() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generator bugs (ignored until codegen is fixed; see the reasons)
+// Regressions of generator bugs found by these tests (field order, root one-of paths,
+// sub-second time windows); fixed in codegen/src/emit/validate.rs
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "codegen bug: request-level rules (required_when, not_before_now, max_days_ahead, max_span_days) are emitted after every field check, so their violations come last instead of in field order as ValidationErrors documents"]
-fn bug_violations_in_field_order() {
+fn violations_come_in_field_order() {
     let got = violations(&broken());
     // Sort the expected list by the documented position of the top-level field of each path.
     let order = [
@@ -2247,8 +2252,7 @@ fn bug_violations_in_field_order() {
 }
 
 #[test]
-#[ignore = "codegen bug: exactly_one_of / at_most_one_of at the request root report an empty path and no title, so the message renders as ': at most one of …'"]
-fn bug_root_object_rule_has_a_path() {
+fn root_object_rules_report_at_a_field() {
     let mut r: ModifyBudgetRequest = serde_json::from_value(json!({
         "target_max_coupons": 3000, "current_max_coupons": 500,
         "target_max_coupons_by_day": 100,
@@ -2263,8 +2267,7 @@ fn bug_root_object_rule_has_a_path() {
 }
 
 #[test]
-#[ignore = "bug: time windows compare whole seconds (parse_rfc3339 drops the fraction), so a begin 365 days + 0.5 s ahead and a span of 90 days + 0.5 s are accepted"]
-fn bug_time_windows_ignore_fractions() {
+fn time_windows_count_fractions_of_a_second() {
     let r = with_times(
         ts_in(NOW + 365 * DAY, 480, ".500"),
         ts_in(NOW + 366 * DAY, 480, ".500"),

@@ -7,18 +7,36 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-const V: &str = "crate::runtime::validation";
-
 fn vpath() -> TokenStream {
     quote! { crate::runtime::validation }
 }
 
 pub fn validate_impl(family: &Family, o: &ObjectType) -> TokenStream {
-    let _ = V;
     let name = ident(&o.name);
     let vp = vpath();
-    let fields: Vec<TokenStream> = o.fields.iter().map(|f| field_checks(family, f)).collect();
-    let rules: Vec<TokenStream> = o.rules.iter().map(|r| rule_check(family, o, r)).collect();
+    // Each rule is checked right after the field it reports on, so violations come in the
+    // documented field order (a nested field's rule follows its top-level object's checks).
+    let mut fields: Vec<TokenStream> = Vec::new();
+    for f in &o.fields {
+        fields.push(field_checks(family, f));
+        for r in o
+            .rules
+            .iter()
+            .filter(|r| anchor(&r.kind) == Some(f.wire_name.as_str()))
+        {
+            fields.push(rule_check(family, o, r));
+        }
+    }
+    let rules: Vec<TokenStream> = o
+        .rules
+        .iter()
+        .filter(|r| {
+            !o.fields
+                .iter()
+                .any(|f| anchor(&r.kind) == Some(f.wire_name.as_str()))
+        })
+        .map(|r| rule_check(family, o, r))
+        .collect();
     let body_empty = fields.iter().all(|t| t.is_empty()) && rules.is_empty();
     let param = if body_empty {
         quote! { _v }
@@ -32,6 +50,23 @@ pub fn validate_impl(family: &Family, o: &ObjectType) -> TokenStream {
                 #(#rules)*
             }
         }
+    }
+}
+
+/// The top-level field a rule's violation is reported under.
+fn anchor(rule: &RuleKind) -> Option<&str> {
+    fn first(p: &FieldPath) -> Option<&str> {
+        p.first().map(String::as_str)
+    }
+    match rule {
+        RuleKind::RequiredWhen { field, .. } | RuleKind::ForbiddenUnless { field, .. } => {
+            first(field)
+        }
+        RuleKind::ExactlyOneOf { fields } | RuleKind::AtMostOneOf { fields } => {
+            fields.last().and_then(first)
+        }
+        RuleKind::NotBeforeNow { field } | RuleKind::MaxDaysAhead { field, .. } => first(field),
+        RuleKind::MaxSpanDays { to, .. } => first(to),
     }
 }
 
@@ -113,10 +148,11 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
                 }
                 if let Some(min) = c.min_len {
                     let min = min as usize;
-                    let msg = format!("{{len}} {unit}, at least {min}");
+                    let one = unit.trim_end_matches('s');
+                    let msg = format!("{{len}} {{}}, at least {min}");
                     inner.push(quote! {
                         if len < #min {
-                            v.report(#title, #vp::Rule::MinLength, ::std::format!(#msg));
+                            v.report(#title, #vp::Rule::MinLength, ::std::format!(#msg, if len == 1 { #one } else { #unit }));
                         }
                     });
                 }
@@ -340,14 +376,23 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
             }
         }
         RuleKind::ExactlyOneOf { fields } | RuleKind::AtMostOneOf { fields } => {
+            // Reported at the second field that is set (one too many), or at the first listed
+            // field when none is set, so the violation always has a field path and title.
             let mut checks = Vec::new();
-            for p in fields {
+            let mut reports = Vec::new();
+            for (i, p) in fields.iter().enumerate() {
                 let Some((expr, f)) = access(family, o, p) else {
                     return quote! {};
                 };
                 let pr = present(&expr, f);
                 let name = docs::path_text(p);
                 checks.push(quote! { if #pr { set.push(#name); } });
+                let t = title(f);
+                let report = report_at(
+                    p,
+                    quote! { v.report(#t, #vp::Rule::Conditional, message.clone()); },
+                );
+                reports.push(quote! { #i => { #report } });
             }
             let names: Vec<String> = fields.iter().map(|p| docs::path_text(p)).collect();
             let exactly = matches!(r.kind, RuleKind::ExactlyOneOf { .. });
@@ -362,13 +407,21 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                     format!("at most one of {} may be set", names.join(", ")),
                 )
             };
+            let all_names = &names;
+            let first = names.first().cloned().unwrap_or_default();
             quote! {
                 {
                     let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
                     #(#checks)*
                     if #cond {
                         let found = if set.is_empty() { ::std::string::String::from("none") } else { set.join(", ") };
-                        v.report("", #vp::Rule::Conditional, ::std::format!("{}, found {}", #head, found));
+                        let message = ::std::format!("{}, found {}", #head, found);
+                        let at = set.get(1).copied().unwrap_or(#first);
+                        let index = [#(#all_names),*].iter().position(|n| *n == at).unwrap_or(0);
+                        match index {
+                            #(#reports)*
+                            _ => {}
+                        }
                     }
                 }
             }
@@ -385,8 +438,8 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 },
             );
             quote! {
-                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::parse_rfc3339(x).map(|t| (x, t))) {
-                    if at < v.now_unix() {
+                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::rfc3339_nanos(x).map(|t| (x, t))) {
+                    if at < i128::from(v.now_unix()) * 1_000_000_000 {
                         #report
                     }
                 }
@@ -397,18 +450,19 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 return quote! {};
             };
             let t = title(f);
-            let secs = i64::from(*days) * 86_400;
+            let limit = i128::from(*days) * 86_400 * 1_000_000_000;
             let msg = format!("{{}} days from now, at most {days}");
             let report = report_at(
                 field,
                 quote! {
-                    v.report(#t, #vp::Rule::TimeWindow, ::std::format!(#msg, (ahead + 86_399) / 86_400));
+                    v.report(#t, #vp::Rule::TimeWindow, ::std::format!(#msg, ahead_days));
                 },
             );
             quote! {
-                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::parse_rfc3339(x)) {
-                    let ahead = at - v.now_unix();
-                    if ahead > #secs {
+                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::rfc3339_nanos(x)) {
+                    let ahead = at - i128::from(v.now_unix()) * 1_000_000_000;
+                    if ahead > #limit {
+                        let ahead_days = #vp::days_ceil(ahead);
                         #report
                     }
                 }
@@ -421,7 +475,7 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 return quote! {};
             };
             let t = title(tf);
-            let secs = i64::from(*days) * 86_400;
+            let limit = i128::from(*days) * 86_400 * 1_000_000_000;
             let from_text = docs::path_text(from);
             let msg = format!("{{}} days after {from_text}, at most {days}");
             let before = format!("before {from_text}");
@@ -431,17 +485,17 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                     if span < 0 {
                         v.report(#t, #vp::Rule::TimeWindow, #before);
                     } else {
-                        v.report(#t, #vp::Rule::TimeWindow, ::std::format!(#msg, (span + 86_399) / 86_400));
+                        v.report(#t, #vp::Rule::TimeWindow, ::std::format!(#msg, #vp::days_ceil(span)));
                     }
                 },
             );
             quote! {
                 if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
-                    #fexpr.and_then(|x| #vp::parse_rfc3339(x)),
-                    #texpr.and_then(|x| #vp::parse_rfc3339(x)),
+                    #fexpr.and_then(|x| #vp::rfc3339_nanos(x)),
+                    #texpr.and_then(|x| #vp::rfc3339_nanos(x)),
                 ) {
                     let span = end - begin;
-                    if !(0..=#secs).contains(&span) {
+                    if !(0..=#limit).contains(&span) {
                         #report
                     }
                 }

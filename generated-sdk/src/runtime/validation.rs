@@ -269,10 +269,26 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Whole days in a positive nanosecond duration, rounded up (for time-window messages).
+pub fn days_ceil(nanos: i128) -> i128 {
+    const DAY: i128 = 86_400 * 1_000_000_000;
+    (nanos + DAY - 1).div_euclid(DAY)
+}
+
 /// Seconds since the Unix epoch of an RFC 3339 timestamp (`2015-05-20T13:29:35.120+08:00`),
 /// or `None` when `s` is not RFC 3339 (date, `T`, time with seconds, optional fraction, and
 /// `Z` or a `±HH:MM` offset are all required).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    parse_rfc3339_parts(s).map(|(secs, _)| secs)
+}
+
+/// Nanoseconds since the Unix epoch of an RFC 3339 timestamp, keeping the fraction (so
+/// "365 days and half a second" is more than 365 days). `None` when not RFC 3339.
+pub fn rfc3339_nanos(s: &str) -> Option<i128> {
+    parse_rfc3339_parts(s).map(|(secs, nanos)| i128::from(secs) * 1_000_000_000 + i128::from(nanos))
+}
+
+fn parse_rfc3339_parts(s: &str) -> Option<(i64, u32)> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
@@ -308,14 +324,21 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     let mut i = 19;
+    let mut nanos: u32 = 0;
     if sep(i, b'.') {
         i += 1;
         let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
+        while let Some(d) = b.get(i).copied().filter(u8::is_ascii_digit) {
+            if i - start < 9 {
+                nanos = nanos * 10 + u32::from(d - b'0');
+            }
             i += 1;
         }
         if i == start {
             return None;
+        }
+        for _ in (i - start).min(9)..9 {
+            nanos *= 10;
         }
     }
     let offset = match b.get(i).copied() {
@@ -343,7 +366,10 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+    Some((
+        days * 86_400 + hour * 3600 + minute * 60 + second - offset,
+        nanos,
+    ))
 }
 
 #[cfg(test)]
@@ -359,6 +385,19 @@ mod tests {
             Some(1_432_099_775)
         );
         assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+    }
+
+    #[test]
+    fn rfc3339_keeps_fractions() {
+        assert_eq!(rfc3339_nanos("1970-01-01T00:00:01.5Z"), Some(1_500_000_000));
+        assert_eq!(
+            rfc3339_nanos("1970-01-01T00:00:00.123456789123Z"),
+            Some(123_456_789)
+        );
+        assert_eq!(
+            rfc3339_nanos("1970-01-01T08:00:00.120+08:00"),
+            Some(120_000_000)
+        );
     }
 
     #[test]

@@ -414,74 +414,6 @@ impl crate::Validate for CreateStockRequest {
                 crate::Validate::validate_into(value, v);
             },
         );
-        v.field(
-            "stock_send_rule",
-            |v| {
-                let value = &self.stock_send_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "商户请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商户请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            v.field(
-                "custom_entrance",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
-        }
-        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            v.field(
-                "display_pattern_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
-        }
-        v.field(
-            "coupon_code_mode",
-            |v| {
-                let value = &self.coupon_code_mode;
-                if let crate::api::busifavor::CouponCodeMode::Unknown(value) = value {
-                    v.report(
-                        "券code模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of WECHATPAY_MODE, MERCHANT_API, MERCHANT_UPLOAD)"
-                        ),
-                    );
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.notify_config {
-            v.field(
-                "notify_config",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
-        }
         {
             let when = ::std::option::Option::Some(self)
                 .map(|x| &x.stock_type)
@@ -562,6 +494,74 @@ impl crate::Validate for CreateStockRequest {
                     },
                 );
             }
+        }
+        v.field(
+            "stock_send_rule",
+            |v| {
+                let value = &self.stock_send_rule;
+                crate::Validate::validate_into(value, v);
+            },
+        );
+        v.field(
+            "out_request_no",
+            |v| {
+                let value = &self.out_request_no;
+                if value.is_empty() {
+                    v.report(
+                        "商户请求单号",
+                        crate::runtime::validation::Rule::Required,
+                        "required, but empty",
+                    );
+                } else {
+                    let len = crate::runtime::validation::char_len(value);
+                    if len > 128usize {
+                        v.report(
+                            "商户请求单号",
+                            crate::runtime::validation::Rule::MaxLength,
+                            ::std::format!("{len} characters, at most 128"),
+                        );
+                    }
+                }
+            },
+        );
+        if let ::std::option::Option::Some(value) = &self.custom_entrance {
+            v.field(
+                "custom_entrance",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.display_pattern_info {
+            v.field(
+                "display_pattern_info",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
+        }
+        v.field(
+            "coupon_code_mode",
+            |v| {
+                let value = &self.coupon_code_mode;
+                if let crate::api::busifavor::CouponCodeMode::Unknown(value) = value {
+                    v.report(
+                        "券code模式",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of WECHATPAY_MODE, MERCHANT_API, MERCHANT_UPLOAD)"
+                        ),
+                    );
+                }
+            },
+        );
+        if let ::std::option::Option::Some(value) = &self.notify_config {
+            v.field(
+                "notify_config",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
         }
     }
 }

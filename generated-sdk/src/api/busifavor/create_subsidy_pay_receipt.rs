@@ -236,7 +236,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "商家券批次号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 1"),
+                            ::std::format!(
+                                "{len} {}, at least 1", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }
@@ -265,7 +268,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "商家券Code",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 1"),
+                            ::std::format!(
+                                "{len} {}, at least 1", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }
@@ -294,7 +300,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "微信支付订单号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 28"),
+                            ::std::format!(
+                                "{len} {}, at least 28", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }
@@ -323,7 +332,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "营销补差扣款商户号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 1"),
+                            ::std::format!(
+                                "{len} {}, at least 1", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }
@@ -352,7 +364,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "营销补差入账商户号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 1"),
+                            ::std::format!(
+                                "{len} {}, at least 1", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }
@@ -401,7 +416,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "补差付款描述",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 1"),
+                            ::std::format!(
+                                "{len} {}, at least 1", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }
@@ -430,7 +448,10 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
                         v.report(
                             "业务请求唯一单号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 1"),
+                            ::std::format!(
+                                "{len} {}, at least 1", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                     if let ::std::option::Option::Some(c) = value

@@ -157,18 +157,6 @@ impl crate::Validate for ModifyBudgetRequest {
                 }
             },
         );
-        v.field(
-            "modify_budget_request_no",
-            |v| {
-                if self.modify_budget_request_no.is_empty() {
-                    v.report(
-                        "修改预算请求单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
         {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
             if ::std::option::Option::Some(self)
@@ -189,17 +177,57 @@ impl crate::Validate for ModifyBudgetRequest {
                 } else {
                     set.join(", ")
                 };
-                v.report(
-                    "",
-                    crate::runtime::validation::Rule::Conditional,
-                    ::std::format!(
-                        "{}, found {}",
-                        "at most one of target_max_coupons, target_max_coupons_by_day may be set",
-                        found
-                    ),
+                let message = ::std::format!(
+                    "{}, found {}",
+                    "at most one of target_max_coupons, target_max_coupons_by_day may be set",
+                    found
                 );
+                let at = set.get(1).copied().unwrap_or("target_max_coupons");
+                let index = ["target_max_coupons", "target_max_coupons_by_day"]
+                    .iter()
+                    .position(|n| *n == at)
+                    .unwrap_or(0);
+                match index {
+                    0usize => {
+                        v.field(
+                            "target_max_coupons",
+                            |v| {
+                                v.report(
+                                    "目标批次最大发放个数",
+                                    crate::runtime::validation::Rule::Conditional,
+                                    message.clone(),
+                                );
+                            },
+                        );
+                    }
+                    1usize => {
+                        v.field(
+                            "target_max_coupons_by_day",
+                            |v| {
+                                v.report(
+                                    "目标单天发放上限个数",
+                                    crate::runtime::validation::Rule::Conditional,
+                                    message.clone(),
+                                );
+                            },
+                        );
+                    }
+                    _ => {}
+                }
             }
         }
+        v.field(
+            "modify_budget_request_no",
+            |v| {
+                if self.modify_budget_request_no.is_empty() {
+                    v.report(
+                        "修改预算请求单据号",
+                        crate::runtime::validation::Rule::Required,
+                        "required, but empty",
+                    );
+                }
+            },
+        );
     }
 }
 /// `ModifyBudgetResponse` (no description on the page).

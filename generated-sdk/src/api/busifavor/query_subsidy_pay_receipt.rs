@@ -84,7 +84,10 @@ impl crate::Validate for QuerySubsidyPayReceiptRequest {
                         v.report(
                             "补差付款单号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 28"),
+                            ::std::format!(
+                                "{len} {}, at least 28", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                 }

@@ -642,6 +642,39 @@ impl crate::Validate for CouponAvailableTime {
                 }
             },
         );
+        if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
+            ::std::option::Option::Some(self)
+                .map(|x| &x.available_begin_time)
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+            ::std::option::Option::Some(self)
+                .map(|x| &x.available_end_time)
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+        ) {
+            let span = end - begin;
+            if !(0..=31622400000000000i128).contains(&span) {
+                v.field(
+                    "available_end_time",
+                    |v| {
+                        if span < 0 {
+                            v.report(
+                                "结束时间",
+                                crate::runtime::validation::Rule::TimeWindow,
+                                "before available_begin_time",
+                            );
+                        } else {
+                            v.report(
+                                "结束时间",
+                                crate::runtime::validation::Rule::TimeWindow,
+                                ::std::format!(
+                                    "{} days after available_begin_time, at most 366", crate
+                                    ::runtime::validation::days_ceil(span)
+                                ),
+                            );
+                        }
+                    },
+                );
+            }
+        }
         if let ::std::option::Option::Some(value) = &self.available_week {
             v.field(
                 "available_week",
@@ -664,39 +697,6 @@ impl crate::Validate for CouponAvailableTime {
                     }
                 },
             );
-        }
-        if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
-            ::std::option::Option::Some(self)
-                .map(|x| &x.available_begin_time)
-                .and_then(|x| crate::runtime::validation::parse_rfc3339(x)),
-            ::std::option::Option::Some(self)
-                .map(|x| &x.available_end_time)
-                .and_then(|x| crate::runtime::validation::parse_rfc3339(x)),
-        ) {
-            let span = end - begin;
-            if !(0..=31622400i64).contains(&span) {
-                v.field(
-                    "available_end_time",
-                    |v| {
-                        if span < 0 {
-                            v.report(
-                                "结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                "before available_begin_time",
-                            );
-                        } else {
-                            v.report(
-                                "结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                ::std::format!(
-                                    "{} days after available_begin_time, at most 366", (span +
-                                    86_399) / 86_400
-                                ),
-                            );
-                        }
-                    },
-                );
-            }
         }
     }
 }
@@ -1510,21 +1510,6 @@ impl crate::Validate for CouponUseRule {
                 },
             );
         }
-        v.field(
-            "use_method",
-            |v| {
-                let value = &self.use_method;
-                if let crate::api::busifavor::UseMethod::Unknown(value) = value {
-                    v.report(
-                        "核销方式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of OFF_LINE, MINI_PROGRAMS, PAYMENT_CODE, SELF_CONSUME)"
-                        ),
-                    );
-                }
-            },
-        );
         {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
             if ::std::option::Option::Some(self)
@@ -1551,17 +1536,72 @@ impl crate::Validate for CouponUseRule {
                 } else {
                     set.join(", ")
                 };
-                v.report(
-                    "",
-                    crate::runtime::validation::Rule::Conditional,
-                    ::std::format!(
-                        "{}, found {}",
-                        "exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set",
-                        found
-                    ),
+                let message = ::std::format!(
+                    "{}, found {}",
+                    "exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set",
+                    found
                 );
+                let at = set.get(1).copied().unwrap_or("fixed_normal_coupon");
+                let index = ["fixed_normal_coupon", "discount_coupon", "exchange_coupon"]
+                    .iter()
+                    .position(|n| *n == at)
+                    .unwrap_or(0);
+                match index {
+                    0usize => {
+                        v.field(
+                            "fixed_normal_coupon",
+                            |v| {
+                                v.report(
+                                    "固定面额满减券使用规则",
+                                    crate::runtime::validation::Rule::Conditional,
+                                    message.clone(),
+                                );
+                            },
+                        );
+                    }
+                    1usize => {
+                        v.field(
+                            "discount_coupon",
+                            |v| {
+                                v.report(
+                                    "折扣券使用规则",
+                                    crate::runtime::validation::Rule::Conditional,
+                                    message.clone(),
+                                );
+                            },
+                        );
+                    }
+                    2usize => {
+                        v.field(
+                            "exchange_coupon",
+                            |v| {
+                                v.report(
+                                    "换购券使用规则",
+                                    crate::runtime::validation::Rule::Conditional,
+                                    message.clone(),
+                                );
+                            },
+                        );
+                    }
+                    _ => {}
+                }
             }
         }
+        v.field(
+            "use_method",
+            |v| {
+                let value = &self.use_method;
+                if let crate::api::busifavor::UseMethod::Unknown(value) = value {
+                    v.report(
+                        "核销方式",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of OFF_LINE, MINI_PROGRAMS, PAYMENT_CODE, SELF_CONSUME)"
+                        ),
+                    );
+                }
+            },
+        );
     }
 }
 /// 【自定义入口】

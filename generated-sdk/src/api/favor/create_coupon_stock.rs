@@ -388,6 +388,42 @@ impl crate::Validate for CreateCouponStockRequest {
                 }
             },
         );
+        if let ::std::option::Option::Some((raw, at)) = ::std::option::Option::Some(self)
+            .map(|x| &x.available_begin_time)
+            .and_then(|x| crate::runtime::validation::rfc3339_nanos(x).map(|t| (x, t)))
+        {
+            if at < i128::from(v.now_unix()) * 1_000_000_000 {
+                v.field(
+                    "available_begin_time",
+                    |v| {
+                        v.report(
+                            "可用时间-开始时间",
+                            crate::runtime::validation::Rule::TimeWindow,
+                            ::std::format!("{} is before the current time", raw),
+                        );
+                    },
+                );
+            }
+        }
+        if let ::std::option::Option::Some(at) = ::std::option::Option::Some(self)
+            .map(|x| &x.available_begin_time)
+            .and_then(|x| crate::runtime::validation::rfc3339_nanos(x))
+        {
+            let ahead = at - i128::from(v.now_unix()) * 1_000_000_000;
+            if ahead > 31536000000000000i128 {
+                let ahead_days = crate::runtime::validation::days_ceil(ahead);
+                v.field(
+                    "available_begin_time",
+                    |v| {
+                        v.report(
+                            "可用时间-开始时间",
+                            crate::runtime::validation::Rule::TimeWindow,
+                            ::std::format!("{} days from now, at most 365", ahead_days),
+                        );
+                    },
+                );
+            }
+        }
         v.field(
             "available_end_time",
             |v| {
@@ -411,6 +447,39 @@ impl crate::Validate for CreateCouponStockRequest {
                 }
             },
         );
+        if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
+            ::std::option::Option::Some(self)
+                .map(|x| &x.available_begin_time)
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+            ::std::option::Option::Some(self)
+                .map(|x| &x.available_end_time)
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+        ) {
+            let span = end - begin;
+            if !(0..=7776000000000000i128).contains(&span) {
+                v.field(
+                    "available_end_time",
+                    |v| {
+                        if span < 0 {
+                            v.report(
+                                "可用时间-结束时间",
+                                crate::runtime::validation::Rule::TimeWindow,
+                                "before available_begin_time",
+                            );
+                        } else {
+                            v.report(
+                                "可用时间-结束时间",
+                                crate::runtime::validation::Rule::TimeWindow,
+                                ::std::format!(
+                                    "{} days after available_begin_time, at most 90", crate
+                                    ::runtime::validation::days_ceil(span)
+                                ),
+                            );
+                        }
+                    },
+                );
+            }
+        }
         v.field(
             "stock_use_rule",
             |v| {
@@ -433,6 +502,33 @@ impl crate::Validate for CreateCouponStockRequest {
                 crate::Validate::validate_into(value, v);
             },
         );
+        {
+            let when = ::std::option::Option::Some(self)
+                .map(|x| &x.stock_type)
+                .map(::std::string::ToString::to_string);
+            let matched = when.as_deref().is_some_and(|w| ["NORMAL"].contains(&w));
+            let present = ::std::option::Option::Some(self)
+                .map(|x| &x.coupon_use_rule)
+                .and_then(|x| x.fixed_normal_coupon.as_ref())
+                .is_some();
+            if matched && !present {
+                v.field(
+                    "coupon_use_rule",
+                    |v| {
+                        v.field(
+                            "fixed_normal_coupon",
+                            |v| {
+                                v.report(
+                                    "固定面额满减券使用规则",
+                                    crate::runtime::validation::Rule::Conditional,
+                                    "required when stock_type is NORMAL",
+                                );
+                            },
+                        );
+                    },
+                );
+            }
+        }
         v.field(
             "stock_type",
             |v| {
@@ -499,103 +595,6 @@ impl crate::Validate for CreateCouponStockRequest {
                     }
                 },
             );
-        }
-        {
-            let when = ::std::option::Option::Some(self)
-                .map(|x| &x.stock_type)
-                .map(::std::string::ToString::to_string);
-            let matched = when.as_deref().is_some_and(|w| ["NORMAL"].contains(&w));
-            let present = ::std::option::Option::Some(self)
-                .map(|x| &x.coupon_use_rule)
-                .and_then(|x| x.fixed_normal_coupon.as_ref())
-                .is_some();
-            if matched && !present {
-                v.field(
-                    "coupon_use_rule",
-                    |v| {
-                        v.field(
-                            "fixed_normal_coupon",
-                            |v| {
-                                v.report(
-                                    "固定面额满减券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "required when stock_type is NORMAL",
-                                );
-                            },
-                        );
-                    },
-                );
-            }
-        }
-        if let ::std::option::Option::Some((raw, at)) = ::std::option::Option::Some(self)
-            .map(|x| &x.available_begin_time)
-            .and_then(|x| crate::runtime::validation::parse_rfc3339(x).map(|t| (x, t)))
-        {
-            if at < v.now_unix() {
-                v.field(
-                    "available_begin_time",
-                    |v| {
-                        v.report(
-                            "可用时间-开始时间",
-                            crate::runtime::validation::Rule::TimeWindow,
-                            ::std::format!("{} is before the current time", raw),
-                        );
-                    },
-                );
-            }
-        }
-        if let ::std::option::Option::Some(at) = ::std::option::Option::Some(self)
-            .map(|x| &x.available_begin_time)
-            .and_then(|x| crate::runtime::validation::parse_rfc3339(x))
-        {
-            let ahead = at - v.now_unix();
-            if ahead > 31536000i64 {
-                v.field(
-                    "available_begin_time",
-                    |v| {
-                        v.report(
-                            "可用时间-开始时间",
-                            crate::runtime::validation::Rule::TimeWindow,
-                            ::std::format!(
-                                "{} days from now, at most 365", (ahead + 86_399) / 86_400
-                            ),
-                        );
-                    },
-                );
-            }
-        }
-        if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
-            ::std::option::Option::Some(self)
-                .map(|x| &x.available_begin_time)
-                .and_then(|x| crate::runtime::validation::parse_rfc3339(x)),
-            ::std::option::Option::Some(self)
-                .map(|x| &x.available_end_time)
-                .and_then(|x| crate::runtime::validation::parse_rfc3339(x)),
-        ) {
-            let span = end - begin;
-            if !(0..=7776000i64).contains(&span) {
-                v.field(
-                    "available_end_time",
-                    |v| {
-                        if span < 0 {
-                            v.report(
-                                "可用时间-结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                "before available_begin_time",
-                            );
-                        } else {
-                            v.report(
-                                "可用时间-结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                ::std::format!(
-                                    "{} days after available_begin_time, at most 90", (span +
-                                    86_399) / 86_400
-                                ),
-                            );
-                        }
-                    },
-                );
-            }
         }
     }
 }

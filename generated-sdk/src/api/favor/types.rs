@@ -1330,21 +1330,6 @@ impl crate::Validate for PatternInfo {
                 },
             );
         }
-        if let ::std::option::Option::Some(value) = &self.mini_program_path {
-            v.field(
-                "mini_program_path",
-                |v| {
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "小程序path",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                },
-            );
-        }
         {
             let when = ::std::option::Option::Some(self)
                 .and_then(|x| x.jump_target.as_ref())
@@ -1365,6 +1350,21 @@ impl crate::Validate for PatternInfo {
                     },
                 );
             }
+        }
+        if let ::std::option::Option::Some(value) = &self.mini_program_path {
+            v.field(
+                "mini_program_path",
+                |v| {
+                    let len = crate::runtime::validation::char_len(value);
+                    if len > 128usize {
+                        v.report(
+                            "小程序path",
+                            crate::runtime::validation::Rule::MaxLength,
+                            ::std::format!("{len} characters, at most 128"),
+                        );
+                    }
+                },
+            );
         }
         {
             let when = ::std::option::Option::Some(self)

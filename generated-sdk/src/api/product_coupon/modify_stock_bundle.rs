@@ -258,7 +258,10 @@ impl crate::Validate for ModifyStockBundleRequest {
                         v.report(
                             "修改请求单号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 6"),
+                            ::std::format!(
+                                "{len} {}, at least 6", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                     if let ::std::option::Option::Some(c) = value

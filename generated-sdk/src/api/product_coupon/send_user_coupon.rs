@@ -325,7 +325,10 @@ impl crate::Validate for SendUserCouponRequest {
                         v.report(
                             "发券请求单号",
                             crate::runtime::validation::Rule::MinLength,
-                            ::std::format!("{len} characters, at least 6"),
+                            ::std::format!(
+                                "{len} {}, at least 6", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
                         );
                     }
                     if let ::std::option::Option::Some(c) = value
