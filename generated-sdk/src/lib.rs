@@ -1,4 +1,4 @@
-#![doc = "Typed, validated async client for WeChat Pay APIv3 marketing APIs."]
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
