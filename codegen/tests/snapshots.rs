@@ -127,3 +127,35 @@ fn check_reports_missing_and_extra_files() {
     assert!(dir.join("src/hand_written.rs").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Changing one field description changes that operation's rustdoc and its Markdown page,
+/// and `check` names both as stale.
+#[test]
+fn a_description_change_reaches_rustdoc_and_markdown() {
+    let mut spec = real_spec();
+    let file = spec
+        .iter_mut()
+        .find(|f| f.rel_path == "favor/list_stocks.yaml")
+        .expect("favor spec present");
+    let before = "页码从0开始,默认第0页";
+    assert!(
+        file.text.contains(before),
+        "offset's description moved; update this test"
+    );
+    file.text = file.text.replacen(before, "页码从0开始(已更新)", 1);
+    let changed = generate(&spec);
+    let rust = "src/api/favor/list_stocks.rs";
+    let page = "docs/favor/list_stocks.md";
+    assert!(changed[rust].contains("页码从0开始(已更新)"));
+    assert!(changed[page].contains("页码从0开始(已更新)"));
+    let stale: Vec<String> = codegen::tree::check(&workspace().join("generated-sdk"), &changed)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for p in [page, rust] {
+        assert!(
+            stale.contains(&format!("{p}: stale (differs from a fresh generation)")),
+            "{stale:?}"
+        );
+    }
+}
