@@ -335,25 +335,95 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
 
 /// A compiling `no_run` doctest showing how to build the request and call the operation.
 fn example_doc(family: &Family, op: &Operation, req: &ObjectType) -> String {
+    let mut rules = String::new();
+    collect_rule_lines(family, req, "", &mut rules, 0);
+    if !rules.is_empty() {
+        rules = format!("// Checked by validate() before anything is sent:\n{rules}");
+    }
     format!(
-        "```no_run\n# async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse wechatpay_marketing::{fam}::{req};\n\nlet request = {builder};\nlet response = client.{fam}().{method}(&request).await?;\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```",
+        "```no_run\n# async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse wechatpay_marketing::{fam}::{req};\n\n{rules}let request = {builder};\nlet response = client.{fam}().{method}(&request).await?;\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```",
         fam = family.id,
         req = op.request_type,
-        builder = builder_expr(family, req, &op.request_type, 0),
+        builder = builder_expr(family, req, &op.request_type, 0, &[]),
         method = op.method_name,
     )
 }
 
-/// `Type::builder().a(..).b(..).build()?` with every required field set to a sample value.
-fn builder_expr(family: &Family, o: &ObjectType, path: &str, depth: usize) -> String {
-    let indent = "    ".repeat(depth + 1);
-    let mut s = format!("{path}::builder()");
+/// `// - rule` lines for the rules of `o` and of the objects its required fields build.
+fn collect_rule_lines(
+    family: &Family,
+    o: &ObjectType,
+    prefix: &str,
+    out: &mut String,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    for r in &o.rules {
+        let text = docs::rule_text(&r.kind).replace('`', "");
+        if prefix.is_empty() {
+            out.push_str(&format!("// - {text}\n"));
+        } else {
+            out.push_str(&format!("// - in {prefix}: {text}\n"));
+        }
+    }
     for f in o.fields.iter().filter(|f| f.required) {
+        if let Ty::Object(n) = &f.schema.ty {
+            if let Some(inner) = family.find_object(n) {
+                let p = if prefix.is_empty() {
+                    f.wire_name.clone()
+                } else {
+                    format!("{prefix}.{}", f.wire_name)
+                };
+                collect_rule_lines(family, inner, &p, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// `Type::builder().a(..).b(..).build()?` with every required field — and every field a
+/// `required_when` rule may require (`extra`, paths relative to `o`) — set to a sample value.
+fn builder_expr(
+    family: &Family,
+    o: &ObjectType,
+    path: &str,
+    depth: usize,
+    extra: &[Vec<String>],
+) -> String {
+    let indent = "    ".repeat(depth + 1);
+    let mut wanted: Vec<Vec<String>> = extra.to_vec();
+    for r in &o.rules {
+        if let RuleKind::RequiredWhen { field, .. } = &r.kind {
+            wanted.push(field.clone());
+        }
+    }
+    let mut s = format!("{path}::builder()");
+    for f in &o.fields {
+        let below: Vec<Vec<String>> = wanted
+            .iter()
+            .filter(|p| p.first() == Some(&f.wire_name) && p.len() > 1)
+            .map(|p| p[1..].to_vec())
+            .collect();
+        let named = wanted.iter().any(|p| p.first() == Some(&f.wire_name));
+        if !f.required && !named {
+            continue;
+        }
         let setter = crate::naming::ident_text(&crate::naming::setter_name(&f.rust_name));
-        s.push_str(&format!(
-            "\n{indent}.{setter}({})",
-            sample_value(family, &f.schema, &f.wire_name, depth + 1)
-        ));
+        let value = match &f.schema.ty {
+            Ty::Object(n) if depth < 8 => match family.find_object(n) {
+                Some(inner) => builder_expr(
+                    family,
+                    inner,
+                    &format!("wechatpay_marketing::{}::{}", family.id, n),
+                    depth + 1,
+                    &below,
+                ),
+                None => sample_value(family, &f.schema, &f.wire_name, depth + 1),
+            },
+            _ => sample_value(family, &f.schema, &f.wire_name, depth + 1),
+        };
+        s.push_str(&format!("\n{indent}.{setter}({value})"));
     }
     s.push_str(&format!("\n{indent}.build()?"));
     s
@@ -390,6 +460,7 @@ fn sample_value(family: &Family, s: &Schema, wire: &str, depth: usize) -> String
                 o,
                 &format!("wechatpay_marketing::{}::{}", family.id, n),
                 depth,
+                &[],
             ),
             None => String::new(),
         },

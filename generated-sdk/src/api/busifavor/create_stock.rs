@@ -746,6 +746,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::CreateStockRequest;
     ///
+    /// // Checked by validate() before anything is sent:
+    /// // - coupon_use_rule.fixed_normal_coupon is required when stock_type is NORMAL
+    /// // - coupon_use_rule.discount_coupon is required when stock_type is DISCOUNT
+    /// // - coupon_use_rule.exchange_coupon is required when stock_type is EXCHANGE
+    /// // - in coupon_use_rule: exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set
+    /// // - in coupon_use_rule.coupon_available_time: available_end_time must not be more than 366 days after available_begin_time
     /// let request = CreateStockRequest::builder()
     ///     .stock_name("examplestockname")
     ///     .belong_merchant("examplebelongme")
@@ -755,6 +761,18 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///         .coupon_available_time(wechatpay_marketing::busifavor::CouponAvailableTime::builder()
     ///             .available_begin_time("2030-01-01T00:00:00+08:00")
     ///             .available_end_time("2030-01-01T00:00:00+08:00")
+    ///             .build()?)
+    ///         .fixed_normal_coupon(wechatpay_marketing::busifavor::FixedNormalCoupon::builder()
+    ///             .discount_amount(1)
+    ///             .transaction_minimum(1)
+    ///             .build()?)
+    ///         .discount_coupon(wechatpay_marketing::busifavor::DiscountCoupon::builder()
+    ///             .discount_percent(1)
+    ///             .transaction_minimum(1)
+    ///             .build()?)
+    ///         .exchange_coupon(wechatpay_marketing::busifavor::ExchangeCoupon::builder()
+    ///             .exchange_price(1)
+    ///             .transaction_minimum(1)
     ///             .build()?)
     ///         .use_method("OFF_LINE")
     ///         .build()?)

@@ -322,6 +322,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::ModifyBudgetRequest;
     ///
+    /// // Checked by validate() before anything is sent:
+    /// // - at most one of target_max_coupons, target_max_coupons_by_day may be set
     /// let request = ModifyBudgetRequest::builder()
     ///     .stock_id("examplestockid")
     ///     .modify_budget_request_no("examplemodifybudgetrequestno")

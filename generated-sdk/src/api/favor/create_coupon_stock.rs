@@ -860,6 +860,11 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::CreateCouponStockRequest;
     ///
+    /// // Checked by validate() before anything is sent:
+    /// // - coupon_use_rule.fixed_normal_coupon is required when stock_type is NORMAL
+    /// // - available_begin_time must not be in the past
+    /// // - available_begin_time must be at most 365 days from now
+    /// // - available_end_time must not be more than 90 days after available_begin_time
     /// let request = CreateCouponStockRequest::builder()
     ///     .stock_name("examplestockname")
     ///     .belong_merchant("examplebelongmerchan")
@@ -873,6 +878,8 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     ///         .prevent_api_abuse(false)
     ///         .build()?)
     ///     .coupon_use_rule(wechatpay_marketing::favor::CouponRule::builder()
+    ///         .fixed_normal_coupon(wechatpay_marketing::favor::FixedValueStockMsg::builder()
+    ///             .build()?)
     ///         .available_merchants(["exampleavailablemerc"])
     ///         .build()?)
     ///     .no_cash(false)
