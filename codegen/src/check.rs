@@ -817,7 +817,11 @@ fn check_operation(
     let request_type = request_name(op_id, op);
     let mut local_types = vec![TypeDef::Object(ObjectType {
         name: request_type.clone(),
-        doc: doc(&Some(op.title.clone()), &Some(op.summary.clone()), &req.note),
+        doc: doc(
+            &Some(op.title.clone()),
+            &Some(op.summary.clone()),
+            &req.note,
+        ),
         fields: all_fields,
         rules: Vec::new(),
         in_request: true,
