@@ -809,7 +809,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// - Rate limit (接口频率): 单个商户号调用频率60/min,所有商户号调用频率为1000/min
     /// - Latency (接口耗时): 500ms
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户侧需保持商户单据号全局唯一。)
-    /// - Source: official page (`000_b4f93ba2e46d36c0.txt`), 更新时间 2024-10-31; spec `spec/favor/create_coupon_stock.yaml`
+    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4012534633> (`000_b4f93ba2e46d36c0.txt`), 更新时间 2024-10-31; spec `spec/favor/create_coupon_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a

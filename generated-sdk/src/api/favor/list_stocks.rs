@@ -511,7 +511,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// - Rate limit (接口频率): 不区分来源 1000/s 单ip 500/s
     /// - Latency (接口耗时): 1S
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
-    /// - Source: official page (`004_ef54eccfd40b7f82.txt`), 更新时间 2025-03-25; spec `spec/favor/list_stocks.yaml`
+    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html> (`004_ef54eccfd40b7f82.txt`), 更新时间 2025-03-25; spec `spec/favor/list_stocks.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a

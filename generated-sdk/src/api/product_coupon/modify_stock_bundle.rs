@@ -445,7 +445,7 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// - Merchant types (支持商户): 普通服务商
     /// - Rate limit (接口频率): 20/s
     /// - Idempotency: `out_request_no` — when retrying, send the same value (品牌修改批次请求流水号,品牌侧需保持唯一性)
-    /// - Source: official page (`003_2b3d857068859df6.txt`), 更新时间 2025-11-20; spec `spec/product_coupon/modify_stock_bundle.yaml`
+    /// - Source: <https://pay.weixin.qq.com/doc/v3/partner/4016280633> (`003_2b3d857068859df6.txt`), 更新时间 2025-11-20; spec `spec/product_coupon/modify_stock_bundle.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a

@@ -498,14 +498,14 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// - Merchant types (支持商户): 普通服务商
     /// - Rate limit (接口频率): 1000/s
     /// - Idempotency: `send_request_no` — when retrying, send the same value (品牌给用户发券的请求流水号,品牌侧需保持唯一性)
-    /// - Source: official page (`001_eefc8f2f25e4a5ed.txt`), 更新时间 2025-11-07; spec `spec/product_coupon/send_user_coupon.yaml`
+    /// - Source: <https://pay.weixin.qq.com/doc/v3/partner/4015781605> (`001_eefc8f2f25e4a5ed.txt`), 更新时间 2025-11-07; spec `spec/product_coupon/send_user_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`SendUserCouponRequest`]. Family: 商品券 (product_coupon).
     ///
-    /// Note: Idempotency: the page does not use the word 幂等; send\_request\_no is the brand's unique request number and the 429 row says "请稍后使用原参数重试" (retry later with the original parameters), so a retry must reuse the same send\_request\_no. The error row "out\_request\_no 冲突" names out\_request\_no, a field this request does not have; it presumably means send\_request\_no (kept verbatim). The page documents no 接口耗时 (latency). Its error table has no 公共错误码/业务错误码 headings: the first four rows (the standard APIv3 rows) are grouped common, the rest business. The page shows two variants of each example, 发送会员券 (with coupon\_tag\_info) and 发放普通券 (without); both are kept.
+    /// Note: Idempotency: the page does not use the word 幂等; send\_request\_no is the brand's unique request number and the 429 row says "请稍后使用原参数重试" (retry later with the original parameters), so a retry must reuse the same send\_request\_no. The error row "out\_request\_no 冲突" names out\_request\_no, a field this request does not have; it presumably means send\_request\_no (kept verbatim). The page documents no 接口耗时 (latency). Its error table has no 公共错误码/业务错误码 headings: the first four rows (the standard APIv3 rows) are grouped common, the rest business. The page shows two variants of each example, 发送会员券 (with coupon\_tag\_info) and 发放普通券 (without); both are kept. Rate limit: the seed reads 频率限制:1000/s; a later stored copy of the page at the source URL (same 更新时间 2025.11.07) reads 500/s. The seed is transcribed; treat 500/s as the safe budget until the page is re-checked.
     ///
     /// # Errors
     ///
