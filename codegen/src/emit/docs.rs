@@ -69,7 +69,25 @@ pub fn code(s: &str) -> String {
 
 /// Human-readable constraint list of a schema (`at most 20 characters`, `1 ..= 10`, …).
 pub fn constraint_list(schema: &Schema, family: &Family) -> Vec<String> {
-    let c = &schema.constraints;
+    let mut out = own_constraint_list(&schema.constraints);
+    if let Ty::Enum(name) = &schema.ty {
+        if let Some(e) = family.find_enum(name) {
+            let vals: Vec<String> = e.values.iter().map(|v| code(&v.wire)).collect();
+            out.push(format!("one of {}", vals.join(", ")));
+        }
+    }
+    if let Ty::Array(item) = &schema.ty {
+        let inner = constraint_list(item, family);
+        if !inner.is_empty() {
+            out.push(format!("each item: {}", inner.join("; ")));
+        }
+    }
+    out
+}
+
+/// The field's own constraints (lengths, ranges, item counts, format, character rules),
+/// without the enum values or item constraints its type brings.
+pub fn own_constraint_list(c: &Constraints) -> Vec<String> {
     let mut out = Vec::new();
     let unit = match c.unit() {
         LenUnit::Chars => "characters",
@@ -105,18 +123,6 @@ pub fn constraint_list(schema: &Schema, family: &Family) -> Vec<String> {
     if let Some(fc) = &c.forbidden_chars {
         let list: Vec<String> = fc.chars().map(|ch| code(&ch.to_string())).collect();
         out.push(format!("must not contain {}", list.join(" ")));
-    }
-    if let Ty::Enum(name) = &schema.ty {
-        if let Some(e) = family.find_enum(name) {
-            let vals: Vec<String> = e.values.iter().map(|v| code(&v.wire)).collect();
-            out.push(format!("one of {}", vals.join(", ")));
-        }
-    }
-    if let Ty::Array(item) = &schema.ty {
-        let inner = constraint_list(item, family);
-        if !inner.is_empty() {
-            out.push(format!("each item: {}", inner.join("; ")));
-        }
     }
     out
 }
@@ -158,6 +164,18 @@ pub fn path_text(p: &[String]) -> String {
 
 /// A rule in English.
 pub fn rule_text(rule: &RuleKind) -> String {
+    rule_text_at(rule, "")
+}
+
+/// A rule of an object found at `prefix` (`""` at the top level), with absolute paths.
+pub fn rule_text_at(rule: &RuleKind, prefix: &str) -> String {
+    let path_text = |p: &[String]| {
+        if prefix.is_empty() {
+            path_text(p)
+        } else {
+            format!("{prefix}.{}", path_text(p))
+        }
+    };
     let vals = |v: &[String]| v.iter().map(|s| code(s)).collect::<Vec<_>>().join(" or ");
     match rule {
         RuleKind::RequiredWhen {

@@ -667,19 +667,10 @@ fn has_item_row(item: &Schema) -> bool {
 /// (item count) only; the item row shows the item's.
 /// An enum whose values have documented meanings is listed under the table instead of inline.
 fn own_constraints(schema: &Schema, fam: &Family) -> Vec<String> {
-    let plain = || {
-        docs::constraint_list(
-            &Schema {
-                ty: Ty::Boolean,
-                constraints: schema.constraints.clone(),
-            },
-            fam,
-        )
-    };
     match &schema.ty {
-        Ty::Array(item) if has_item_row(item) => plain(),
+        Ty::Array(item) if has_item_row(item) => docs::own_constraint_list(&schema.constraints),
         Ty::Enum(n) if fam.find_enum(n).is_some_and(enum_has_meanings) => {
-            let mut out = plain();
+            let mut out = docs::own_constraint_list(&schema.constraints);
             out.push(format!("a {} value (listed below)", docs::code(n)));
             out
         }
@@ -794,53 +785,8 @@ fn field_description(f: &Field) -> String {
 /// A rule of an object found at `prefix` (`""` for the top level), its field paths made
 /// absolute.
 fn rule_view(rule: &Rule, prefix: &str) -> RuleView {
-    let abs = |p: &FieldPath| -> FieldPath {
-        if prefix.is_empty() {
-            p.clone()
-        } else {
-            std::iter::once(prefix.to_string())
-                .chain(p.iter().cloned())
-                .collect()
-        }
-    };
-    let kind = match &rule.kind {
-        RuleKind::RequiredWhen {
-            field,
-            when,
-            equals,
-        } => RuleKind::RequiredWhen {
-            field: abs(field),
-            when: abs(when),
-            equals: equals.clone(),
-        },
-        RuleKind::ForbiddenUnless {
-            field,
-            when,
-            equals,
-        } => RuleKind::ForbiddenUnless {
-            field: abs(field),
-            when: abs(when),
-            equals: equals.clone(),
-        },
-        RuleKind::ExactlyOneOf { fields } => RuleKind::ExactlyOneOf {
-            fields: fields.iter().map(abs).collect(),
-        },
-        RuleKind::AtMostOneOf { fields } => RuleKind::AtMostOneOf {
-            fields: fields.iter().map(abs).collect(),
-        },
-        RuleKind::NotBeforeNow { field } => RuleKind::NotBeforeNow { field: abs(field) },
-        RuleKind::MaxDaysAhead { field, days } => RuleKind::MaxDaysAhead {
-            field: abs(field),
-            days: *days,
-        },
-        RuleKind::MaxSpanDays { from, to, days } => RuleKind::MaxSpanDays {
-            from: abs(from),
-            to: abs(to),
-            days: *days,
-        },
-    };
     RuleView {
-        text: docs::rule_text(&kind),
+        text: docs::rule_text_at(&rule.kind, prefix),
         description: opt_para(&rule.description),
         note: opt_para(&rule.note),
     }

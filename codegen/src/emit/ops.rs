@@ -83,17 +83,7 @@ pub fn api_root(api: &Api) -> TokenStream {
         },
         values: code_values,
     };
-    let dummy = Family {
-        id: String::new(),
-        feature: String::new(),
-        client_type: String::new(),
-        title: String::new(),
-        summary: String::new(),
-        types: vec![],
-        operations: vec![],
-        notifications: vec![],
-    };
-    let error_code_tokens = type_def(&dummy, &TypeDef::Enum(error_code));
+    let error_code_tokens = super::types::enumeration(&error_code);
     quote! {
         #(#mods)*
 

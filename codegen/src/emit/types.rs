@@ -163,7 +163,7 @@ fn builder(family: &Family, o: &ObjectType) -> TokenStream {
     }
 }
 
-fn enumeration(e: &EnumType) -> TokenStream {
+pub(super) fn enumeration(e: &EnumType) -> TokenStream {
     let name = ident(&e.name);
     let doc = doc_attrs(&format!(
         "{}\n\nOpen enum: a value this version does not know deserializes to `Unknown` instead of failing;\nan `Unknown` value in a request is rejected by validation.",
