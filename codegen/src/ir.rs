@@ -52,10 +52,17 @@ pub struct Doc {
     /// 【title】
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// English gloss for users (`gloss:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gloss: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Maintainer-facing remark (sources, conflicts); never rendered for users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// User-facing plain-English remark (`user_note:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_note: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +112,12 @@ pub struct Field {
     pub doc: Doc,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
+    /// 暂未开放: the page says the field is not open yet.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_open: bool,
+    /// The page marks the field as no longer used; the text says what replaces it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<String>,
 }
 
 /// A type with its constraints.
@@ -175,6 +188,12 @@ pub struct Constraints {
     pub charset: Option<Vec<CharClass>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forbidden_chars: Option<String>,
+    /// At most this many 汉字 (a limit separate from `max_len`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_han: Option<u64>,
+    /// The value must be an absolute URL with one of these (lowercase) schemes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schemes: Option<Vec<String>>,
 }
 
 impl Constraints {
@@ -188,6 +207,8 @@ impl Constraints {
             && self.format.is_none()
             && self.charset.is_none()
             && self.forbidden_chars.is_none()
+            && self.max_han.is_none()
+            && self.schemes.is_none()
     }
 
     pub fn unit(&self) -> LenUnit {
@@ -205,7 +226,21 @@ pub struct Rule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub gloss: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// The condition of `required_when` / `forbidden_unless` on the `when` field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// The field has one of these values.
+    Equals(Vec<String>),
+    /// The number field is set and greater than this.
+    GreaterThan(i64),
+    /// The array field contains one of these values.
+    Contains(Vec<String>),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -214,12 +249,16 @@ pub enum RuleKind {
     RequiredWhen {
         field: FieldPath,
         when: FieldPath,
-        equals: Vec<String>,
+        cond: Condition,
     },
     ForbiddenUnless {
         field: FieldPath,
         when: FieldPath,
-        equals: Vec<String>,
+        cond: Condition,
+    },
+    /// Either all of these fields are set or none is.
+    AllOrNone {
+        fields: Vec<FieldPath>,
     },
     ExactlyOneOf {
         fields: Vec<FieldPath>,
@@ -269,9 +308,118 @@ pub struct Source {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retrieved: Option<String>,
+    /// Second sources, most trusted first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<SecondSource>,
+    /// When the spec was last compared with the page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
     /// The spec file this came from (relative to `spec/`).
     pub spec_file: String,
+}
+
+/// The role of a second source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceRole {
+    OfficialTwin,
+    Legacy,
+    Sdk,
+    Samples,
+    Community,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecondSource {
+    pub role: SourceRole,
+    /// A URL, or `owner/name:path` of a repository file.
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retrieved: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Which sections no source showed whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Completeness {
+    pub request: bool,
+    pub response: bool,
+    pub errors: bool,
+    pub examples: bool,
+}
+
+impl Default for Completeness {
+    fn default() -> Self {
+        Completeness {
+            request: true,
+            response: true,
+            errors: true,
+            examples: true,
+        }
+    }
+}
+
+impl Completeness {
+    pub fn is_complete(&self) -> bool {
+        self.request && self.response && self.errors && self.examples
+    }
+}
+
+/// How a paged list is walked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "style", rename_all = "snake_case")]
+pub enum Pagination {
+    /// `offset`/`limit` request fields; `total` (optional) and `items` response fields.
+    Offset {
+        offset: String,
+        /// True when `offset` counts pages (0, 1, 2…), false when it counts items.
+        offset_is_page: bool,
+        limit: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        total: Option<String>,
+        items: String,
+    },
+    /// `token`/`limit` request fields; `next` and `items` response fields.
+    Token {
+        token: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        limit: Option<String>,
+        next: String,
+        items: String,
+    },
+}
+
+/// A multipart/form-data upload: the JSON `meta` part (the request's body fields, which the
+/// signature covers) and the file part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Upload {
+    pub meta_part: String,
+    pub file_part: String,
+    /// Meta field the crate fills with the file's SHA-256 (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media_types: Vec<String>,
+}
+
+/// The response links a file the crate can fetch and check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Download {
+    pub url: String,
+    pub hash_value: String,
+    pub hash_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -297,6 +445,8 @@ pub struct ErrorRow {
     pub solution: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gloss: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -381,9 +531,29 @@ pub struct Operation {
     /// Types declared by this operation (its request and inline response), emitted in its file.
     pub local_types: Vec<TypeDef>,
     pub errors: Vec<ErrorRow>,
+    pub complete: Completeness,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload: Option<Upload>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub download: Option<Download>,
     pub examples: Vec<Example>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_note: Option<String>,
+}
+
+impl Operation {
+    /// Safe to send again: a GET, or a request carrying an idempotency key.
+    pub fn safe_to_retry(&self) -> bool {
+        self.method == Method::GET
+            || self
+                .idempotency
+                .as_ref()
+                .is_some_and(|i| !i.keys.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -394,7 +564,12 @@ pub struct Notification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub event_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub associated_data: Option<String>,
     pub source: Source,
+    pub complete: Completeness,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub envelope: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -402,6 +577,8 @@ pub struct Notification {
     pub examples: Vec<Example>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_note: Option<String>,
 }
 
 impl Family {

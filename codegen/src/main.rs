@@ -14,13 +14,15 @@ const USAGE: &str =
   --spec DIR   spec root (default: <workspace>/spec)
   --out DIR    generated crate root (default: <workspace>/generated-sdk)
   --templates DIR
-               Markdown reference templates (default: <workspace>/templates)";
+               Markdown reference templates (default: <workspace>/templates)
+
+  <workspace> is the nearest directory at or above the current one holding spec/families.yaml.";
 
 fn main() -> ExitCode {
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let workspace = find_workspace();
     let mut spec = workspace.join("spec");
     let mut out = workspace.join("generated-sdk");
-    let mut templates = codegen::default_templates_dir();
+    let mut templates = workspace.join("templates");
     let mut args = std::env::args().skip(1);
     let mut cmd = None;
     while let Some(a) = args.next() {
@@ -115,6 +117,16 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The nearest directory at or above the current one that holds `spec/families.yaml`
+/// (so the same binary works in any checkout); the current directory when none does.
+fn find_workspace() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .find(|d| d.join("spec").join("families.yaml").is_file())
+        .map(PathBuf::from)
+        .unwrap_or(cwd)
 }
 
 fn usage(msg: &str) -> ExitCode {

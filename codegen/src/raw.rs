@@ -39,6 +39,7 @@ impl Scalar {
 pub struct RawType {
     pub kind: String,
     pub title: Option<String>,
+    pub gloss: Option<String>,
     pub description: Option<String>,
     pub note: Option<String>,
     #[serde(default)]
@@ -54,6 +55,7 @@ pub struct RawType {
 pub struct RawEnumValue {
     pub value: Scalar,
     pub description: Option<String>,
+    pub gloss: Option<String>,
     pub note: Option<String>,
     pub rust_name: Option<String>,
 }
@@ -68,8 +70,10 @@ pub struct RawField {
     pub items: Option<Box<RawField>>,
     pub required: Option<bool>,
     pub title: Option<String>,
+    pub gloss: Option<String>,
     pub description: Option<String>,
     pub note: Option<String>,
+    pub user_note: Option<String>,
     pub rust_name: Option<String>,
     pub example: Option<Scalar>,
     pub max_len: Option<i64>,
@@ -82,6 +86,10 @@ pub struct RawField {
     pub format: Option<String>,
     pub charset: Option<Vec<String>>,
     pub forbidden_chars: Option<String>,
+    pub max_han: Option<i64>,
+    pub schemes: Option<Vec<String>>,
+    pub not_open: Option<bool>,
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,7 +97,9 @@ pub struct RawField {
 pub struct RawCond {
     pub field: String,
     pub when: String,
-    pub equals: Vec<Scalar>,
+    pub equals: Option<Vec<Scalar>>,
+    pub greater_than: Option<i64>,
+    pub contains: Option<Vec<Scalar>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,7 +139,9 @@ pub struct RawRule {
     pub not_before_now: Option<RawFieldRef>,
     pub max_days_ahead: Option<RawDaysAhead>,
     pub max_span_days: Option<RawSpan>,
+    pub all_or_none: Option<RawFieldList>,
     pub description: Option<String>,
+    pub gloss: Option<String>,
     pub note: Option<String>,
 }
 
@@ -138,7 +150,68 @@ pub struct RawRule {
 pub struct RawSource {
     pub seed: Option<String>,
     pub url: Option<String>,
+    pub page_id: Option<String>,
     pub updated: Option<String>,
+    pub retrieved: Option<String>,
+}
+
+/// A second source of an operation or notification (`sources:`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecondSource {
+    pub role: String,
+    pub url: Option<String>,
+    pub repo: Option<String>,
+    pub path: Option<String>,
+    pub updated: Option<String>,
+    pub retrieved: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Which sections of a page were read whole (`complete:`); absent keys mean complete.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawComplete {
+    pub request: Option<bool>,
+    pub response: Option<bool>,
+    pub errors: Option<bool>,
+    pub examples: Option<bool>,
+}
+
+/// `pagination:` of a paged list operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPagination {
+    pub style: String,
+    pub offset: Option<String>,
+    pub offset_unit: Option<String>,
+    pub limit: Option<String>,
+    pub total: Option<String>,
+    pub items: String,
+    pub token: Option<String>,
+    pub next: Option<String>,
+}
+
+/// `upload:` of a multipart upload operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUpload {
+    pub meta_part: String,
+    pub file_part: String,
+    pub digest_field: Option<String>,
+    pub max_bytes: Option<i64>,
+    #[serde(default)]
+    pub media_types: Vec<String>,
+}
+
+/// `download:` of an operation whose response links a file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDownload {
+    pub url: String,
+    pub hash_value: String,
+    pub hash_type: String,
+    pub expires_seconds: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,6 +259,7 @@ pub struct RawErrorRow {
     pub description: String,
     pub solution: String,
     pub group: Option<String>,
+    pub gloss: Option<String>,
     pub note: Option<String>,
 }
 
@@ -209,6 +283,11 @@ pub struct RawOperation {
     pub description: Option<String>,
     pub source: RawSource,
     #[serde(default)]
+    pub sources: Vec<RawSecondSource>,
+    pub checked: Option<String>,
+    #[serde(default)]
+    pub complete: RawComplete,
+    #[serde(default)]
     pub merchant_types: Vec<String>,
     pub rate_limit: Option<String>,
     pub latency: Option<String>,
@@ -219,9 +298,13 @@ pub struct RawOperation {
     pub response: RawResponse,
     #[serde(default)]
     pub errors: Vec<RawErrorRow>,
+    pub pagination: Option<RawPagination>,
+    pub upload: Option<RawUpload>,
+    pub download: Option<RawDownload>,
     #[serde(default)]
     pub examples: Vec<RawExample>,
     pub note: Option<String>,
+    pub user_note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,12 +314,20 @@ pub struct RawNotification {
     pub summary: String,
     pub description: Option<String>,
     pub event_type: String,
+    pub original_type: Option<String>,
+    pub associated_data: Option<String>,
     pub source: RawSource,
+    #[serde(default)]
+    pub sources: Vec<RawSecondSource>,
+    pub checked: Option<String>,
+    #[serde(default)]
+    pub complete: RawComplete,
     pub envelope: Option<String>,
     pub payload: Option<String>,
     #[serde(default)]
     pub examples: Vec<RawExample>,
     pub note: Option<String>,
+    pub user_note: Option<String>,
 }
 
 /// One spec file after loading: entries keep their YAML order and their own YAML paths.

@@ -45,7 +45,7 @@ fn unknown_key_names_its_yaml_path() {
     let d = diagnostics(&spec(&[("favor/t.yaml", &text)]));
     assert_eq!(
         d,
-        vec!["favor/t.yaml: types.StockRule.fields.max_coupons.maxlen: unknown field `maxlen`, expected one of `name`, `type`, `items`, `required`, `title`, `description`, `note`, `rust_name`, `example`, `max_len`, `min_len`, `len_unit`, `min`, `max`, `min_items`, `max_items`, `format`, `charset`, `forbidden_chars`"]
+        vec!["favor/t.yaml: types.StockRule.fields.max_coupons.maxlen: unknown field `maxlen`, expected one of `name`, `type`, `items`, `required`, `title`, `gloss`, `description`, `note`, `user_note`, `rust_name`, `example`, `max_len`, `min_len`, `len_unit`, `min`, `max`, `min_items`, `max_items`, `format`, `charset`, `forbidden_chars`, `max_han`, `schemes`, `not_open`, `deprecated`"]
     );
 }
 

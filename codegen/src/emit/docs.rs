@@ -162,6 +162,17 @@ pub fn path_text(p: &[String]) -> String {
     p.join(".")
 }
 
+/// A condition in English, after the field it tests (`is A or B`, `is greater than 0`,
+/// `contains MEMBER`); `quote` formats each value.
+pub fn cond_text(cond: &Condition, quote: impl Fn(&str) -> String) -> String {
+    let vals = |v: &[String]| v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(" or ");
+    match cond {
+        Condition::Equals(v) => format!("is {}", vals(v)),
+        Condition::GreaterThan(n) => format!("is greater than {n}"),
+        Condition::Contains(v) => format!("contains {}", vals(v)),
+    }
+}
+
 /// A rule in English.
 pub fn rule_text(rule: &RuleKind) -> String {
     rule_text_at(rule, "")
@@ -176,31 +187,32 @@ pub fn rule_text_at(rule: &RuleKind, prefix: &str) -> String {
             format!("{prefix}.{}", path_text(p))
         }
     };
-    let vals = |v: &[String]| v.iter().map(|s| code(s)).collect::<Vec<_>>().join(" or ");
+    let list = |fields: &[FieldPath]| {
+        fields
+            .iter()
+            .map(|f| code(&path_text(f)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match rule {
-        RuleKind::RequiredWhen {
-            field,
-            when,
-            equals,
-        } => {
+        RuleKind::RequiredWhen { field, when, cond } => {
             format!(
-                "{} is required when {} is {}",
+                "{} is required when {} {}",
                 code(&path_text(field)),
                 code(&path_text(when)),
-                vals(equals)
+                cond_text(cond, code)
             )
         }
-        RuleKind::ForbiddenUnless {
-            field,
-            when,
-            equals,
-        } => {
+        RuleKind::ForbiddenUnless { field, when, cond } => {
             format!(
-                "{} is only allowed when {} is {}",
+                "{} is only allowed when {} {}",
                 code(&path_text(field)),
                 code(&path_text(when)),
-                vals(equals)
+                cond_text(cond, code)
             )
+        }
+        RuleKind::AllOrNone { fields } => {
+            format!("{} must be set together or not at all", list(fields))
         }
         RuleKind::ExactlyOneOf { fields } => format!(
             "exactly one of {} must be set",

@@ -70,7 +70,7 @@ pub fn api_root(api: &Api) -> TokenStream {
             doc: Doc {
                 title: None,
                 description: Some(descs.join("; ")),
-                note: None,
+                ..Doc::default()
             },
         })
         .collect();
@@ -79,7 +79,7 @@ pub fn api_root(api: &Api) -> TokenStream {
         doc: Doc {
             title: None,
             description: Some("Every error `code` documented by an operation of this crate (all families). Compare an API error's code with `ApiError::error_code()`.".to_string()),
-            note: None,
+            ..Doc::default()
         },
         values: code_values,
     };

@@ -65,6 +65,7 @@ fn anchor(rule: &RuleKind) -> Option<&str> {
         RuleKind::ExactlyOneOf { fields } | RuleKind::AtMostOneOf { fields } => {
             fields.last().and_then(first)
         }
+        RuleKind::AllOrNone { fields } => fields.last().and_then(first),
         RuleKind::NotBeforeNow { field } | RuleKind::MaxDaysAhead { field, .. } => first(field),
         RuleKind::MaxSpanDays { to, .. } => first(to),
     }
@@ -108,6 +109,14 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
                 v.field(#wire, |v| {
                     let value = &self.#fname;
                     #checks
+                });
+            }
+        }
+    } else if f.not_open {
+        quote! {
+            if self.#fname.is_some() {
+                v.field(#wire, |v| {
+                    v.report(#t, #vp::Rule::NotOpen, "not open yet upstream (暂未开放); leave it unset");
                 });
             }
         }
@@ -186,6 +195,27 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
                 out.push(quote! {
                     if let ::std::option::Option::Some(c) = value.chars().find(|&c| #fc.contains(c)) {
                         v.report(#title, #vp::Rule::ForbiddenChars, ::std::format!(#msg));
+                    }
+                });
+            }
+            if let Some(max) = c.max_han {
+                let max = max as usize;
+                let msg = format!("{{n}} 汉字, at most {max}");
+                out.push(quote! {
+                    let n = #vp::han_count(value);
+                    if n > #max {
+                        v.report(#title, #vp::Rule::MaxHan, ::std::format!(#msg));
+                    }
+                });
+            }
+            if let Some(schemes) = &c.schemes {
+                let msg = format!(
+                    "{{value:?}} is not an absolute {} URL",
+                    schemes.join(" or ")
+                );
+                out.push(quote! {
+                    if !#vp::url_with_scheme(value, &[#(#schemes),*]) {
+                        v.report(#title, #vp::Rule::Url, ::std::format!(#msg));
                     }
                 });
             }
@@ -329,48 +359,93 @@ fn present(expr: &TokenStream, f: &Field) -> TokenStream {
 fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
     let vp = vpath();
     match &r.kind {
-        RuleKind::RequiredWhen {
-            field,
-            when,
-            equals,
-        }
-        | RuleKind::ForbiddenUnless {
-            field,
-            when,
-            equals,
-        } => {
-            let (Some((texpr, tf)), Some((wexpr, _))) =
+        RuleKind::RequiredWhen { field, when, cond }
+        | RuleKind::ForbiddenUnless { field, when, cond } => {
+            let (Some((texpr, tf)), Some((wexpr, wf))) =
                 (access(family, o, field), access(family, o, when))
             else {
                 return quote! {};
             };
             let is_present = present(&texpr, tf);
             let t = title(tf);
-            let when_text = docs::path_text(when);
-            let vals = equals.join(" or ");
+            let when_text = format!(
+                "{} {}",
+                docs::path_text(when),
+                docs::cond_text(cond, |s| s.to_string())
+            );
             let required = matches!(r.kind, RuleKind::RequiredWhen { .. });
-            let (cond, msg) = if required {
+            let (test, msg) = if required {
                 (
                     quote! { matched && !present },
-                    format!("required when {when_text} is {vals}"),
+                    format!("required when {when_text}"),
                 )
             } else {
                 (
                     quote! { !matched && present },
-                    format!("only allowed when {when_text} is {vals}"),
+                    format!("only allowed when {when_text}"),
                 )
             };
             let report = report_at(
                 field,
                 quote! { v.report(#t, #vp::Rule::Conditional, #msg); },
             );
+            let matched = match cond {
+                Condition::Equals(vals) => quote! {
+                    #wexpr.map(::std::string::ToString::to_string)
+                        .is_some_and(|w| [#(#vals),*].contains(&w.as_str()))
+                },
+                Condition::GreaterThan(n) => {
+                    if matches!(wf.schema.ty, Ty::Number) {
+                        let n = *n as f64;
+                        quote! { #wexpr.is_some_and(|w| *w > #n) }
+                    } else {
+                        quote! { #wexpr.is_some_and(|w| *w > #n) }
+                    }
+                }
+                Condition::Contains(vals) => quote! {
+                    #wexpr.is_some_and(|w| w.iter().any(|x| [#(#vals),*].contains(&::std::string::ToString::to_string(x).as_str())))
+                },
+            };
             quote! {
                 {
-                    let when = #wexpr.map(::std::string::ToString::to_string);
-                    let matched = when.as_deref().is_some_and(|w| [#(#equals),*].contains(&w));
+                    let matched = #matched;
                     let present = #is_present;
-                    if #cond {
+                    if #test {
                         #report
+                    }
+                }
+            }
+        }
+        RuleKind::AllOrNone { fields } => {
+            // Reported at the first field left unset when another one is set.
+            let mut checks = Vec::new();
+            let mut reports = Vec::new();
+            for (i, p) in fields.iter().enumerate() {
+                let Some((expr, f)) = access(family, o, p) else {
+                    return quote! {};
+                };
+                let pr = present(&expr, f);
+                checks.push(quote! { #pr });
+                let t = title(f);
+                let report = report_at(
+                    p,
+                    quote! { v.report(#t, #vp::Rule::Conditional, message.clone()); },
+                );
+                reports.push(quote! { #i => { #report } });
+            }
+            let names: Vec<String> = fields.iter().map(|p| docs::path_text(p)).collect();
+            let head = format!("{} must be set together or not at all", names.join(", "));
+            quote! {
+                {
+                    let set = [#(#checks),*];
+                    let n = set.iter().filter(|b| **b).count();
+                    if n != 0 && n != set.len() {
+                        let found: ::std::vec::Vec<&str> = [#(#names),*].iter().zip(set.iter()).filter(|(_, b)| **b).map(|(n, _)| *n).collect();
+                        let message = ::std::format!("{}, found only {}", #head, found.join(", "));
+                        match set.iter().position(|b| !*b).unwrap_or(0) {
+                            #(#reports)*
+                            _ => {}
+                        }
                     }
                 }
             }

@@ -36,6 +36,12 @@ pub enum Rule {
     Conditional,
     /// A time-window rule (not in the past, at most N days ahead, span at most N days).
     TimeWindow,
+    /// A string has more 汉字 than documented (a limit separate from the length).
+    MaxHan,
+    /// A string is not an absolute URL with one of the documented schemes.
+    Url,
+    /// The field is documented as not open yet (暂未开放) and must be left unset.
+    NotOpen,
 }
 
 impl Rule {
@@ -55,6 +61,9 @@ impl Rule {
             Rule::Rfc3339 => "rfc3339",
             Rule::Conditional => "conditional",
             Rule::TimeWindow => "time-window",
+            Rule::MaxHan => "max-han",
+            Rule::Url => "url",
+            Rule::NotOpen => "not-open",
         }
     }
 }
@@ -267,6 +276,25 @@ impl Validator {
 /// Length of `s` as the pages count it: one Chinese character, letter or digit is one.
 pub fn char_len(s: &str) -> usize {
     s.chars().count()
+}
+
+/// Number of 汉字 (CJK unified ideographs, U+4E00..=U+9FFF) in `s`.
+pub fn han_count(s: &str) -> usize {
+    s.chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .count()
+}
+
+/// True when `s` is an absolute URL (`scheme://host…`, no whitespace or control characters)
+/// whose scheme is one of `schemes` (compared ignoring ASCII case).
+pub fn url_with_scheme(s: &str, schemes: &[&str]) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty()
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && schemes.iter().any(|x| x.eq_ignore_ascii_case(scheme))
 }
 
 /// Whole days in a positive nanosecond duration, rounded up (for time-window messages).

@@ -415,10 +415,10 @@ impl crate::Validate for CreateStockRequest {
             },
         );
         {
-            let when = ::std::option::Option::Some(self)
+            let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.stock_type)
-                .map(::std::string::ToString::to_string);
-            let matched = when.as_deref().is_some_and(|w| ["NORMAL"].contains(&w));
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["NORMAL"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .map(|x| &x.coupon_use_rule)
                 .and_then(|x| x.fixed_normal_coupon.as_ref())
@@ -442,10 +442,10 @@ impl crate::Validate for CreateStockRequest {
             }
         }
         {
-            let when = ::std::option::Option::Some(self)
+            let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.stock_type)
-                .map(::std::string::ToString::to_string);
-            let matched = when.as_deref().is_some_and(|w| ["DISCOUNT"].contains(&w));
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["DISCOUNT"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .map(|x| &x.coupon_use_rule)
                 .and_then(|x| x.discount_coupon.as_ref())
@@ -469,10 +469,10 @@ impl crate::Validate for CreateStockRequest {
             }
         }
         {
-            let when = ::std::option::Option::Some(self)
+            let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.stock_type)
-                .map(::std::string::ToString::to_string);
-            let matched = when.as_deref().is_some_and(|w| ["EXCHANGE"].contains(&w));
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["EXCHANGE"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .map(|x| &x.coupon_use_rule)
                 .and_then(|x| x.exchange_coupon.as_ref())

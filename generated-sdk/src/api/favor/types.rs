@@ -1331,10 +1331,10 @@ impl crate::Validate for PatternInfo {
             );
         }
         {
-            let when = ::std::option::Option::Some(self)
+            let matched = ::std::option::Option::Some(self)
                 .and_then(|x| x.jump_target.as_ref())
-                .map(::std::string::ToString::to_string);
-            let matched = when.as_deref().is_some_and(|w| ["MINI_PROGRAM"].contains(&w));
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["MINI_PROGRAM"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.mini_program_appid.as_ref())
                 .is_some_and(|x| !x.is_empty());
@@ -1367,10 +1367,10 @@ impl crate::Validate for PatternInfo {
             );
         }
         {
-            let when = ::std::option::Option::Some(self)
+            let matched = ::std::option::Option::Some(self)
                 .and_then(|x| x.jump_target.as_ref())
-                .map(::std::string::ToString::to_string);
-            let matched = when.as_deref().is_some_and(|w| ["MINI_PROGRAM"].contains(&w));
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["MINI_PROGRAM"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.mini_program_path.as_ref())
                 .is_some_and(|x| !x.is_empty());
