@@ -10,26 +10,18 @@ pub struct AssociateTradeInfoRequest {
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明; the page adds that it must be given for merchant-custom-code stocks. Legacy length \[1,20\] (L); not enforced.
     pub stock_id: ::std::string::String,
     /// 【券code】券code,券的唯一标识。
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. CONFLICT C13: A gives length 8..15 (a wrong transcription); legacy \[1,32\] (L) is not on the current page and is not enforced.
     pub coupon_code: ::std::string::String,
     /// 【关联的商户订单号】关联的商户订单号,微信支付下单时的商户订单号,预与该商家券关联的微信支付
     ///
     /// *Required (必填).* Wire name `out_trade_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明 (the sentence is cut off there). CONFLICT C13: A says minLength 128 (wrong); string(128) (O) is enforced as the maximum.
     pub out_trade_no: ::std::string::String,
     /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O; L \[1,128\]; A's minLength 128 is wrong, C13). "可包含…等内容" is open-ended but the sentence then forbids other symbols; the listed set is enforced.
     pub out_request_no: ::std::string::String,
 }
 impl AssociateTradeInfoRequest {
@@ -224,8 +216,6 @@ pub struct AssociateTradeInfoResponse {
     /// 【关联成功时间】系统关联券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_associate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Legacy length \[1,32\] (L).
     pub wechatpay_associate_time: ::std::string::String,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
@@ -275,26 +265,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// - Merchant types (支持商户): 普通服务商, 渠道商
     /// - Rate limit (接口频率): 500QPS
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/associate-trade-info.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-11-18; spec `spec/busifavor/associate_trade_info.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/associate-trade-info.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/associate_trade_info.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`AssociateTradeInfoRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#9 (full O + L). Precondition (O): the coupon has been sent and its code and stock can be queried. The page states 幂等: 是. The business error table of this page was not readable (the facts pack expects rows like disassociate\_trade\_info's); only the §0.1 common rows are recorded. Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

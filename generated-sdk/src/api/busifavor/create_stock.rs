@@ -16,14 +16,10 @@ pub struct CreateStockRequest {
     /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string(21)`. Constraints: at most 21 characters.
-    ///
-    /// Note: CONFLICT C1: current page (O) string(21) counted in characters, L \[1,21\], G 21; the 2020.03 transcription (L0) and A say string(24) counted in UTF-8 bytes. 21 characters is enforced (O, newest); 24 was the old byte-based rule.
     pub stock_name: ::std::string::String,
     /// 【批次归属商户号】批次归属商户号,批次归属于哪个商户。服务商模式填写为子商户号,间连模式填写为子商户号
     ///
     /// *Required (必填).* Wire name `belong_merchant`, type `string(15)`. Constraints: at most 15 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明 (直连 merchants fill in their own merchant id). string(15) (O); legacy \[8,15\] (L) — the minimum 8 is not on the current page and is not enforced.
     pub belong_merchant: ::std::string::String,
     /// 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
@@ -33,16 +29,12 @@ pub struct CreateStockRequest {
     /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `goods_name`, type `string(15)`. Constraints: at most 15 characters.
-    ///
-    /// Note: Shown in the coupon detail's 优惠说明 (seed 002 FAQ).
     pub goods_name: ::std::string::String,
     /// 【批次类型】NORMAL:固定面额满减券批次\
     /// DISCOUNT:折扣券批次\
     /// EXCHANGE:换购券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
-    ///
-    /// Note: Legacy length \[1,32\] (L); the value is an enum.
     pub stock_type: crate::api::busifavor::StockType,
     /// 【核销规则】券核销相关规则
     ///
@@ -55,8 +47,6 @@ pub struct CreateStockRequest {
     /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O); L \[1,128\].
     pub out_request_no: ::std::string::String,
     /// 【自定义入口】自定义入口
     ///
@@ -66,8 +56,6 @@ pub struct CreateStockRequest {
     /// 【样式信息】创建批次时的样式信息
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
-    ///
-    /// Note: CONFLICT C4 — O and G say optional, A (CouponBase) says required; optional (O).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::api::busifavor::DisplayPatternInfo,
@@ -77,21 +65,15 @@ pub struct CreateStockRequest {
     /// MERCHANT\_UPLOAD:商户上传自定义code,发券时系统随机选取上传的券code
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `CouponCodeMode`. Constraints: one of `WECHATPAY_MODE`, `MERCHANT_API`, `MERCHANT_UPLOAD`.
-    ///
-    /// Note: Legacy length \[1,128\] (L); the value is an enum.
     pub coupon_code_mode: crate::api::busifavor::CouponCodeMode,
     /// 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
-    ///
-    /// Note: Sources L, G, A, S (the seed explains notify\_appid).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<crate::api::busifavor::NotifyConfig>,
     /// 【是否允许营销补差】该批次发放的券是否允许进行补差,默认为false
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
-    ///
-    /// Note: Sources L, G, A; G says 暂未开放.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -572,8 +554,6 @@ pub struct CreateStockResponse {
     /// 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Legacy length \[1,20\] (L).
     pub stock_id: ::std::string::String,
     /// 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
@@ -705,39 +685,37 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
     /// - Rate limit (接口频率): 接口级 1000/min
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/products/merchant-exclusive-coupon/apilist.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-11-18; spec `spec/busifavor/create_stock.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/products/merchant-exclusive-coupon/apilist.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/create_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`CreateStockRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#1 (top-level fields O; nested objects L+G+A; errors only from the 2020.03 L0 page). Seed 002 §3.2.1 shows the endpoint only as Java/PHP/Go sample code and gives no response example; the request example is the JSON the Java sample builds (one string literal per line). The PHP sample (belong\_merchant 10000098) additionally shows available\_week, irregulary\_avaliable\_time, custom\_entrance, display\_pattern\_info (background\_color Color020) and coupon\_use\_rule.mini\_programs\_appid/path with use\_method OFF\_LINE; it is PHP array syntax, not JSON, so it is not recorded as an example. Field descriptions are verbatim from the seed's 重要入参说明 where noted, otherwise condensed from the facts pack. Supported merchants: the partner page lists 普通服务商, 渠道商, the merchant page (2024-10-30) 普通商户 (C16); the brief cites doc/v3/partner/4012692931 (not seen). A's page is dated 2025-07-25. Errors: §0.1 common rows, the current busifavor business table (§0.2, first seven rows readable) and the legacy 2020 rows not already covered (§0.3); the legacy NOAUTH is spelt NO\_AUTH in a community capture. The seed FAQ reports the message "非法敏感图片" when merchant\_logo\_url is not from 图片上传(营销专用) (code not documented). Mini-program jump links carry stock\_id, openid, nonce, associate=COUPON\_CODE and an AEAD\_AES\_256\_GCM ciphertext of the coupon\_code (L).
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
-    /// | 400 | `INVALID_REQUEST` | 发券模式不合法 | 换一个支持预上传code的批次重试 |
-    /// | 400 | `INVALID_REQUEST` | 上传的自定义code已达上限 | 换一个新批次重试 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不存在 | 确认商户号 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 400 | `SYSTEM_ERROR` | 系统错误 | 用相同参数稍后重调 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 查询的资源不存在 | 检查资源id |
-    /// | 403 | `NOAUTH` | 无权限 | 确认权限 |
-    /// | 404 | `USER_NOT_EXISTS` | openid不正确 | 确认openid |
-    /// | 500 | `SYSTEM_ERROR` | 系统失败 | 多为网络超时,重试 |
-    /// | 429 | `FREQUENCY_LIMITED` | 频率限制 | 降低调用频率 |
-    /// | 403 | `RULELIMIT` | 券不在有效期 | 确认券当前可核销 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
+    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换一个支持预上传code的批次重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换一个新批次重试 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
+    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 用相同参数稍后重调 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 查询的资源不存在 | 检查资源id |
+    /// | 403 | `NOAUTH` |  | 无权限 | 确认权限 |
+    /// | 404 | `USER_NOT_EXISTS` |  | openid不正确 | 确认openid |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统失败 | 多为网络超时,重试 |
+    /// | 429 | `FREQUENCY_LIMITED` |  | 频率限制 | 降低调用频率 |
+    /// | 403 | `RULELIMIT` |  | 券不在有效期 | 确认券当前可核销 |
     ///
     ///
     /// # Example

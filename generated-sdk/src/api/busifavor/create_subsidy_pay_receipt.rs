@@ -10,8 +10,6 @@ pub struct CreateSubsidyPayReceiptRequest {
     /// 【商家券批次号】微信为每个商家券批次分配的唯一ID。仅支持满减券,不支持换购券。
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string(20)`. Constraints: 1 to 20 characters.
-    ///
-    /// Note: CONFLICT C8: the pay-receipts page (O, 2026-01-12) says only 满减券, 换购券 not supported; G and the newer list endpoint page (O, 2026-01-13) allow 满减 and 折扣. Eligible: NORMAL (and DISCOUNT per the newer pages); EXCHANGE not supported. No client-side check (the stock type is not in the request).
     pub stock_id: ::std::string::String,
     /// 【商家券Code】券的唯一标识。在WECHATPAY\_MODE的券Code模式下,商家券Code是由微信支付生成的唯一ID;在MERCHANT\_UPLOAD、MERCHANT\_API的券Code模式下,商家券Code是由商户上传或指定,在批次下保证唯一
     ///
@@ -32,8 +30,6 @@ pub struct CreateSubsidyPayReceiptRequest {
     /// 【补差付款金额】单位为分,单笔订单补差金额不得超过券的优惠金额,最高补差金额为5000元/单。满减券的优惠金额即为满减金额,换购券不支持补差。
     ///
     /// *Required (必填).* Wire name `amount`, type `integer`. Constraints: 1 ..= 500000.
-    ///
-    /// Note: Upper bound 500000 分 from "最高补差金额为5000元/单" (O); the per-coupon limit (≤ the coupon's discount amount) depends on the stock and is left to the server. Minimum 1: the page states none, but a payment of 0 or less cannot be valid.
     pub amount: i64,
     /// 【补差付款描述】付款备注描述,查询的时候原样带回
     ///
@@ -520,26 +516,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 直连商户
     /// - Idempotency: `out_subsidy_no` — when retrying, send the same value
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4017147321> (`002_29a54b6f6183e21c.txt`), 更新时间 2026-01-12; spec `spec/busifavor/create_subsidy_pay_receipt.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147321>, updated (更新时间) 2026-01-12; spec `spec/busifavor/create_subsidy_pay_receipt.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`CreateSubsidyPayReceiptRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#15 (current page O 2026-01-12 in the legacy table format, with \[min,max\] lengths, which are enforced; L 2021-04-13). 适用对象: 直连商户. Precondition: the merchant has redeemed the coupon and collected a WeChat Pay payment. Idempotency: the page lists a 幂等 row with a blank value (L0/PHP-L: 是); out\_subsidy\_no is the unique business number. A community capture sends an Idempotency-Key header, which no table read documents (not recorded as a header). Seed 002 §3.2.15's 重要入参说明 lists deactivate\_request\_no, copied from 使券失效 by mistake (C17), and is not used. The error table was not readable: only the §0.1 common rows are recorded; a community capture shows code NO\_AUTH "无权限使用此API" when the merchant lacks the product permission (HTTP status not shown). Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

@@ -10,26 +10,18 @@ pub struct DeactivateCouponRequest {
     /// 【券code】券code,券的唯一标识。
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L); not enforced.
     pub coupon_code: ::std::string::String,
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,20\] (L); not enforced.
     pub stock_id: ::std::string::String,
     /// 【失效请求单据号】失效请求单据号,每次失效请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O).
     pub deactivate_request_no: ::std::string::String,
     /// 【失效原因】商户失效券的原因
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(64)`. Constraints: at most 64 characters.
-    ///
-    /// Note: string(64) (O).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
@@ -249,27 +241,25 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
     /// - Idempotency: `deactivate_request_no` — when retrying, send the same value (失效请求单据号,每次失效请求的唯一标识,商户需保证唯一)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499> (`002_29a54b6f6183e21c.txt`), 更新时间 2025-07-25; spec `spec/busifavor/deactivate_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499>, updated (更新时间) 2025-07-25; spec `spec/busifavor/deactivate_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`DeactivateCouponRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#14 (full O; merchant page docs/merchant/apis/merchant-exclusive-coupon/coupon/deactivate-coupon.html 2024-09-20 lists 普通商户, doc/v3/merchant/4015717499 2025-07-25 lists 普通服务商, 渠道商 — C16). Precondition (L): coupon state SENDED. The operation description is condensed from the facts (a deactivated coupon can no longer be redeemed); the seed's §3.2.14 step text is copied from 申请退券 by mistake (C17) and is not used. Errors: §0.1 common rows (O) and the first legacy business row (L), truncated there (empty solution). Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 批次不存在 |  |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 批次不存在 |  |
     ///
     ///
     /// # Example

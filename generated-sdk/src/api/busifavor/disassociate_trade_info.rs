@@ -10,26 +10,18 @@ pub struct DisassociateTradeInfoRequest {
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,20\] (L); not enforced.
     pub stock_id: ::std::string::String,
     /// 【券code】券code,券的唯一标识。
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L) not enforced; A's 8..15 is a wrong transcription (C13).
     pub coupon_code: ::std::string::String,
     /// 【关联的商户订单号】关联的商户订单号,微信支付下单时的商户订单号,预与该商家券关联的微信支付
     ///
     /// *Required (必填).* Wire name `out_trade_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明 (cut off there). Must be the order number currently associated with the coupon (O). string(128) (O); A's minLength 128 is wrong (C13).
     pub out_trade_no: ::std::string::String,
     /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O). "可包含…等内容" is open-ended but the sentence then forbids other symbols; the listed set is enforced.
     pub out_request_no: ::std::string::String,
 }
 impl DisassociateTradeInfoRequest {
@@ -285,28 +277,26 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
     /// - Rate limit (接口频率): 500QPS
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/disassociate-trade-info.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-12-25; spec `spec/busifavor/disassociate_trade_info.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/disassociate-trade-info.html>, updated (更新时间) 2024-12-25; spec `spec/busifavor/disassociate_trade_info.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`DisassociateTradeInfoRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#10 (full O, partner page 2024-12-25; merchant page docs/merchant/apis/merchant-exclusive-coupon/coupon/disassociate-trade-info.html 2024-09-20). Supported merchants: 普通商户 (merchant page), 普通服务商/渠道商 (partner page) (C16). Precondition: the coupon is associated; querying the associated order number first is recommended. The page states 幂等: 是. Business error table truncated in the source after the second row, and that row's 解决方案 was not readable (recorded as an empty solution). Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `INVALID_REQUEST` | 券不存在 | 核实批次号&券code后重试 |
-    /// | 400 | `INVALID_REQUEST` | 券状态非可用态 |  |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 券不存在 | 核实批次号&券code后重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 券状态非可用态 |  |
     ///
     ///
     /// # Example

@@ -10,22 +10,16 @@ pub struct ListUserCouponsRequest {
     /// 【用户标识】用户标识,Openid信息,用户在appid下的唯一标识。
     ///
     /// *Required (必填).* Wire name `openid`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Must come from an AppID bound to the caller or to belong\_merchant (O). Legacy length \[1,128\] (L); not enforced.
     #[serde(skip)]
     pub openid: ::std::string::String,
     /// 【公众账号ID】公众账号ID,支持传入与当前调用接口商户号有绑定关系的appid。支持小程序appid与公众号appid。
     ///
     /// *Required (必填).* Wire name `appid`, type `string`. Query parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L); not enforced.
     #[serde(skip)]
     pub appid: ::std::string::String,
     /// 【批次号】微信为每个商家券批次分配的唯一ID,是否指定批次号查询
     ///
     /// *Optional (选填).* Wire name `stock_id`, type `string`. Query parameter.
-    ///
-    /// Note: Legacy length \[1,20\] (L); not enforced.
     #[serde(skip)]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 【券状态】券状态,枚举值:\
@@ -36,29 +30,21 @@ pub struct ListUserCouponsRequest {
     /// DEACTIVATED:已失效
     ///
     /// *Optional (选填).* Wire name `coupon_state`, type `CouponState`. Query parameter. Constraints: one of `SENDED`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
-    ///
-    /// Note: O lists five values, L only SENDED/USED/EXPIRED. Legacy length \[1,16\] (L).
     #[serde(skip)]
     pub coupon_state: ::std::option::Option<crate::api::busifavor::CouponState>,
     /// 【创建批次的商户号】批次创建方商户号。当调用方商户号为创建批次的商户号时,该字段必填。
     ///
     /// *Optional (选填).* Wire name `creator_merchant`, type `string`. Query parameter.
-    ///
-    /// Note: Conditional on the caller's role (required when the caller is the creator merchant); not expressible as a rule, so optional here. Legacy length \[1,32\] (L); not enforced.
     #[serde(skip)]
     pub creator_merchant: ::std::option::Option<::std::string::String>,
     /// 【批次归属商户号】批次归属商户号。当调用方商户号为批次归属商户号时,该字段必填。
     ///
     /// *Optional (选填).* Wire name `belong_merchant`, type `string`. Query parameter.
-    ///
-    /// Note: Conditional on the caller's role (required when the caller is the belong merchant); not expressible as a rule, so optional here. Legacy length \[8,15\] (L); not enforced.
     #[serde(skip)]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 【批次发放商户号】批次发放商户号。当调用方商户号为发放批次的商户号时,该字段必填;委托营销关系下,请填写委托发券的商户号。
     ///
     /// *Optional (选填).* Wire name `sender_merchant`, type `string`. Query parameter.
-    ///
-    /// Note: Conditional on the caller's role (required when the caller is the sender merchant); not expressible as a rule, so optional here. Legacy length \[1,32\] (L); not enforced.
     #[serde(skip)]
     pub sender_merchant: ::std::option::Option<::std::string::String>,
     /// 【分页页码】分页页码
@@ -249,8 +235,6 @@ pub struct ListUserCouponsResponse {
     /// 【结果集】符合条件的券列表。列表中的display\_pattern\_info不返回description(使用须知)字段。
     ///
     /// *Required (必填).* Wire name `data`, type `array[UserCoupon]`.
-    ///
-    /// Note: Sources L, G, A. display\_pattern\_info.description is not returned here since 2020-07-08 (L).
     pub data: ::std::vec::Vec<crate::api::busifavor::UserCoupon>,
     /// 【总数】查询结果总数
     ///
@@ -347,26 +331,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons`
     ///
     /// - Merchant types (支持商户): 普通商户
-    /// - Source: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/coupon/list-coupons-by-filter.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-10-31; spec `spec/busifavor/list_user_coupons.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/coupon/list-coupons-by-filter.html>, updated (更新时间) 2024-10-31; spec `spec/busifavor/list_user_coupons.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ListUserCouponsRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#4 (parameters O+L; response L+G+A). Seed 002 §3.2.4 (titled 根据过滤条件查询用户券) gives only the request URL, no response example. Query parameters are listed in the order of the seed's example URL (appid, stock\_id, coupon\_state, creator\_merchant, …, offset, limit); the facts pack lists coupon\_state last. No error table was readable for this page; only the §0.1 common rows (identical on every current page) are recorded. Descriptions are condensed from the facts pack except where marked verbatim.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

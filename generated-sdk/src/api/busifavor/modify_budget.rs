@@ -14,8 +14,6 @@ pub struct ModifyBudgetRequest {
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,20\] (L); not enforced.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
     /// 【目标批次最大发放个数】批次最大发放个数(修改后)。target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个(二选一)。
@@ -26,8 +24,6 @@ pub struct ModifyBudgetRequest {
     /// 【当前批次最大发放个数】当前批次最大发放个数,当传入target\_max\_coupons大于0时,current\_max\_coupons必传
     ///
     /// *Optional (选填).* Wire name `current_max_coupons`, type `integer`.
-    ///
-    /// Note: Required when target\_max\_coupons \> 0 (O, L); a numeric comparison cannot be written as a rule, so it is left to the server. Must equal the stock's current stock\_send\_rule.max\_coupons, not coupon\_code\_count (community capture: otherwise "批次库存的当前值错误,请获取批次详情查看最新值").
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons: ::std::option::Option<i64>,
     /// 【目标单天发放上限个数】单天发放上限个数(修改后)。target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个(二选一)。
@@ -38,15 +34,11 @@ pub struct ModifyBudgetRequest {
     /// 【当前单天发放上限个数】当前单天发放上限个数,当传入target\_max\_coupons\_by\_day大于0时,current\_max\_coupons\_by\_day必填
     ///
     /// *Optional (选填).* Wire name `current_max_coupons_by_day`, type `integer`.
-    ///
-    /// Note: Required when target\_max\_coupons\_by\_day \> 0 (O, L); not expressible as a rule, left to the server.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons_by_day: ::std::option::Option<i64>,
     /// 【修改预算请求单据号】修改预算请求单据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
     ///
     /// *Required (必填).* Wire name `modify_budget_request_no`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,128\] (L); the current page shows no length, so it is not enforced.
     pub modify_budget_request_no: ::std::string::String,
 }
 impl ModifyBudgetRequest {
@@ -294,26 +286,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商
     /// - Idempotency: `modify_budget_request_no` — when retrying, send the same value (修改预算请求单据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/busi-favor/modify-budget.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-11-18; spec `spec/busifavor/modify_budget.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/busi-favor/modify-budget.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/modify_budget.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ModifyBudgetRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#11 (full O + L). Precondition (L): the stock exists and the change is made before the end of its validity period. Response rows from L, G, A. No error table was readable; only the §0.1 common rows are recorded. A community capture shows the message "批次库存的当前值错误,请获取批次详情查看最新值" when current\_max\_coupons differs from the stock's current max\_coupons (code and HTTP status not shown). Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

@@ -10,8 +10,6 @@ pub struct ModifyStockRequest {
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Path only — sending stock\_id in the body too is rejected (seed FAQ). Legacy length \[1,20\] (L); not enforced.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
     /// 【自定义入口】自定义入口
@@ -24,35 +22,25 @@ pub struct ModifyStockRequest {
     /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。暂不支持修改。
     ///
     /// *Optional (选填).* Wire name `stock_name`, type `string(21)`. Constraints: at most 21 characters.
-    ///
-    /// Note: ≤21 字 (O; L \[1,21\]). The page says 暂不支持修改 (cannot be changed yet), but the field is listed and the seed sample sends it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `comment`, type `string(20)`. Constraints: at most 20 characters.
-    ///
-    /// Note: ≤20 字 (O; L \[1,20\]).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `goods_name`, type `string(15)`. Constraints: at most 15 characters.
-    ///
-    /// Note: ≤15 字 (O; L \[1,15\]).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 【商户请求单号】商户请求单号,商户修改批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,128\] (L); the current page read shows no length, so it is not enforced.
     pub out_request_no: ::std::string::String,
     /// 【样式信息】样式信息
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
-    ///
-    /// Note: The current page (O) gives description string(1000) and merchant\_name string(16), as in DisplayPatternInfo.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::api::busifavor::DisplayPatternInfo,
@@ -79,8 +67,6 @@ pub struct ModifyStockRequest {
     /// 【是否允许营销补差】该批次发放的券是否允许进行补差。只支持从false改为true,不支持从true改为false
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
-    ///
-    /// Note: Sources G, A; G says 暂未开放.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -393,26 +379,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 普通商户
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户修改批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4015716868> (`002_29a54b6f6183e21c.txt`), 更新时间 2025-07-25; spec `spec/busifavor/modify_stock.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716868>, updated (更新时间) 2025-07-25; spec `spec/busifavor/modify_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ModifyStockRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#12 (top level O + L; nested G + A). Precondition (O): the stock exists and the change is made before the end of its validity period. Response: 204 No Content (L "处理成功,应答无内容"; A). The seed FAQ: sending stock\_id in the body as well as the path returns PARAM\_ERROR "无法将输入源“/body/stock\_id”映射到目标字段“批次号”中,此字段并非多重字段但被输入源“/uri\_template/stock\_id”映射过了" (not an error-table row, so not listed). The seed example's background\_color "xxxxx" is a placeholder, not one of the documented colours (it decodes as an unknown enum value). No error table was readable; only the §0.1 common rows are recorded.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

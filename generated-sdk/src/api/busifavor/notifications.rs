@@ -8,7 +8,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// Event type `COUPON.SEND`.
     ///
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/busicoupon-send.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2025-03-25; spec `spec/busifavor/coupon_send_notification.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/busicoupon-send.html>, updated (更新时间) 2025-03-25; spec `spec/busifavor/coupon_send_notification.yaml`
     ///
     /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), then
     /// decrypts `resource` (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the

@@ -10,8 +10,6 @@ pub struct QueryCallbackRequest {
     /// 【商户号】商户号,微信支付商户的商户号,由微信支付生成并下发,不填默认查询调用方商户的通知URL。
     ///
     /// *Optional (选填).* Wire name `mchid`, type `string(15)`. Query parameter. Constraints: at most 15 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. CONFLICT C7: O, L, S and G say optional (defaults to the caller); A says required. Optional. string(15) (O); legacy \[8,15\] (L), minimum not enforced.
     #[serde(skip)]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
@@ -175,33 +173,31 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// `GET /v3/marketing/busifavor/callbacks`
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/call-back/get-coupon-notify.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-11-18; spec `spec/busifavor/query_callback.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/call-back/get-coupon-notify.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/query_callback.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QueryCallbackRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#8 (full O, doc/v3/partner/4012465557 = docs/partner/apis/merchant-exclusive-coupon/call-back/get-coupon-notify.html). Legacy and seed 002 §3.2.8 title: 查询商家券事件通知地址. Only URLs set by the requesting mchid are returned (O). Seed 002 gives no response example. Errors: §0.1 common rows and this page's business table (§0.2), whose excerpt ends after the seventh row — later rows could not be transcribed.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
-    /// | 400 | `INVALID_REQUEST` | 发券模式不合法 | 换一个支持预上传code的批次重试 |
-    /// | 400 | `INVALID_REQUEST` | 上传的自定义code已达上限 | 换一个新批次重试 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不存在 | 确认商户号 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 400 | `SYSTEM_ERROR` | 系统错误 | 用相同参数稍后重调 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
+    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换一个支持预上传code的批次重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换一个新批次重试 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
+    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 用相同参数稍后重调 |
     ///
     ///
     /// # Example

@@ -10,8 +10,6 @@ pub struct QueryStockRequest {
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,20\] (L); not on the current page, not enforced.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
 }
@@ -80,27 +78,19 @@ pub struct QueryStockResponse {
     /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string`.
-    ///
-    /// Note: Legacy length \[1,21\] (L).
     pub stock_name: ::std::string::String,
     /// 【批次归属商户号】批次归属于哪个商户
     ///
     /// *Required (必填).* Wire name `belong_merchant`, type `string`.
-    ///
-    /// Note: Legacy length \[8,15\] (L).
     pub belong_merchant: ::std::string::String,
     /// 【批次备注】仅配置商户可见,用于自定义信息。
     ///
     /// *Optional (选填).* Wire name `comment`, type `string`.
-    ///
-    /// Note: Legacy length \[1,20\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。
     ///
     /// *Required (必填).* Wire name `goods_name`, type `string`.
-    ///
-    /// Note: Legacy length \[1,15\] (L).
     pub goods_name: ::std::string::String,
     /// 【批次类型】NORMAL:固定面额满减券批次\
     /// DISCOUNT:折扣券批次\
@@ -134,8 +124,6 @@ pub struct QueryStockResponse {
     /// PAUSED:暂停发放
     ///
     /// *Required (必填).* Wire name `stock_state`, type `StockState`. Constraints: one of `UNAUDIT`, `RUNNING`, `STOPED`, `PAUSED`.
-    ///
-    /// Note: Legacy length \[1,128\] (L).
     pub stock_state: crate::api::busifavor::StockState,
     /// 【券code模式】WECHATPAY\_MODE:系统分配券code\
     /// MERCHANT\_API:商户发放时接口指定券code\
@@ -146,8 +134,6 @@ pub struct QueryStockResponse {
     /// 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Sources L, G, A (not in the readable part of the current page). Legacy length \[1,20\].
     pub stock_id: ::std::string::String,
     /// 【券code数量】当且仅当coupon\_code\_mode(券code模式)为MERCHANT\_UPLOAD(商户上传自定义code)模式时,返回该字段
     ///
@@ -169,8 +155,6 @@ pub struct QueryStockResponse {
     /// 【是否允许营销补差】该批次发放的券是否允许进行补差
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
-    ///
-    /// Note: Sources G, A; G says 暂未开放.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -301,39 +285,37 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// `GET /v3/marketing/busifavor/stocks/{stock_id}`
     ///
     /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4015716977> (`002_29a54b6f6183e21c.txt`), 更新时间 2025-07-25; spec `spec/busifavor/query_stock.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716977>, updated (更新时间) 2025-07-25; spec `spec/busifavor/query_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QueryStockRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#2 (top-level response rows O+L; nested objects are the shared types). Official title on the current page is 查询商家券批次详情 (legacy 查询商家券详情API; seed 002 §3.2.2 calls it 查询商家券详情). Seed 002 gives only the request URL (…/stocks/1212) and no response example. The 2024-10-30 copy (docs/merchant/apis/merchant-exclusive-coupon/busi-favor/query-stock.html) lists 普通商户; doc/v3/merchant/4015716977 (2025-07-25) lists 普通服务商, 渠道商 (C16). Errors: §0.1 common rows plus the legacy 2020 table shown on this page (§0.3); the legacy "参数错误" PARAM\_ERROR row duplicates the common row and is not repeated.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `SYSTEM_ERROR` | 系统错误 | 相同参数稍后重调 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 批次已存在 | 查 out\_request\_no 是否重复 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 查询的资源不存在 | 检查资源id |
-    /// | 403 | `NOAUTH` | 无权限 | 确认权限 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | appid与请求方商户无关联关系 | 确认关联关系 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不存在 | 确认商户号 |
-    /// | 404 | `USER_NOT_EXISTS` | openid不正确 | 确认openid |
-    /// | 500 | `SYSTEM_ERROR` | 系统失败 | 多为网络超时,重试 |
-    /// | 429 | `FREQUENCY_LIMITED` | 频率限制 | 降低调用频率 |
-    /// | 403 | `RULELIMIT` | 券不在有效期 | 确认券当前可核销 |
-    /// | 400 | `INVALID_REQUEST` | 发券模式不合法 | 换批次 |
-    /// | 400 | `INVALID_REQUEST` | 上传的自定义code已达上限 | 换批次 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 相同参数稍后重调 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 查 out\_request\_no 是否重复 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 查询的资源不存在 | 检查资源id |
+    /// | 403 | `NOAUTH` |  | 无权限 | 确认权限 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | appid与请求方商户无关联关系 | 确认关联关系 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
+    /// | 404 | `USER_NOT_EXISTS` |  | openid不正确 | 确认openid |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统失败 | 多为网络超时,重试 |
+    /// | 429 | `FREQUENCY_LIMITED` |  | 频率限制 | 降低调用频率 |
+    /// | 403 | `RULELIMIT` |  | 券不在有效期 | 确认券当前可核销 |
+    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换批次 |
+    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换批次 |
     ///
     ///
     /// # Example

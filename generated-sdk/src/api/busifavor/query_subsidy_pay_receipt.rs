@@ -10,8 +10,6 @@ pub struct QuerySubsidyPayReceiptRequest {
     /// 【补差付款单号】补差付款单号
     ///
     /// *Required (必填).* Wire name `subsidy_receipt_id`, type `string(32)`. Path parameter. Constraints: 28 to 32 characters.
-    ///
-    /// Note: \[28,32\] (O and L agree).
     #[serde(skip)]
     pub subsidy_receipt_id: ::std::string::String,
 }
@@ -144,26 +142,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
     ///
     /// - Merchant types (支持商户): 直连商户, 服务商
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336> (`002_29a54b6f6183e21c.txt`), 更新时间 2026-01-12; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336>, updated (更新时间) 2026-01-12; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QuerySubsidyPayReceiptRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#16 (O 2026-01-12 shows the rows through fail\_reason; L complete). 适用对象: 直连商户 (merchant page); the legacy partner page (apiv3\_partner chapter9\_2\_18) is for 服务商. The response is the subsidy pay receipt (same as create\_subsidy\_pay\_receipt). Seed 002 §3.2.16's 重要入参说明 lists stock\_id, coupon\_code and deactivate\_request\_no, copied from another step (C17), and is not used. A related list endpoint GET /v3/marketing/busifavor/subsidy/pay-receipts?stock\_id=&coupon\_code=&out\_subsidy\_no= (O partner 4017171346, 2026-01-13) is not part of seed 002 and not transcribed. No error table was readable; only the §0.1 common rows are recorded. Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

@@ -10,22 +10,16 @@ pub struct QueryUserCouponRequest {
     /// 【用户标识】用户标识,Openid信息,用户在appid下的唯一标识。
     ///
     /// *Required (必填).* Wire name `openid`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,128\] (L); not enforced.
     #[serde(skip)]
     pub openid: ::std::string::String,
     /// 【券code】券code,券的唯一标识。
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L); not enforced.
     #[serde(skip)]
     pub coupon_code: ::std::string::String,
     /// 【公众账号ID】公众账号ID,支持传入与当前调用接口商户号有绑定关系的appid。支持小程序appid与公众号appid。
     ///
     /// *Required (必填).* Wire name `appid`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L); not enforced.
     #[serde(skip)]
     pub appid: ::std::string::String,
 }
@@ -202,26 +196,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
     ///
     /// - Merchant types (支持商户): 普通商户
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4015715938> (`002_29a54b6f6183e21c.txt`), 更新时间 2025-07-25; spec `spec/busifavor/query_user_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015715938>, updated (更新时间) 2025-07-25; spec `spec/busifavor/query_user_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QueryUserCouponRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#5 (full L; the current page, 2025-07-25, confirms belong\_merchant, stock\_name, comment, goods\_name, stock\_type and transferable). Legacy title 查询用户单张券详情API (seed 002 §3.2.5 uses it). Also published as docs/merchant/apis/merchant-exclusive-coupon/coupon/query-coupon.html (2024-10-31) and wiki chapter9\_2\_5 (2023-11-23). The response body is the coupon entity (UserCoupon), including display\_pattern\_info.description. Seed 002 gives only the request URL, no response example. No error table was readable; only the §0.1 common rows are recorded.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

@@ -10,20 +10,14 @@ pub struct ReturnCouponRequest {
     /// 【券code】券code,券的唯一标识。
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. CONFLICT C15: legacy wiki \[1,32\]; the PHP transcription of L swaps it with stock\_id (\[1,20\]). Wiki value noted, not enforced (not on the current page).
     pub coupon_code: ::std::string::String,
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. CONFLICT C15: legacy wiki \[1,20\]; the PHP transcription says \[1,32\]. Not enforced (not on the current page).
     pub stock_id: ::std::string::String,
     /// 【退券请求单据号】退券请求单据号,每次退券请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `return_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O); L \[1,128\].
     pub return_request_no: ::std::string::String,
 }
 impl ReturnCouponRequest {
@@ -227,29 +221,27 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
     /// - Idempotency: `return_request_no` — when retrying, send the same value (退券请求单据号,每次退券请求的唯一标识,商户需保证唯一)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/return-coupon.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-11-18; spec `spec/busifavor/return_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/return-coupon.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/return_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ReturnCouponRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#13 (full O; partner page 2024-11-18, merchant page docs/merchant/apis/merchant-exclusive-coupon/coupon/return-coupon.html 2024-09-20 lists 普通商户, C16). Call after the order is refunded; the coupon returns to the card package and is usable within its validity period; not needed if the coupon has expired. Precondition: coupon state USED. Errors: §0.1 common rows (O) and the legacy business rows of wiki chapter9\_2\_13 (L), truncated after the third row whose 解决方案 was not readable (empty solution). Seed 002 gives no response example.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 券不存在 | 检查券code |
-    /// | 403 | `NOAUTH` | 商户无权限操作该券 | 确认调用商户号 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 券已被删除 |  |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 券不存在 | 检查券code |
+    /// | 403 | `NOAUTH` |  | 商户无权限操作该券 | 确认调用商户号 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 券已被删除 |  |
     ///
     ///
     /// # Example

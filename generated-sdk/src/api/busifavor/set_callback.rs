@@ -10,15 +10,11 @@ pub struct SetCallbackRequest {
     /// 【商户号】微信支付商户的商户号,由微信支付生成并下发,不填默认为调用方商户号。
     ///
     /// *Optional (选填).* Wire name `mchid`, type `string(15)`. Constraints: at most 15 characters.
-    ///
-    /// Note: string(15) (O); legacy \[8,15\] (L) — the minimum 8 is not on the current page and is not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 【通知URL地址】通知URL地址,商户提供的用于接收商家券事件通知的url地址,必须支持https。
     ///
     /// *Required (必填).* Wire name `notify_url`, type `string(256)`. Constraints: at most 256 characters; URI.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(256) (O); legacy \[10,256\] (L), the minimum 10 is not enforced. Must be HTTPS and directly reachable without query parameters (O, notification page); only \`format: uri\` is checked client-side.
     pub notify_url: ::std::string::String,
 }
 impl SetCallbackRequest {
@@ -121,8 +117,6 @@ pub struct SetCallbackResponse {
     /// 【修改时间】修改时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `update_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
-    ///
-    /// Note: CONFLICT C18: current page (O) 必填 string(32) and G required; L says optional and A optional. Required (O).
     pub update_time: ::std::string::String,
     /// 【通知URL地址】商户提供的用于接收商家券事件通知的url地址
     ///
@@ -178,26 +172,24 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// `POST /v3/marketing/busifavor/callbacks`
     ///
     /// - Merchant types (支持商户): 普通商户
-    /// - Source: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/call-back/set-coupon-notify.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-09-20; spec `spec/busifavor/set_callback.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/call-back/set-coupon-notify.html>, updated (更新时间) 2024-09-20; spec `spec/busifavor/set_callback.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`SetCallbackRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#7 (full O). Preconditions (O, L, S): the stock creator must enable 营销事件推送 on the merchant platform and set the APIv3 key; only stocks created by the merchant itself notify; openid/unionid in notifications need notify\_config.notify\_appid at creation. Seed 002 gives no response example. No business error table was readable; only the §0.1 common rows are recorded.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
     ///
     ///
     /// # Example

@@ -8,15 +8,11 @@ pub struct AvailableCurrentDayTime {
     /// 【当天可用开始时间】当天可用开始时间,单位:秒,1代表当天0点0分1秒
     ///
     /// *Optional (选填).* Wire name `begin_time`, type `integer`. Constraints: 0 ..= 86400.
-    ///
-    /// Note: Seconds of the day. A (third-party) gives 1..86399; the loosest day range 0..86400 is enforced so that no valid value is rejected.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// 【当天可用结束时间】当天可用结束时间,单位:秒,86399代表当天23点59分59秒
     ///
     /// *Optional (选填).* Wire name `end_time`, type `integer`. Constraints: 0 ..= 86400.
-    ///
-    /// Note: A (third-party) gives 1..86399; loosest 0..86400 enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
@@ -107,15 +103,11 @@ pub struct AvailableWeek {
     /// 【可用星期数】0代表周日,1代表周一,以此类推。当填写available\_day\_time时,week\_day必填。
     ///
     /// *Optional (选填).* Wire name `week_day`, type `array[integer]`. Constraints: each item: 0 ..= 6.
-    ///
-    /// Note: Required when available\_day\_time is present (G); a presence condition cannot be written as a rule (required\_when compares values), so it is left to the server.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 【当天可用时间段】可以填写多个时间段,最多不超过2个
     ///
     /// *Optional (选填).* Wire name `available_day_time`, type `array[AvailableCurrentDayTime]`. Constraints: at most 2 items.
-    ///
-    /// Note: At most 2 entries (G).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<crate::api::busifavor::AvailableCurrentDayTime>,
@@ -223,8 +215,6 @@ impl crate::Validate for AvailableWeek {
     }
 }
 /// 【背景颜色】
-///
-/// Note: Ten values (Color010 … Color100) from G and A; legacy length \[1,16\] (L). The values are mixed-case on the wire ("Color020" in the seed's PHP sample), unlike the 代金券 family.
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -432,8 +422,6 @@ impl<'de> ::serde::Deserialize<'de> for CodeDisplayMode {
 /// # Rules
 ///
 /// - `available_end_time` must not be more than 366 days after `available_begin_time` (documented: 有效期最长1年)
-///
-/// Note: Legacy \[1,32\] lengths on the RFC 3339 time fields (L) are not recorded as constraints: an RFC 3339 time never exceeds them.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponAvailableTime {
@@ -448,8 +436,6 @@ pub struct CouponAvailableTime {
     /// 【生效后N天内有效】日期区间内,券生效后N天内有效(生效当天内有效填1)
     ///
     /// *Optional (选填).* Wire name `available_day_after_receive`, type `integer`.
-    ///
-    /// Note: A (third-party) gives 1..365; not stated by an official source, so not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 【固定周期有效时间段】固定周期有效时间段
@@ -460,8 +446,6 @@ pub struct CouponAvailableTime {
     /// 【无规律的有效时间段】无规律的有效时间,多个无规律时间段
     ///
     /// *Optional (选填).* Wire name `irregulary_avaliable_time`, type `array[IrregularAvailableTime]`.
-    ///
-    /// Note: Wire name misspelt (sic) "irregulary\_avaliable\_time" in every source (G, A, S).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<crate::api::busifavor::IrregularAvailableTime>,
@@ -474,8 +458,6 @@ pub struct CouponAvailableTime {
     /// 【领取后N秒内有效】领取后N秒内有效
     ///
     /// *Optional (选填).* Wire name `available_second_after_receive`, type `integer`.
-    ///
-    /// Note: Only in A (third-party transcription); unverified against an official source. Optional.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_second_after_receive: ::std::option::Option<i64>,
 }
@@ -721,8 +703,6 @@ pub struct CouponCodeCount {
 #[non_exhaustive]
 pub enum CouponCodeMode {
     /// `WECHATPAY_MODE`: 系统分配券code,商户无需预存code
-    ///
-    /// Note: Legacy wiki (L) adds that system-assigned codes are fixed 22-digit numeric strings.
     WechatpayMode,
     /// `MERCHANT_API`: 商户发放时接口指定券code,不需要预先上传
     MerchantApi,
@@ -800,8 +780,6 @@ impl<'de> ::serde::Deserialize<'de> for CouponCodeMode {
     }
 }
 /// 【发券附加信息】仅在支付有礼、扫码领券(营销馆)、会员有礼发放渠道,才有该信息
-///
-/// Note: Rows from third-party transcriptions (T); all optional.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponSendAttachInfo {
@@ -823,8 +801,6 @@ pub struct CouponSendAttachInfo {
     /// 【营销馆所属商户号】营销馆所属商户号
     ///
     /// *Optional (选填).* Wire name `hall_belong_mch_id`, type `integer`.
-    ///
-    /// Note: CONFLICT C11: the C\# and wechatpay-im transcriptions name it hall\_belong\_mch\_id (integer); one other transcription says hall\_belong\_mchid (integer). hall\_belong\_mch\_id, integer (two independent copies). The other spelling would be ignored as an unknown key.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_belong_mch_id: ::std::option::Option<i64>,
     /// 【会员卡ID】会员卡ID
@@ -844,8 +820,6 @@ pub struct CouponSendAttachInfo {
     pub activity_id: ::std::option::Option<::std::string::String>,
 }
 /// 【领券渠道】
-///
-/// Note: 17 values from third-party transcriptions of the official table (T). CONFLICT C10: the C\# and wechatpay-im copies spell the member-card value BUSICOUPON\_SEND\_CHANNEL\_MEMBERCARD\_ACT, felord's Java and a smaller Go SDK BUSICOUPON\_SEND\_CHANNEL\_MEMBER\_CARD\_ACT; the majority spelling is used, and the enum is open so the other spelling still decodes (as Unknown).
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -1108,8 +1082,6 @@ impl<'de> ::serde::Deserialize<'de> for CouponSendEventType {
     }
 }
 /// 【领券事件回调通知】领券事件通知是以POST 方法访问商户设置的通知url,通知的数据以JSON 格式通过请求主体(BODY)传输。通知的数据包括了加密的支付结果详情
-///
-/// Note: Envelope rows and lengths from the current partner page (O, 2025-03-25); the description is verbatim from seed 002 §3.2.17.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponSendNotification {
@@ -1139,8 +1111,6 @@ pub struct CouponSendNotification {
     pub resource: crate::api::busifavor::CouponSendResource,
 }
 /// 【领券事件通知解密数据】
-///
-/// Note: The official plaintext table was not readable; rows from third-party transcriptions (T: WeiXinMPSDK C\# doc comments, wechatpay-im, payment-spring-boot), which agree on the names.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponSendPayload {
@@ -1185,8 +1155,6 @@ pub struct CouponSendPayload {
     pub attach_info: ::std::option::Option<crate::api::busifavor::CouponSendAttachInfo>,
 }
 /// 【通知数据】通知资源数据
-///
-/// Note: Encrypted with AEAD\_AES\_256\_GCM using the 32-byte APIv3 key; ciphertext is base64 of the encrypted data followed by the 16-byte tag (O).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponSendResource {
@@ -1201,8 +1169,6 @@ pub struct CouponSendResource {
     /// 【附加数据】附加数据,可能为空
     ///
     /// *Optional (选填).* Wire name `associated_data`, type `string`.
-    ///
-    /// Note: Shorter than 16 bytes and may be empty (O).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_data: ::std::option::Option<::std::string::String>,
     /// 【原始类型】原始回调类型,为coupon
@@ -1212,13 +1178,9 @@ pub struct CouponSendResource {
     /// 【随机串】加密使用的随机串
     ///
     /// *Required (必填).* Wire name `nonce`, type `string`.
-    ///
-    /// Note: 12 bytes (O).
     pub nonce: ::std::string::String,
 }
 /// 【券状态】
-///
-/// Note: Current official page (O) lists five values; the legacy wiki (L) lists only SENDED, USED and EXPIRED.
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -1347,21 +1309,15 @@ pub struct CouponUseRule {
     /// SELF\_CONSUME:用户自助核销
     ///
     /// *Required (必填).* Wire name `use_method`, type `UseMethod`. Constraints: one of `OFF_LINE`, `MINI_PROGRAMS`, `PAYMENT_CODE`, `SELF_CONSUME`.
-    ///
-    /// Note: Legacy length \[1,128\] (L) is not enforced; the value is an enum.
     pub use_method: crate::api::busifavor::UseMethod,
     /// 【小程序appid】核销方式为线上小程序核销(MINI\_PROGRAMS)时有效
     ///
     /// *Optional (选填).* Wire name `mini_programs_appid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L); the current page gives no length, so it is not enforced. Not made forbidden for other use\_method values: the seed's PHP sample sends it with OFF\_LINE.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 【小程序path】核销方式为线上小程序核销(MINI\_PROGRAMS)时有效
     ///
     /// *Optional (选填).* Wire name `mini_programs_path`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L); not on the current page, not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
@@ -1618,22 +1574,16 @@ pub struct CustomEntrance {
     /// 【商户公众号appid】商户公众号AppID
     ///
     /// *Optional (选填).* Wire name `appid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 【营销馆id】微信支付营销馆的馆id
     ///
     /// *Optional (选填).* Wire name `hall_id`, type `string`.
-    ///
-    /// Note: Legacy length \[1,64\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 【可用门店id】可用门店id
     ///
     /// *Optional (选填).* Wire name `store_id`, type `string`.
-    ///
-    /// Note: Legacy length \[1,64\] (L-Java); not enforced. Create only — not in the modify\_stock body (ModifyCustomEntrance).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 【code展示模式】NOT\_SHOW:不展示code\
@@ -1641,8 +1591,6 @@ pub struct CustomEntrance {
     /// QRCODE:二维码
     ///
     /// *Optional (选填).* Wire name `code_display_mode`, type `CodeDisplayMode`. Constraints: one of `NOT_SHOW`, `BARCODE`, `QRCODE`.
-    ///
-    /// Note: Legacy length \[1,8\] (L); the value is an enum.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<crate::api::busifavor::CodeDisplayMode>,
 }
@@ -1749,14 +1697,10 @@ pub struct DiscountCoupon {
     /// 【折扣比例】折扣百分比,例如:88为八八折
     ///
     /// *Required (必填).* Wire name `discount_percent`, type `integer`. Constraints: 1 ..= 100.
-    ///
-    /// Note: A (third-party) gives 1..100; a percentage outside it cannot be a discount.
     pub discount_percent: i64,
     /// 【消费门槛】消费门槛,单位:分
     ///
     /// *Required (必填).* Wire name `transaction_minimum`, type `integer`. Constraints: 0 ..= 10000000.
-    ///
-    /// Note: G/A give 1..10000000; the seed FAQ (S) says transaction\_minimum may be 0 (C2), so 0..10000000 is enforced.
     pub transaction_minimum: i64,
 }
 impl DiscountCoupon {
@@ -1864,22 +1808,16 @@ pub struct DisplayPatternInfo {
     /// 【使用须知】用于说明详细的活动规则,会展示在商家券详情页。
     ///
     /// *Optional (选填).* Wire name `description`, type `string(1000)`. Constraints: at most 1000 characters.
-    ///
-    /// Note: string(1000) (O, modify page; L \[1,1000\]). Not returned in list\_user\_coupons results since 2020-07-08 (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 【商户logo】商户logo的URL地址,仅支持通过《图片上传(营销专用)API》接口获取的图片URL地址。若品牌已认证,则自动拉取品牌logo。
     ///
     /// *Optional (选填).* Wire name `merchant_logo_url`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L-Java); not enforced. Must come from the 图片上传(营销专用) API (S FAQ: otherwise "非法敏感图片"). No \`format: uri\`: the seed samples use placeholders.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 【商户名称】不支持商户自定义。若商户已认证品牌,自动拉取品牌名称;否则拉取商户简称。最多展示12个字符,暂不支持修改。
     ///
     /// *Optional (选填).* Wire name `merchant_name`, type `string(16)`. Constraints: at most 16 characters.
-    ///
-    /// Note: string(16) (O, modify page; L \[1,16\]); G says display is cut at 12 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 【背景颜色】券的背景颜色,可设置10种颜色,色值请参考颜色说明。颜色取值为颜色图中的颜色名称。
@@ -1890,15 +1828,11 @@ pub struct DisplayPatternInfo {
     /// 【券详情图片】券详情图片,1074像素(宽)\*603像素(高),图片大小不超过2M,支持JPG/PNG格式,仅支持通过《图片上传API》接口获取的图片URL地址。
     ///
     /// *Optional (选填).* Wire name `coupon_image_url`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 【视频号相关信息】视频号相关信息
     ///
     /// *Optional (选填).* Wire name `finder_info`, type `FinderInfo`.
-    ///
-    /// Note: Only in G and A.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<crate::api::busifavor::FinderInfo>,
 }
@@ -2042,14 +1976,10 @@ pub struct ExchangeCoupon {
     /// 【单品换购价】单品换购价,单位:分
     ///
     /// *Required (必填).* Wire name `exchange_price`, type `integer`. Constraints: 0 ..= 10000000.
-    ///
-    /// Note: CONFLICT C19 — G gives 0..10000000, A gives 1..10000000; the looser G range is used (low confidence).
     pub exchange_price: i64,
     /// 【消费门槛】消费门槛,单位:分
     ///
     /// *Required (必填).* Wire name `transaction_minimum`, type `integer`. Constraints: 0 ..= 10000000.
-    ///
-    /// Note: G/A give 1..10000000; the seed FAQ (S) says transaction\_minimum may be 0 (C2), so 0..10000000 is enforced.
     pub transaction_minimum: i64,
 }
 impl ExchangeCoupon {
@@ -2151,8 +2081,6 @@ impl crate::Validate for ExchangeCoupon {
     }
 }
 /// 【视频号相关信息】
-///
-/// Note: Only in G and A (not on any official page read). A marks all three fields required; they are optional here so that no valid request is rejected.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FinderInfo {
@@ -2230,14 +2158,10 @@ pub struct FixedNormalCoupon {
     /// 【优惠金额】优惠金额,单位:分
     ///
     /// *Required (必填).* Wire name `discount_amount`, type `integer`. Constraints: 1 ..= 10000000.
-    ///
-    /// Note: Range 1..10000000 (G, A, L).
     pub discount_amount: i64,
     /// 【消费门槛】消费门槛,单位:分。该字段属于必填字段,可以填写为0。
     ///
     /// *Required (必填).* Wire name `transaction_minimum`, type `integer`. Constraints: 0 ..= 10000000.
-    ///
-    /// Note: CONFLICT C2: G/A/L-Java give 1..10000000; the official guide (S, seed 002 FAQ) says the field is required and may be 0. 0..10000000 is enforced.
     pub transaction_minimum: i64,
 }
 impl FixedNormalCoupon {
@@ -2430,34 +2354,24 @@ impl crate::Validate for IrregularAvailableTime {
     }
 }
 /// 【小程序入口】需要小程序APPID、path、入口文案、引导文案。如果需要跳转小程序,APPID、path、入口文案为必填,引导文案非必填。
-///
-/// Note: Required-ness from O (modify page: "if jumping to a mini-program, appid, path and entrance\_words are required; guiding\_words optional") and G/A/L-Java for create. G's modify model marks all four optional; O is followed for both operations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MiniProgramsInfo {
     /// 【商家小程序appid】商家小程序appid要与归属商户号有绑定关系
     ///
     /// *Required (必填).* Wire name `mini_programs_appid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L); not on the current page, not enforced.
     pub mini_programs_appid: ::std::string::String,
     /// 【商家小程序path】商家小程序path
     ///
     /// *Required (必填).* Wire name `mini_programs_path`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L); not on the current page, not enforced.
     pub mini_programs_path: ::std::string::String,
     /// 【入口文案】入口文案,字数上限为5个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `entrance_words`, type `string(5)`. Constraints: at most 5 characters.
-    ///
-    /// Note: At most 5 字 (G official description; L \[1,5\]).
     pub entrance_words: ::std::string::String,
     /// 【引导文案】引导文案,字数上限为6个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `guiding_words`, type `string(6)`. Constraints: at most 6 characters.
-    ///
-    /// Note: At most 6 字 (G official description; L \[1,6\]).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
@@ -2615,8 +2529,6 @@ impl crate::Validate for MiniProgramsInfo {
     }
 }
 /// 【核销规则】
-///
-/// Note: Subset of CouponUseRule accepted by modify\_stock (L, G, A). Required-ness not documented; all optional.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyCouponUseRule {
@@ -2631,15 +2543,11 @@ pub struct ModifyCouponUseRule {
     /// 【小程序appid】核销方式为线上小程序核销(MINI\_PROGRAMS)时有效
     ///
     /// *Optional (选填).* Wire name `mini_programs_appid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 【小程序path】核销方式为线上小程序核销(MINI\_PROGRAMS)时有效
     ///
     /// *Optional (选填).* Wire name `mini_programs_path`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
@@ -2712,8 +2620,6 @@ impl crate::Validate for ModifyCouponUseRule {
     }
 }
 /// 【自定义入口】
-///
-/// Note: Subset of CustomEntrance accepted by modify\_stock (O, G) — no store\_id.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyCustomEntrance {
@@ -2727,15 +2633,11 @@ pub struct ModifyCustomEntrance {
     /// 【商户公众号appid】商户公众号AppID
     ///
     /// *Optional (选填).* Wire name `appid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 【营销馆id】微信支付营销馆的馆id
     ///
     /// *Optional (选填).* Wire name `hall_id`, type `string`.
-    ///
-    /// Note: Legacy length \[1,64\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 【code展示模式】NOT\_SHOW:不展示code\
@@ -2835,16 +2737,12 @@ impl crate::Validate for ModifyCustomEntrance {
     }
 }
 /// 【发放规则】
-///
-/// Note: Subset of StockSendRule accepted by modify\_stock (L, G, A).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyStockSendRule {
     /// 【是否开启自然人限制】不填默认否,枚举值:true:是 false:否。
     ///
     /// *Optional (选填).* Wire name `natural_person_limit`, type `boolean`.
-    ///
-    /// Note: G says 暂不支持修改.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// 【可疑账号拦截】不填默认否,枚举值:true:是 false:否。
@@ -2895,8 +2793,6 @@ pub struct NotifyConfig {
     /// 【事件通知appid】用于回调通知时,计算返回操作用户的openid(诸如领券用户),支持小程序or公众号的APPID;如该字段不填写,则回调通知中涉及到用户身份信息的openid与unionid都将为空。
     ///
     /// *Optional (选填).* Wire name `notify_appid`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,64\] (L-Java); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
@@ -2957,43 +2853,31 @@ pub struct SendCountInformation {
     pub today_send_amount: ::std::option::Option<i64>,
 }
 /// 【发放规则】
-///
-/// Note: Required-ness as documented for create\_stock. A's GET-response transcription marks max\_amount required and max\_coupons optional (inverse of its POST); G marks only max\_coupons\_per\_user required. Both amount fields are in 分.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSendRule {
     /// 【批次总预算】批次总预算,单位:分
     ///
     /// *Optional (选填).* Wire name `max_amount`, type `integer`.
-    ///
-    /// Note: A gives 1..100000000000 (not enforced); G says 暂未开放.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount: ::std::option::Option<i64>,
     /// 【批次最大发放个数】批次最大发放个数,批次最大可发放个数限制。特殊规则:取值范围 1 ≤ value ≤ 1000000000
     ///
     /// *Optional (选填).* Wire name `max_coupons`, type `integer`. Constraints: 1 ..= 1000000000.
-    ///
-    /// Note: CONFLICT C3: the current partner page (O) says 选填 and G optional; A (POST) and the 2020 L-Java transcription say required. Optional here (O). Range 1..1000000000 (seed 002 重要入参说明, G, L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons: ::std::option::Option<i64>,
     /// 【用户最大可领个数】用户可领个数,每个用户最多100张券
     ///
     /// *Required (必填).* Wire name `max_coupons_per_user`, type `integer`. Constraints: 1 ..= 100.
-    ///
-    /// Note: At most 100 (G); A gives 1..100.
     pub max_coupons_per_user: i64,
     /// 【单天发放上限金额】单天发放上限金额,单位:分
     ///
     /// *Optional (选填).* Wire name `max_amount_by_day`, type `integer`.
-    ///
-    /// Note: A gives 1..10000000000 (not enforced); G says 暂未开放.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 【单天发放上限个数】单天发放上限个数(stock\_type为DISCOUNT或EXCHANGE时可传入此字段控制单天发放上限)
     ///
     /// *Optional (选填).* Wire name `max_coupons_by_day`, type `integer`. Constraints: 1 ..= 1000000000.
-    ///
-    /// Note: Range 1..1000000000 (G, A, L-Java).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// 【是否开启自然人限制】不填默认否,枚举值:true:是 false:否。开启后,同一证件号下的多个微信号合并计算限领。
@@ -3193,8 +3077,6 @@ pub enum StockState {
     /// `RUNNING`: 运行中
     Running,
     /// `STOPED`: 已停止
-    ///
-    /// Note: Spelling "STOPED" (sic) is the documented wire value.
     Stoped,
     /// `PAUSED`: 暂停发放
     Paused,
@@ -3358,8 +3240,6 @@ impl<'de> ::serde::Deserialize<'de> for StockType {
 }
 /// 【补差付款失败原因】
 ///
-/// Note: Values from L; G prefixes them with "PAY\_RECEIPT\_" (C9). Open enum.
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3453,8 +3333,6 @@ impl<'de> ::serde::Deserialize<'de> for SubsidyFailReason {
     }
 }
 /// 【营销补差付款单】营销补差付款单详情(营销补差付款与查询营销补差付款单详情的应答)
-///
-/// Note: Rows from O (2026-01-12, legacy-format table) and L (2021-04-13). Lengths are the documented \[min,max\] ranges; on the RFC 3339 time fields the documented \[28,32\] is not recorded as a constraint because an RFC 3339 time such as 2015-05-20T13:29:35+08:00 has 25 characters.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubsidyPayReceipt {
@@ -3498,8 +3376,6 @@ pub struct SubsidyPayReceipt {
     /// FULL\_RETURN:补差全额回退
     ///
     /// *Required (必填).* Wire name `status`, type `SubsidyReceiptStatus`. Constraints: one of `ACCEPTED`, `SUCCESS`, `FAIL`, `RETURNING`, `PARTIAL_RETURN`, `FULL_RETURN`.
-    ///
-    /// Note: Documented length \[1,32\].
     pub status: crate::api::busifavor::SubsidyReceiptStatus,
     /// 【补差付款失败原因】仅在补差付款失败时,返回该字段\
     /// INSUFFICIENT\_BALANCE:扣款商户余额不足\
@@ -3509,15 +3385,11 @@ pub struct SubsidyPayReceipt {
     /// OTHER:其他原因
     ///
     /// *Optional (选填).* Wire name `fail_reason`, type `SubsidyFailReason`. Constraints: one of `INSUFFICIENT_BALANCE`, `NOT_INCOMESPLIT_ORDER`, `EXCEED_SUBSIDY_AMOUNT_QUOTA`, `EXCEED_SUBSIDY_COUNT_QUOTA`, `OTHER`.
-    ///
-    /// Note: Documented length \[1,1024\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<crate::api::busifavor::SubsidyFailReason>,
     /// 【补差付款完成时间】仅在补差付款成功时,返回完成时间,遵循rfc3339标准格式
     ///
     /// *Optional (选填).* Wire name `success_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Documented length \[28,32\] — not recorded (see type note).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 【业务请求唯一单号】商户侧需保证唯一性
@@ -3527,14 +3399,10 @@ pub struct SubsidyPayReceipt {
     /// 【补差付款发起时间】补差付款单据创建时间,遵循rfc3339标准格式
     ///
     /// *Optional (选填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Documented length \[28,32\] — not recorded (see type note).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::std::string::String>,
 }
 /// 【补差付款单据状态】
-///
-/// Note: CONFLICT C9: O/L values are unprefixed; G uses the same names prefixed "PAY\_RECEIPT\_" plus PAY\_RECEIPT\_UNKNOWN. The O/L values are used; the enum is open, so a prefixed value decodes as Unknown.
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -3644,8 +3512,6 @@ pub struct UploadCouponCodeFailure {
     /// 【上传失败错误码】对应券code上传失败的错误码,例如LENGTH\_LIMIT
     ///
     /// *Required (必填).* Wire name `code`, type `string`.
-    ///
-    /// Note: Example value LENGTH\_LIMIT (L); no list of values is documented, so it is a plain string.
     pub code: ::std::string::String,
     /// 【上传失败错误信息】上传失败的错误信息描述
     ///
@@ -3742,35 +3608,25 @@ impl<'de> ::serde::Deserialize<'de> for UseMethod {
     }
 }
 /// 【用户券详情】用户卡包中一张商家券的信息(根据过滤条件查询用户券的data\[\]元素;查询用户券详情的应答)。
-///
-/// Note: CONFLICT C14: L (legacy wiki) and A mark available\_start\_time, expire\_time, receive\_time and send\_request\_no required; G marks every field optional; the current page's nested table was not readable. They are optional here so that a response omitting them still decodes (the facts pack recommends required; leniency on responses wins). Fields marked "G only" are in wechatpay-go but not in L/A. Fields the current page (O, 2025-07-25) confirms: belong\_merchant, stock\_name, comment, goods\_name, stock\_type, transferable.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserCoupon {
     /// 【批次归属商户号】批次归属于哪个商户
     ///
     /// *Required (必填).* Wire name `belong_merchant`, type `string`.
-    ///
-    /// Note: Legacy length \[8,15\] (L).
     pub belong_merchant: ::std::string::String,
     /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string`.
-    ///
-    /// Note: Legacy length \[1,21\] (L).
     pub stock_name: ::std::string::String,
     /// 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `comment`, type `string`.
-    ///
-    /// Note: Legacy length \[1,20\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `goods_name`, type `string`.
-    ///
-    /// Note: Legacy length \[1,15\] (L).
     pub goods_name: ::std::string::String,
     /// 【批次类型】NORMAL:固定面额满减券批次\
     /// DISCOUNT:折扣券批次\
@@ -3795,8 +3651,6 @@ pub struct UserCoupon {
     /// DEACTIVATED:已失效
     ///
     /// *Optional (选填).* Wire name `coupon_state`, type `CouponState`. Constraints: one of `SENDED`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
-    ///
-    /// Note: Optional in L and G.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<crate::api::busifavor::CouponState>,
     /// 【样式信息】商家券详细信息。根据过滤条件查询用户券时不返回description(使用须知)。
@@ -3818,50 +3672,36 @@ pub struct UserCoupon {
     /// 【券code】券的唯一标识
     ///
     /// *Optional (选填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Optional (选填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Legacy length \[1,20\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 【券可使用开始时间】用户领取到的这张券实际可使用的开始时间:如批次设置的领取后可用,则开始时间即为券的领取时间;如批次设置的领取后第X天可用,则为领取时间后第X天00:00:00
     ///
     /// *Optional (选填).* Wire name `available_start_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: C14 — required in L/A, optional in G; optional here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_start_time: ::std::option::Option<::std::string::String>,
     /// 【券过期时间】用户领取到这张券的过期时间
     ///
     /// *Optional (选填).* Wire name `expire_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: C14 — required in L/A, optional in G; optional here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expire_time: ::std::option::Option<::std::string::String>,
     /// 【券领券时间】用户领取到这张券的时间
     ///
     /// *Optional (选填).* Wire name `receive_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: C14 — required in L/A, optional in G; optional here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub receive_time: ::std::option::Option<::std::string::String>,
     /// 【发券请求单号】发券时传入的唯一凭证
     ///
     /// *Optional (选填).* Wire name `send_request_no`, type `string`.
-    ///
-    /// Note: C14 — required in L/A, optional in G; optional here. Legacy length \[1,32\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 【核销请求单号】核销时传入的唯一凭证(如券已被核销,将返回此字段)
     ///
     /// *Optional (选填).* Wire name `use_request_no`, type `string`.
-    ///
-    /// Note: Legacy length \[1,32\] (L).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 【券核销时间】券被核销的时间(如券已被核销,将返回此字段)
@@ -3872,43 +3712,31 @@ pub struct UserCoupon {
     /// 【关联的商户订单号】若商家券操作过关联商户订单信息,则该字段返回商家券已关联的商户订单号
     ///
     /// *Optional (选填).* Wire name `associate_out_trade_no`, type `string`.
-    ///
-    /// Note: G only. wechatpay-go before 0.2.21 typed it as a time (go issue \#240); it is a string (order number).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associate_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 【退券请求单据号】退回券时传入的唯一凭证(如券发生了退回,将返回此字段)
     ///
     /// *Optional (选填).* Wire name `return_request_no`, type `string`.
-    ///
-    /// Note: G only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// 【券退回时间】券被退回的时间(如券发生了退回,将返回此字段)
     ///
     /// *Optional (选填).* Wire name `return_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: G only; typed time.Time in G, string (RFC 3339) here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 【失效请求单据号】失效券时传入的唯一凭证(如券已失效,将返回此字段)
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string`.
-    ///
-    /// Note: G only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 【券失效时间】券被失效的时间(如券已失效,将返回此字段)
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: G only; typed time.Time in G, string (RFC 3339) here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 【失效原因】失效券时传入的失效原因(如券已失效,可能返回此字段)
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string`.
-    ///
-    /// Note: G only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }

@@ -10,21 +10,15 @@ pub struct UploadCouponCodesRequest {
     /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,20\] (L); not enforced.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
     /// 【券code列表】商户上传的券code列表,code允许包含的字符有0-9、a-z、A-Z、空格(仅含空格,不含制表符、换行符、换页符等)、中划线-、下划线\_、反斜线\\、斜线/、等号=、竖线\|
     ///
     /// *Required (必填).* Wire name `coupon_code_list`, type `array[string(32)]`. Constraints: 1 to 200 items; each item: at most 32 characters; only digits, ASCII letters, ` `, `-`, `_`, `\`, `/`, `=`, `|`.
-    ///
-    /// Note: CONFLICT C12: current page (O) and G say required, array\[string(32)\], charset including a plain space; the 2019 legacy wiki (L) says optional and omits the space. Required, each code at most 32 characters, O's charset (with space). 1..200 codes per request and code length 1..32 come from L and a developers.weixin.qq.com answer; only the item count and the maximum length are enforced. The total uploaded must not exceed the stock's max\_coupons (community answer; not checked).
     pub coupon_code_list: ::std::vec::Vec<::std::string::String>,
     /// 【请求业务单据号】请求业务单据号,商户上传code的凭据号,商户侧需保持唯一性。
     ///
     /// *Required (必填).* Wire name `upload_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O); L \[1,128\].
     pub upload_request_no: ::std::string::String,
 }
 impl UploadCouponCodesRequest {
@@ -212,8 +206,6 @@ pub struct UploadCouponCodesResponse {
     /// 【去重后上传code总数】本次上传操作,去重后实际上传的code数目
     ///
     /// *Required (必填).* Wire name `total_count`, type `integer`.
-    ///
-    /// Note: L types it uint64.
     pub total_count: i64,
     /// 【上传成功code个数】本次上传操作上传成功个数
     ///
@@ -222,8 +214,6 @@ pub struct UploadCouponCodesResponse {
     /// 【上传成功的code列表】本次新增上传成功的code信息
     ///
     /// *Optional (选填).* Wire name `success_codes`, type `array[string]`.
-    ///
-    /// Note: Each code 1..32 characters, 1..200 items (L); not recorded as constraints on a response.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 【上传成功时间】上传操作完成时间,遵循rfc3339标准格式
@@ -233,15 +223,11 @@ pub struct UploadCouponCodesResponse {
     /// 【上传失败code个数】本次上传操作上传失败的code数
     ///
     /// *Optional (选填).* Wire name `fail_count`, type `integer`.
-    ///
-    /// Note: Sources L, G.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_count: ::std::option::Option<i64>,
     /// 【上传失败的code及原因】本次导入失败的code信息,请参照错误信息,修改后重试
     ///
     /// *Optional (选填).* Wire name `fail_codes`, type `array[UploadCouponCodeFailure]`.
-    ///
-    /// Note: Sources L, G.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_codes: ::std::option::Option<
         ::std::vec::Vec<crate::api::busifavor::UploadCouponCodeFailure>,
@@ -249,15 +235,11 @@ pub struct UploadCouponCodesResponse {
     /// 【已存在的code列表】历史已存在的code列表,本次不会重复导入
     ///
     /// *Optional (选填).* Wire name `exist_codes`, type `array[string]`.
-    ///
-    /// Note: Sources L, G.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 【本次请求中重复的code列表】本次重复导入的code会被自动过滤,仅保留一个做导入,如满足要求则成功;如不满足要求,则失败
     ///
     /// *Optional (选填).* Wire name `duplicate_codes`, type `array[string]`.
-    ///
-    /// Note: Sources L, G.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub duplicate_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -353,33 +335,31 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 普通商户
     /// - Idempotency: `upload_request_no` — when retrying, send the same value (请求业务单据号,商户上传code的凭据号,商户侧需保持唯一性。)
-    /// - Source: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/busi-favor/upload-coupon-code.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-09-20; spec `spec/busifavor/upload_coupon_codes.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/busi-favor/upload-coupon-code.html>, updated (更新时间) 2024-09-20; spec `spec/busifavor/upload_coupon_codes.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`UploadCouponCodesRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#6 (O + L). Seed 002 §3.2.6 (上传预存code). The seed's Java sample builds coupon\_code\_list as \["0":"ABC9588200","1":"ABC9588201"\], which is not valid JSON (C17); the recorded example is that sample with the "0":/"1": keys removed, i.e. the JSON array the PHP sample (a PHP list with keys 0 and 1) sends — not verbatim. The Go sample uses the literal path …/stocks/{stock\_id}/couponcodes; the Java/PHP URL has stock\_id 98065001. No response example in the seed. Errors: §0.1 common rows and the current business table (§0.2); the upload-relevant rows are INVALID\_REQUEST 发券模式不合法 and 上传的自定义code已达上限.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
-    /// | 400 | `INVALID_REQUEST` | 发券模式不合法 | 换一个支持预上传code的批次重试 |
-    /// | 400 | `INVALID_REQUEST` | 上传的自定义code已达上限 | 换一个新批次重试 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不存在 | 确认商户号 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 400 | `SYSTEM_ERROR` | 系统错误 | 用相同参数稍后重调 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
+    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换一个支持预上传code的批次重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换一个新批次重试 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
+    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 用相同参数稍后重调 |
     ///
     ///
     /// # Example

@@ -10,21 +10,15 @@ pub struct UseCouponRequest {
     /// 【券code】券code,券的唯一标识。
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L); not on the current page, not enforced.
     pub coupon_code: ::std::string::String,
     /// 【批次号】微信为每个商家券批次分配的唯一ID,当你在创建商家券时设置了商户自定义code模式(MERCHANT\_API或MERCHANT\_UPLOAD),则核销时必须填写批次号
     ///
     /// *Optional (选填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Conditional: required when the stock's coupon\_code\_mode is MERCHANT\_API or MERCHANT\_UPLOAD (O, L, G). The mode is not a request field, so no rule can express it; optional here. Legacy length \[1,20\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 【公众账号ID】公众账号ID,支持传入与当前调用接口商户号有绑定关系的appid。支持小程序appid与公众号appid。核销接口返回的openid会在该传入appid下进行计算获得。
     ///
     /// *Required (必填).* Wire name `appid`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明; the current page also accepts an appid bound to the stock's belong\_merchant. Legacy length \[1,32\] (L); not enforced.
     pub appid: ::std::string::String,
     /// 【请求核销时间】商户请求核销用户券的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
@@ -33,14 +27,10 @@ pub struct UseCouponRequest {
     /// 【核销请求单据号】核销请求单据号,每次核销请求的唯一标识,商户需保证唯一。
     ///
     /// *Required (必填).* Wire name `use_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: CONFLICT C5: current page (O, 2024-11-18) string(128); legacy wiki (L, 2019-08-20) \[1,32\] and L0 string(32). 128 is enforced (newest, and the looser). Description verbatim from seed 002 重要入参说明.
     pub use_request_no: ::std::string::String,
     /// 【用户标识】用户的唯一标识,做安全校验使用,非必填。需为与调用商户号或批次归属商户号有绑定关系的AppID下的openid。
     ///
     /// *Optional (选填).* Wire name `openid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L); not enforced.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
 }
@@ -240,14 +230,10 @@ pub struct UseCouponResponse {
     /// 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Legacy length \[1,20\] (L).
     pub stock_id: ::std::string::String,
     /// 【用户标识】用户在请求appid下的唯一标识
     ///
     /// *Required (必填).* Wire name `openid`, type `string`.
-    ///
-    /// Note: Legacy length \[1,128\] (L).
     pub openid: ::std::string::String,
     /// 【系统核销券成功的时间】系统核销券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
@@ -379,39 +365,37 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// - Merchant types (支持商户): 普通服务商, 渠道商
     /// - Rate limit (接口频率): 核销频率 500QPS
     /// - Idempotency: `use_request_no` — when retrying, send the same value (核销请求单据号,每次核销请求的唯一标识,商户需保证唯一。)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/use-coupon.html> (`002_29a54b6f6183e21c.txt`), 更新时间 2024-11-18; spec `spec/busifavor/use_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/use-coupon.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/use_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`UseCouponRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#3 (O 2024-11-18 + L). Legacy title 核销用户券API (seed 002 §3.2.3: 核销用户券). CONFLICT C6: A additionally lists optional out\_trade\_no, mch\_id and transaction\_id; the current page lists only coupon\_code, stock\_id, appid, use\_time, use\_request\_no and openid, and G lacks them — they are omitted (O). Rate limit: O says 核销频率 500QPS; the legacy partner page says 接口频率 500QPS. Seed 002 gives no response example. Errors: §0.1 common rows plus the legacy 2020 table on this page (§0.3); RULELIMIT 券不在有效期, RESOURCE\_ALREADY\_EXISTS 券已被其他订单核销 and USER\_NOT\_EXISTS are the redemption-relevant rows; the legacy "参数错误" row duplicates the common row.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `SYSTEM_ERROR` | 系统错误 | 相同参数稍后重调 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 批次已存在 | 查 out\_request\_no 是否重复 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 查询的资源不存在 | 检查资源id |
-    /// | 403 | `NOAUTH` | 无权限 | 确认权限 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | appid与请求方商户无关联关系 | 确认关联关系 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不存在 | 确认商户号 |
-    /// | 404 | `USER_NOT_EXISTS` | openid不正确 | 确认openid |
-    /// | 500 | `SYSTEM_ERROR` | 系统失败 | 多为网络超时,重试 |
-    /// | 429 | `FREQUENCY_LIMITED` | 频率限制 | 降低调用频率 |
-    /// | 403 | `RULELIMIT` | 券不在有效期 | 确认券当前可核销 |
-    /// | 400 | `INVALID_REQUEST` | 发券模式不合法 | 换批次 |
-    /// | 400 | `INVALID_REQUEST` | 上传的自定义code已达上限 | 换批次 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 相同参数稍后重调 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 查 out\_request\_no 是否重复 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 查询的资源不存在 | 检查资源id |
+    /// | 403 | `NOAUTH` |  | 无权限 | 确认权限 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | appid与请求方商户无关联关系 | 确认关联关系 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
+    /// | 404 | `USER_NOT_EXISTS` |  | openid不正确 | 确认openid |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统失败 | 多为网络超时,重试 |
+    /// | 429 | `FREQUENCY_LIMITED` |  | 频率限制 | 降低调用频率 |
+    /// | 403 | `RULELIMIT` |  | 券不在有效期 | 确认券当前可核销 |
+    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换批次 |
+    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换批次 |
     ///
     ///
     /// # Example

@@ -21,8 +21,6 @@ pub struct CreateCouponStockRequest {
     /// 3、批次名称中不能包含不当内容和特殊字符 \_ , ; \|
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string(20)`. Constraints: at most 20 characters; must not contain `_` `,` `;` `|`.
-    ///
-    /// Note: Ambiguous: string(20) with "at most 9 Chinese characters, at most 20 letters". The page does not say how mixed text counts, so only the 20-character limit (and the forbidden characters) is enforced; a name of 10..20 汉字 is left to the server.
     pub stock_name: ::std::string::String,
     /// 【批次备注】仅配置商户可见,用于自定义信息
     ///
@@ -76,8 +74,6 @@ pub struct CreateCouponStockRequest {
     /// 【商户单据号】商户创建批次凭据号(格式:商户id+日期+流水号),可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号,商户侧需保持商户单据号全局唯一。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
-    ///
-    /// Note: "可包含英文字母,数字,\|,\_,\*,-等内容" — the 等 (etc.) makes the list open-ended, but the sentence then forbids "other illegal symbols"; the listed set is enforced.
     pub out_request_no: ::std::string::String,
     /// 【扩展属性】扩展属性字段,按json格式,如无需要则不填写。\
     /// 该字段暂未开放
@@ -809,7 +805,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// - Rate limit (接口频率): 单个商户号调用频率60/min,所有商户号调用频率为1000/min
     /// - Latency (接口耗时): 500ms
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户侧需保持商户单据号全局唯一。)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4012534633> (`000_b4f93ba2e46d36c0.txt`), 更新时间 2024-10-31; spec `spec/favor/create_coupon_stock.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4012534633>, updated (更新时间) 2024-10-31; spec `spec/favor/create_coupon_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
@@ -821,37 +817,37 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
-    /// | 400 | `INVALID_REQUEST` | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
-    /// | 400 | `INVALID_REQUEST` | 活动已结束或未激活 | 请检查批次状态 |
-    /// | 400 | `INVALID_REQUEST` | 非法的商户号 | 请检查商户号是否正确 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不合法 | 请输入正确的商户号 |
-    /// | 400 | `PARAM_ERROR` | 回调URL不能为空 | 请填写回调URL |
-    /// | 400 | `PARAM_ERROR` | 回调商户不能为空 | 请填写回调商户 |
-    /// | 400 | `PARAM_ERROR` | 券ID必填 | 请填写券ID |
-    /// | 400 | `PARAM_ERROR` | AppID必填 | 请输入AppID |
-    /// | 400 | `PARAM_ERROR` | OpenID必填 | 请输入OpenID |
-    /// | 400 | `PARAM_ERROR` | 页大小超过阈值 | 请不要超过最大的页大小 |
-    /// | 400 | `PARAM_ERROR` | 输入时间格式错误 | 请输入正确的时间格式 |
-    /// | 400 | `PARAM_ERROR` | 批次号必填 | 请输入批次号 |
-    /// | 400 | `PARAM_ERROR` | 商户号必填 | 请输入商户号 |
-    /// | 400 | `PARAM_ERROR` | 非法的批次状态 | 请检查批次状态 |
-    /// | 403 | `NO_AUTH` | 你配置的信息需要开通特殊权限 | 请参考:QA方案 |
-    /// | 403 | `NOT_ENOUGH` | 批次预算不足 | 请补充预算 |
-    /// | 403 | `REQUEST_BLOCKED` | 调用商户无权限 | 请开通产品权限后再调用该接口 |
-    /// | 403 | `REQUEST_BLOCKED` | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
-    /// | 403 | `REQUEST_BLOCKED` | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
-    /// | 403 | `REQUEST_BLOCKED` | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
-    /// | 403 | `REQUEST_BLOCKED` | 活动未开始或已结束 | 该活动未开始或已结束 |
-    /// | 403 | `USER_ACCOUNT_ABNORMAL` | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 批次不存在 | 请检查批次ID是否正确 |
-    /// | 429 | `FREQUENCY_LIMITED` | 请求过于频繁 | 稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
+    /// | 400 | `INVALID_REQUEST` |  | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
+    /// | 400 | `INVALID_REQUEST` |  | 活动已结束或未激活 | 请检查批次状态 |
+    /// | 400 | `INVALID_REQUEST` |  | 非法的商户号 | 请检查商户号是否正确 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不合法 | 请输入正确的商户号 |
+    /// | 400 | `PARAM_ERROR` |  | 回调URL不能为空 | 请填写回调URL |
+    /// | 400 | `PARAM_ERROR` |  | 回调商户不能为空 | 请填写回调商户 |
+    /// | 400 | `PARAM_ERROR` |  | 券ID必填 | 请填写券ID |
+    /// | 400 | `PARAM_ERROR` |  | AppID必填 | 请输入AppID |
+    /// | 400 | `PARAM_ERROR` |  | OpenID必填 | 请输入OpenID |
+    /// | 400 | `PARAM_ERROR` |  | 页大小超过阈值 | 请不要超过最大的页大小 |
+    /// | 400 | `PARAM_ERROR` |  | 输入时间格式错误 | 请输入正确的时间格式 |
+    /// | 400 | `PARAM_ERROR` |  | 批次号必填 | 请输入批次号 |
+    /// | 400 | `PARAM_ERROR` |  | 商户号必填 | 请输入商户号 |
+    /// | 400 | `PARAM_ERROR` |  | 非法的批次状态 | 请检查批次状态 |
+    /// | 403 | `NO_AUTH` |  | 你配置的信息需要开通特殊权限 | 请参考:QA方案 |
+    /// | 403 | `NOT_ENOUGH` |  | 批次预算不足 | 请补充预算 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 调用商户无权限 | 请开通产品权限后再调用该接口 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 活动未开始或已结束 | 该活动未开始或已结束 |
+    /// | 403 | `USER_ACCOUNT_ABNORMAL` |  | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 批次不存在 | 请检查批次ID是否正确 |
+    /// | 429 | `FREQUENCY_LIMITED` |  | 请求过于频繁 | 稍后重试 |
     ///
     ///
     /// # Example

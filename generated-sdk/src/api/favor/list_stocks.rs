@@ -15,8 +15,6 @@ pub struct ListStocksRequest {
     /// 【分页大小】分页大小,最大10
     ///
     /// *Required (必填).* Wire name `limit`, type `integer`. Query parameter. Constraints: 1 ..= 10.
-    ///
-    /// Note: The page states only the maximum; a page size below 1 cannot return anything.
     #[serde(skip)]
     pub limit: i64,
     /// 【创建批次的商户号】批次创建方商户号。\
@@ -35,8 +33,6 @@ pub struct ListStocksRequest {
     /// 校验规则:get请求,参数在 url中,需要进行 url 编码传递
     ///
     /// *Optional (选填).* Wire name `create_end_time`, type `string(664)`. Query parameter. Constraints: at most 664 characters; RFC 3339 timestamp.
-    ///
-    /// Note: Documented as string(664), almost certainly a typo for string(64) (create\_start\_time is string(64)). Kept as documented so no valid value is rejected.
     #[serde(skip)]
     pub create_end_time: ::std::option::Option<::std::string::String>,
     /// 【批次状态】批次状态
@@ -511,7 +507,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// - Rate limit (接口频率): 不区分来源 1000/s 单ip 500/s
     /// - Latency (接口耗时): 1S
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html> (`004_ef54eccfd40b7f82.txt`), 更新时间 2025-03-25; spec `spec/favor/list_stocks.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, updated (更新时间) 2025-03-25; spec `spec/favor/list_stocks.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
@@ -523,35 +519,35 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
-    /// | 400 | `INVALID_REQUEST` | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
-    /// | 400 | `INVALID_REQUEST` | 活动已结束或未激活 | 请检查批次状态 |
-    /// | 400 | `INVALID_REQUEST` | 非法的商户号 | 请检查商户号是否正确 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不合法 | 请输入正确的商户号 |
-    /// | 400 | `PARAM_ERROR` | 回调URL不能为空 | 请填写回调URL |
-    /// | 400 | `PARAM_ERROR` | 回调商户不能为空 | 请填写回调商户 |
-    /// | 400 | `PARAM_ERROR` | 券ID必填 | 请填写券ID |
-    /// | 400 | `PARAM_ERROR` | AppID必填 | 请输入AppID |
-    /// | 400 | `PARAM_ERROR` | OpenID必填 | 请输入OpenID |
-    /// | 400 | `PARAM_ERROR` | 页大小超过阈值 | 请不要超过最大的页大小 |
-    /// | 400 | `PARAM_ERROR` | 输入时间格式错误 | 请输入正确的时间格式 |
-    /// | 400 | `PARAM_ERROR` | 批次号必填 | 请输入批次号 |
-    /// | 400 | `PARAM_ERROR` | 商户号必填 | 请输入商户号 |
-    /// | 400 | `PARAM_ERROR` | 非法的批次状态 | 请检查批次状态 |
-    /// | 403 | `NOT_ENOUGH` | 批次预算不足 | 请补充预算 |
-    /// | 403 | `REQUEST_BLOCKED` | 调用商户无权限 | 请开通产品权限后再调用该接口 |
-    /// | 403 | `REQUEST_BLOCKED` | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
-    /// | 403 | `REQUEST_BLOCKED` | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
-    /// | 403 | `REQUEST_BLOCKED` | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
-    /// | 403 | `USER_ACCOUNT_ABNORMAL` | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 批次不存在 | 请检查批次ID是否正确 |
-    /// | 429 | `FREQUENCY_LIMITED` | 请求过于频繁 | 稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
+    /// | 400 | `INVALID_REQUEST` |  | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
+    /// | 400 | `INVALID_REQUEST` |  | 活动已结束或未激活 | 请检查批次状态 |
+    /// | 400 | `INVALID_REQUEST` |  | 非法的商户号 | 请检查商户号是否正确 |
+    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不合法 | 请输入正确的商户号 |
+    /// | 400 | `PARAM_ERROR` |  | 回调URL不能为空 | 请填写回调URL |
+    /// | 400 | `PARAM_ERROR` |  | 回调商户不能为空 | 请填写回调商户 |
+    /// | 400 | `PARAM_ERROR` |  | 券ID必填 | 请填写券ID |
+    /// | 400 | `PARAM_ERROR` |  | AppID必填 | 请输入AppID |
+    /// | 400 | `PARAM_ERROR` |  | OpenID必填 | 请输入OpenID |
+    /// | 400 | `PARAM_ERROR` |  | 页大小超过阈值 | 请不要超过最大的页大小 |
+    /// | 400 | `PARAM_ERROR` |  | 输入时间格式错误 | 请输入正确的时间格式 |
+    /// | 400 | `PARAM_ERROR` |  | 批次号必填 | 请输入批次号 |
+    /// | 400 | `PARAM_ERROR` |  | 商户号必填 | 请输入商户号 |
+    /// | 400 | `PARAM_ERROR` |  | 非法的批次状态 | 请检查批次状态 |
+    /// | 403 | `NOT_ENOUGH` |  | 批次预算不足 | 请补充预算 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 调用商户无权限 | 请开通产品权限后再调用该接口 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
+    /// | 403 | `REQUEST_BLOCKED` |  | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
+    /// | 403 | `USER_ACCOUNT_ABNORMAL` |  | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 批次不存在 | 请检查批次ID是否正确 |
+    /// | 429 | `FREQUENCY_LIMITED` |  | 请求过于频繁 | 稍后重试 |
     ///
     ///
     /// # Example

@@ -3,8 +3,6 @@
 
 /// 【背景颜色】券的背景颜色,可设置14种颜色,色值请参考下方说明。颜色取值为颜色图中的颜色名称。可选枚举字段不用则不传,不可以传空值
 ///
-/// Note: The 14 values come from the Java/Go sample code; the page shows them only as a colour chart.
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -144,8 +142,6 @@ impl<'de> ::serde::Deserialize<'de> for BackgroundColor {
 }
 /// 【业务类型】
 ///
-/// Note: Values from the Go sample code (BusinessType); the page table is truncated after "枚举值:".
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -217,23 +213,17 @@ impl<'de> ::serde::Deserialize<'de> for BusinessType {
     }
 }
 /// 【指定银行卡BIN】指定银行卡bin付款的交易可核销/使用代金券,当批次限定了指定银行卡时方可生效
-///
-/// Note: Nested table truncated on the page; fields and types from the Java/Go sample code.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CardLimitation {
     /// `name` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `name`, type `string`.
-    ///
-    /// Note: Sample value 精粹白金 (bank card name); no description documented.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// `bin` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `bin`, type `array[string]`.
-    ///
-    /// Note: Sample value \["62542688"\]; no description documented.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bin: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
@@ -604,8 +594,6 @@ impl crate::Validate for CouponRule {
     }
 }
 /// 【减至批次特定信息】单品优惠特定信息
-///
-/// Note: Nested table truncated on the page; fields and types from the Go sample code (CutTypeMsg).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CutTypeMsg {
@@ -621,8 +609,6 @@ pub struct CutTypeMsg {
     pub cut_to_price: ::std::option::Option<i64>,
 }
 /// `DiscountMsg` (no description on the page).
-///
-/// Note: Only in the Go sample code (DiscountMsg), as stock\_use\_rule.fixed\_discount\_coupon.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscountMsg {
@@ -643,8 +629,6 @@ pub struct DiscountMsg {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 /// 【券生效时间】允许指定券的特殊生效时间规则。
-///
-/// Note: Nested table truncated on the page; fields and types from the Java/Go sample code. No descriptions documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FavorAvailableTime {
@@ -661,8 +645,6 @@ pub struct FavorAvailableTime {
     /// `available_time_after_receive` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `available_time_after_receive`, type `integer`. Constraints: at least 0.
-    ///
-    /// Note: Sample value 7; unit not documented on this page. Non-negative.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_time_after_receive: ::std::option::Option<i64>,
 }
@@ -738,30 +720,22 @@ impl crate::Validate for FavorAvailableTime {
     }
 }
 /// `FixedAvailableTime` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (FixedAvailableTime); no titles or descriptions documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FixedAvailableTime {
     /// `available_week_day` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `available_week_day`, type `array[integer]`. Constraints: each item: 0 ..= 6.
-    ///
-    /// Note: Sample value \[1\]. Week days are 0 (Sunday) .. 6 (Saturday) in the upstream convention; not stated on this page, so 0..6 is the loosest range accepted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// `begin_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `begin_time`, type `integer`. Constraints: 0 ..= 86400.
-    ///
-    /// Note: Seconds from 00:00 of the day (sample 0); not stated on this page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// `end_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `end_time`, type `integer`. Constraints: 0 ..= 86400.
-    ///
-    /// Note: Seconds from 00:00 of the day (sample 3600); not stated on this page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
@@ -885,23 +859,17 @@ impl crate::Validate for FixedAvailableTime {
     }
 }
 /// 【固定面额满减券使用规则】
-///
-/// Note: Nested table truncated on the page; fields and types from the Java/Go sample code (FixedValueStockMsg). Required-ness is not documented, so both fields are optional here.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FixedValueStockMsg {
     /// `coupon_amount` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `coupon_amount`, type `integer`. Constraints: at least 0.
-    ///
-    /// Note: Not in the page table; from the sample code (no title or description documented). Amounts on this page are in 分 (fen); non-negative.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_amount: ::std::option::Option<i64>,
     /// `transaction_minimum` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `transaction_minimum`, type `integer`. Constraints: at least 0.
-    ///
-    /// Note: Not in the page table; from the sample code (no title or description documented). Amounts on this page are in 分 (fen); non-negative.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
@@ -1390,8 +1358,6 @@ impl crate::Validate for PatternInfo {
     }
 }
 /// 【消费金可用地域】
-///
-/// Note: Nested table truncated on the page; fields and types from the Go sample code (RegionInfo).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RegionInfo {
@@ -1422,8 +1388,6 @@ pub struct RegionInfo {
     pub country: ::std::option::Option<::std::string::String>,
 }
 /// `RegionType` (no description on the page).
-///
-/// Note: Only in the Go sample code (RegionType); no meanings documented.
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -1531,8 +1495,6 @@ pub struct Stock {
     /// 【批次状态】批次状态,枚举值:
     ///
     /// *Required (必填).* Wire name `status`, type `StockStatus`. Constraints: one of `unactivated`, `audit`, `running`, `stoped`, `paused`.
-    ///
-    /// Note: The response table is truncated after "枚举值:"; the values are those of the query parameter status on the same page.
     pub status: crate::api::favor::StockStatus,
     /// 【创建时间】批次创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
@@ -1562,8 +1524,6 @@ pub struct Stock {
     /// 【是否无资金流】是否无资金流。枚举值:
     ///
     /// *Required (必填).* Wire name `no_cash`, type `boolean`.
-    ///
-    /// Note: The enum meanings are truncated on the page.
     pub no_cash: bool,
     /// 【激活批次的时间】批次激活开启时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
@@ -1583,14 +1543,10 @@ pub struct Stock {
     /// 【是否单品优惠】枚举值:
     ///
     /// *Required (必填).* Wire name `singleitem`, type `boolean`.
-    ///
-    /// Note: The enum meanings are truncated on the page.
     pub singleitem: bool,
     /// 【批次类型】批次类型
     ///
     /// *Required (必填).* Wire name `stock_type`, type `string`.
-    ///
-    /// Note: A plain string in the response (sample NORMAL); the request side uses the StockType enum.
     pub stock_type: ::std::string::String,
     /// 【卡包ID】微信卡包ID
     ///
@@ -1624,8 +1580,6 @@ pub struct StockRule {
     /// 【发放总上限】最大发券数
     ///
     /// *Required (必填).* Wire name `max_coupons`, type `integer`. Constraints: at least 1.
-    ///
-    /// Note: The page gives no range; at least one coupon is the only reading under which a stock can be valid. (The upstream docs elsewhere give 1..1000000000, not on this page.)
     pub max_coupons: i64,
     /// 【总预算】最大发券预算,当营销经费no\_cash选择预充值false时,激活批次时会从制券商户的余额中扣除预算,请保证账户金额充足,单位:分
     ///
@@ -1829,8 +1783,6 @@ pub enum StockStatus {
     /// `running`: 运行中
     Running,
     /// `stoped`: 已停止
-    ///
-    /// Note: Spelled "stoped" on the page (sic); this is the wire value.
     Stoped,
     /// `paused`: 暂停发放
     Paused,
@@ -1984,8 +1936,6 @@ impl<'de> ::serde::Deserialize<'de> for StockType {
     }
 }
 /// 【满减券/消费金批次使用规则】满减券或消费金批次特定信息。
-///
-/// Note: Nested table truncated on the page; fields and types from the Go sample code (StockUseRule). This is the response shape; it differs from the request's StockRule.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockUseRule {
@@ -2019,8 +1969,6 @@ pub struct StockUseRule {
     /// `coupon_type` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `coupon_type`, type `string`.
-    ///
-    /// Note: Sample value NORMAL; no values documented.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<::std::string::String>,
     /// `goods_tag` (no description on the page).
@@ -2045,8 +1993,6 @@ pub struct StockUseRule {
     pub fixed_discount_coupon: ::std::option::Option<crate::api::favor::DiscountMsg>,
 }
 /// 【指定支付模式】
-///
-/// Note: Values from the Java/Go sample code of seeds 000 and 004 (the page table is truncated after "可选取值:"); no meanings are documented.
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.

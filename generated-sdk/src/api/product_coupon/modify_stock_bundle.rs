@@ -4,8 +4,6 @@
 //! `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
 
 /// 【修改商品券批次组】Modify the basic information (display information, notification config, store scope, remark) of every stock in a progressive-bundle stock bundle at once; already-issued user coupons are not affected. Returns the bundle with its stocks.
-///
-/// Note: The Go and Java samples (UpdateStockBundleRequest) also carry product\_coupon\_id and stock\_bundle\_id in the request struct but strip them from the JSON body; they are path parameters only.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyStockBundleRequest {
@@ -445,30 +443,28 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// - Merchant types (支持商户): 普通服务商
     /// - Rate limit (接口频率): 20/s
     /// - Idempotency: `out_request_no` — when retrying, send the same value (品牌修改批次请求流水号,品牌侧需保持唯一性)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/partner/4016280633> (`003_2b3d857068859df6.txt`), 更新时间 2025-11-20; spec `spec/product_coupon/modify_stock_bundle.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4016280633>, updated (更新时间) 2025-11-20; spec `spec/product_coupon/modify_stock_bundle.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ModifyStockBundleRequest`]. Family: 商品券 (product_coupon).
     ///
-    /// Note: The response is the sample code's StockBundleEntity, kept inline as ModifyStockBundleResponse. Idempotency: the page does not use the word 幂等; out\_request\_no must be unique per modification and the 429 row says "请稍后使用原参数重试", so a retry reuses the same out\_request\_no. The page documents no 接口耗时 (latency). Its error table has no 公共错误码/业务错误码 headings: the first four rows (the standard APIv3 rows) are grouped common, the rest business. The request example sends coupon\_usage\_method\_list \["MINI\_PROGRAM"\] while the Java/Go samples build \["OFFLINE"\]; the curl example is kept. The response example's stock is SENDING yet carries deactivate\_request\_no/deactivate\_time/ deactivate\_reason (whose truncated descriptions begin "当且仅当"), and its progressive\_bundle\_usage\_rule carries normal\_coupon, discount\_coupon and exchange\_coupon together; it is kept verbatim and all those fields are optional. Its deactivate\_time "2025-01-01T00:00+08:00" lacks seconds and is not valid RFC 3339 (the field stays a plain string). background\_color is "Color010" in every example and sample (see CouponDisplayInfo.background\_color).
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `INVALID_REQUEST` | 传入参数不符合业务规则 | 请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足 |
-    /// | 404 | `NOT_FOUND` | 未找到 product\_coupon\_id 对应的商品券 | 请确认 product\_coupon\_id 存在且属于当前品牌 |
-    /// | 404 | `NOT_FOUND` | 未找到 stock\_bundle\_id 对应的商品券批次组 | 请确认 stock\_bundle\_id 存在且属于当前商品券 |
-    /// | 429 | `RATELIMIT_EXCEEDED` | 请求超过接口频率限制 | 请稍后使用原参数重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 传入参数不符合业务规则 | 请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足 |
+    /// | 404 | `NOT_FOUND` |  | 未找到 product\_coupon\_id 对应的商品券 | 请确认 product\_coupon\_id 存在且属于当前品牌 |
+    /// | 404 | `NOT_FOUND` |  | 未找到 stock\_bundle\_id 对应的商品券批次组 | 请确认 stock\_bundle\_id 存在且属于当前商品券 |
+    /// | 429 | `RATELIMIT_EXCEEDED` |  | 请求超过接口频率限制 | 请稍后使用原参数重试 |
     ///
     ///
     /// # Example

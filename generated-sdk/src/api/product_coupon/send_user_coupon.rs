@@ -4,8 +4,6 @@
 //! `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
 
 /// 【向用户发放商品券】Send a product coupon of a given stock to a user (by openid) on behalf of a brand; subject to the stock's total, daily and per-user limits. Returns the user coupon with its product coupon and stock details.
-///
-/// Note: The Go and Java samples (SendUserProductCouponRequest) also carry openid in the request struct but strip it from the JSON body (Go MarshalJSON sets it to nil, Java @Expose(serialize = false)); it is a path parameter only.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendUserCouponRequest {
@@ -26,8 +24,6 @@ pub struct SendUserCouponRequest {
     /// 当且仅当 coupon\_code\_mode 为 API\_ASSIGN 时必传,其他模式下用户商品券Code由微信支付分配,不允许传入。
     ///
     /// *Optional (选填).* Wire name `coupon_code`, type `string(40)`. Constraints: at most 40 characters; only digits, ASCII letters, `_`, `-`.
-    ///
-    /// Note: Required exactly when the stock's coupon\_code\_mode is API\_ASSIGN and forbidden otherwise; coupon\_code\_mode is a property of the stock, not a request field, so the condition cannot be checked client-side and no rule is encoded (the server answers INVALID\_REQUEST 传入参数不符合业务规则).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 【公众账号ID】公众账号ID也称AppID,是(微信开放平台、微信公众平台)为开发者提供的一个唯一标识,用于识别开发者的应用程序(APP、小程序、公众号)。 开发者需要先在微信开放平台或微信公众平台中申请ID,然后在服务商平台中绑定,详见服务商商户号与AppID账号关联管理。
@@ -42,8 +38,6 @@ pub struct SendUserCouponRequest {
     /// 注: 发券渠道多样,只有品牌方通过此接口发放以及调用「向用户预发放商品券」接口并在领券组件中发放的券才会在查询和回调中携带此字段,其他渠道发放的券 attach 为空。
     ///
     /// *Optional (选填).* Wire name `attach`, type `string(150)`. Constraints: at most 150 characters.
-    ///
-    /// Note: "150个UTF-8字符" is read as 150 characters (the default unit), the looser reading, not bytes.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
@@ -498,35 +492,33 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// - Merchant types (支持商户): 普通服务商
     /// - Rate limit (接口频率): 1000/s
     /// - Idempotency: `send_request_no` — when retrying, send the same value (品牌给用户发券的请求流水号,品牌侧需保持唯一性)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/partner/4015781605> (`001_eefc8f2f25e4a5ed.txt`), 更新时间 2025-11-07; spec `spec/product_coupon/send_user_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4015781605>, updated (更新时间) 2025-11-07; spec `spec/product_coupon/send_user_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`SendUserCouponRequest`]. Family: 商品券 (product_coupon).
     ///
-    /// Note: Idempotency: the page does not use the word 幂等; send\_request\_no is the brand's unique request number and the 429 row says "请稍后使用原参数重试" (retry later with the original parameters), so a retry must reuse the same send\_request\_no. The error row "out\_request\_no 冲突" names out\_request\_no, a field this request does not have; it presumably means send\_request\_no (kept verbatim). The page documents no 接口耗时 (latency). Its error table has no 公共错误码/业务错误码 headings: the first four rows (the standard APIv3 rows) are grouped common, the rest business. The page shows two variants of each example, 发送会员券 (with coupon\_tag\_info) and 发放普通券 (without); both are kept. Rate limit: the seed reads 频率限制:1000/s; a later stored copy of the page at the source URL (same 更新时间 2025.11.07) reads 500/s. The seed is transcribed; treat 500/s as the safe budget until the page is re-checked.
-    ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `INVALID_REQUEST` | 传入参数不符合业务规则 | 请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足 |
-    /// | 400 | `INVALID_REQUEST` | 用户领取已达到上限 | 请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足 |
-    /// | 400 | `ALREADY_EXISTS` | out\_request\_no 冲突 | 确认 out\_request\_no 字段是否重复使用,确保不同请求的 out\_request\_no 唯一 |
-    /// | 400 | `ALREADY_EXISTS` | coupon\_code 冲突 | 用户商品券Code冲突,请使用其他券Code |
-    /// | 403 | `NOT_ENOUGH` | 商品券批次发放预算不足 | 请确认商品券批次发放预算是否充足 |
-    /// | 403 | `NOT_ENOUGH` | 商品券批次预上传券Code剩余数量不足 | 请确认商品券批次预上传券Code剩余数量是否充足,并及时补充上传 |
-    /// | 404 | `NOT_FOUND` | 未找到 product\_coupon\_id 对应的商品券 | 请确认 product\_coupon\_id 存在且属于当前品牌 |
-    /// | 404 | `NOT_FOUND` | 未找到 stock\_id 对应的商品券批次 | 请确认 stock\_id 存在且属于当前商品券 |
-    /// | 429 | `RATELIMIT_EXCEEDED` | 请求超过接口频率限制 | 请稍后使用原参数重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `INVALID_REQUEST` |  | 传入参数不符合业务规则 | 请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足 |
+    /// | 400 | `INVALID_REQUEST` |  | 用户领取已达到上限 | 请参考文档中对每个字段的要求以及组合要求,确认请求参数是否满足 |
+    /// | 400 | `ALREADY_EXISTS` |  | out\_request\_no 冲突 | 确认 out\_request\_no 字段是否重复使用,确保不同请求的 out\_request\_no 唯一 |
+    /// | 400 | `ALREADY_EXISTS` |  | coupon\_code 冲突 | 用户商品券Code冲突,请使用其他券Code |
+    /// | 403 | `NOT_ENOUGH` |  | 商品券批次发放预算不足 | 请确认商品券批次发放预算是否充足 |
+    /// | 403 | `NOT_ENOUGH` |  | 商品券批次预上传券Code剩余数量不足 | 请确认商品券批次预上传券Code剩余数量是否充足,并及时补充上传 |
+    /// | 404 | `NOT_FOUND` |  | 未找到 product\_coupon\_id 对应的商品券 | 请确认 product\_coupon\_id 存在且属于当前品牌 |
+    /// | 404 | `NOT_FOUND` |  | 未找到 stock\_id 对应的商品券批次 | 请确认 stock\_id 存在且属于当前商品券 |
+    /// | 429 | `RATELIMIT_EXCEEDED` |  | 请求超过接口频率限制 | 请稍后使用原参数重试 |
     ///
     ///
     /// # Example

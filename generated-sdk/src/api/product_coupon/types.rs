@@ -2,8 +2,6 @@
 //! Shared types of the 商品券 (product_coupon) family.
 
 /// `ComboPackage` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (ComboPackage); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComboPackage {
@@ -26,8 +24,6 @@ pub struct ComboPackage {
     >,
 }
 /// `ComboPackageChoice` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (ComboPackageChoice); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComboPackageChoice {
@@ -63,23 +59,17 @@ pub struct ComboPackageChoice {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 /// `CouponAvailablePeriod` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (CouponAvailablePeriod); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponAvailablePeriod {
     /// `available_begin_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: String in both samples; RFC 3339 inferred from the example values only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// `available_end_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: String in both samples; RFC 3339 inferred from the example values only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// `available_days` (no description on the page).
@@ -108,8 +98,6 @@ pub struct CouponAvailablePeriod {
     >,
 }
 /// 【券可用门店信息】用于描述全部可用门店信息,可配置小程序跳转地址进行展示
-///
-/// Note: Fields only in the Java/Go sample code (CouponAvailableStoreInfo); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponAvailableStoreInfo {
@@ -183,8 +171,6 @@ impl crate::Validate for CouponAvailableStoreInfo {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
 /// 【品牌方预上传的券Code数量信息】
-///
-/// Note: Fields only in the Java/Go sample code (CouponCodeCountInfo); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponCodeCountInfo {
@@ -200,8 +186,6 @@ pub struct CouponCodeCountInfo {
     pub available_count: ::std::option::Option<i64>,
 }
 /// 【用户商品券Code展示模式】决定用户商品券Code在卡包中的展示形态
-///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the page ("可选取值").
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -287,8 +271,6 @@ impl<'de> ::serde::Deserialize<'de> for CouponCodeDisplayMode {
 }
 /// 【券Code分配模式】决定发券时用户商品券Code如何产生
 ///
-/// Note: Values from the seed 001 Java/Go sample code; meanings are cut off on the page. A stock in a bundle uses ProgressiveBundleCouponCodeMode (no API\_ASSIGN).
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -372,8 +354,6 @@ impl<'de> ::serde::Deserialize<'de> for CouponCodeMode {
     }
 }
 /// 【用户商品券展示信息】用户商品券在卡包中的展示详情,包括引导用户的自定义入口
-///
-/// Note: Rows from the seed 003 request table; the three entrance objects' fields come from the sample code. Used in the seed 003 request and in both pages' stock responses.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponDisplayInfo {
@@ -384,8 +364,6 @@ pub struct CouponDisplayInfo {
     /// 【背景颜色】券的背景颜色,可设置10种颜色,色值请参考下方说明。颜色取值为颜色图中的颜色名称,不填默认为
     ///
     /// *Optional (选填).* Wire name `background_color`, type `string`.
-    ///
-    /// Note: Description truncated on the page ("不填默认为…"); the 10 colour names are shown only as a colour chart and both samples type this field as a plain string, so no enum is declared. All examples and samples send "Color010"; the 代金券 pages spell their colour enum COLOR010, COLOR020, …. Whether the server accepts one or both spellings is not documented, so any string is accepted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<::std::string::String>,
     /// 【小程序入口】展示跳转小程序的入口
@@ -546,8 +524,6 @@ impl crate::Validate for CouponDisplayInfo {
     }
 }
 /// 【用户商品券标签信息】
-///
-/// Note: Used by the send request and the user coupon response (seed 001). The nested table is truncated after "可选取值" / "当用户商品券标签列表中有"; values and the nested MemberTagInfo come from the Java/Go sample code.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponTagInfo {
@@ -561,8 +537,6 @@ pub struct CouponTagInfo {
     /// 【会员标签信息】当用户商品券标签列表中有
     ///
     /// *Optional (选填).* Wire name `member_tag_info`, type `MemberTagInfo`.
-    ///
-    /// Note: Description truncated on the page ("当用户商品券标签列表中有…"); it presumably makes this object required when coupon\_tag\_list contains MEMBER (as in the 发送会员券 example), but the condition is cut off and a "list contains" rule is not expressible, so no rule is encoded.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_tag_info: ::std::option::Option<
         crate::api::product_coupon::MemberTagInfo,
@@ -649,23 +623,17 @@ impl crate::Validate for CouponTagInfo {
     }
 }
 /// 【单券使用详情】当且仅当 usage\_mode 为 SINGLE 时提供
-///
-/// Note: Nested rows are visible on seed 001 but several descriptions are cut off after "当且仅当用户商品券状态"; the two order-info objects come from the sample code.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponUsageDetail {
     /// 【券核销请求单号】券核销的请求流水号,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `use_request_no`, type `string`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 【券核销时间】券被核销的时间,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Description truncated on the page. Go sample types it time.Time, Java sample String; kept a string with format rfc3339.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 【退券请求单号】品牌退券时传入的请求流水号,当且仅当券发生了退回后提供此字段
@@ -676,15 +644,11 @@ pub struct CouponUsageDetail {
     /// 【退券时间】券被退回的时间,当且仅当券发生了退回后提供此字段。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Optional (选填).* Wire name `return_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Go sample types it time.Time, Java sample String; kept a string.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 【券核销的微信支付订单信息】券核销对应的微信支付订单信息,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `associated_order_info`, type `UserProductCouponAssociatedOrderInfo`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<
         crate::api::product_coupon::UserProductCouponAssociatedOrderInfo,
@@ -692,16 +656,12 @@ pub struct CouponUsageDetail {
     /// 【券核销的关联微信支付分订单信息】券核销的关联微信支付分订单信息,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `associated_pay_score_order_info`, type `UserProductCouponAssociatedPayScoreOrderInfo`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
         crate::api::product_coupon::UserProductCouponAssociatedPayScoreOrderInfo,
     >,
 }
 /// `CouponUsageMethod` (no description on the page).
-///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the page ("可选取值").
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -791,8 +751,6 @@ impl<'de> ::serde::Deserialize<'de> for CouponUsageMethod {
     }
 }
 /// `DiscountCouponUsageRule` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (DiscountCouponUsageRule); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscountCouponUsageRule {
@@ -808,8 +766,6 @@ pub struct DiscountCouponUsageRule {
     pub percent_off: ::std::option::Option<i64>,
 }
 /// 【视频号入口】展示跳转视频号的入口
-///
-/// Note: Fields only in the Java/Go sample code (EntranceFinder); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EntranceFinder {
@@ -881,8 +837,6 @@ impl crate::Validate for EntranceFinder {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
 /// 【小程序入口】展示跳转小程序的入口
-///
-/// Note: Fields only in the Java/Go sample code (EntranceMiniProgram); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EntranceMiniProgram {
@@ -969,8 +923,6 @@ impl crate::Validate for EntranceMiniProgram {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
 /// 【公众号入口】展示跳转公众号的入口
-///
-/// Note: Field only in the Java/Go sample code (EntranceOfficialAccount); no title, description or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EntranceOfficialAccount {
@@ -1014,8 +966,6 @@ impl crate::Validate for EntranceOfficialAccount {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
 /// `ExchangeCouponUsageRule` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (ExchangeCouponUsageRule); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeCouponUsageRule {
@@ -1031,8 +981,6 @@ pub struct ExchangeCouponUsageRule {
     pub exchange_price: ::std::option::Option<i64>,
 }
 /// `FixedWeekPeriod` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (FixedWeekPeriod); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FixedWeekPeriod {
@@ -1052,16 +1000,12 @@ pub struct FixedWeekPeriod {
     >,
 }
 /// 【会员标签信息】
-///
-/// Note: Only in the Java/Go sample code (MemberTagInfo); no table row, title or description documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MemberTagInfo {
     /// `member_card_id` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `member_card_id`, type `string`.
-    ///
-    /// Note: Sample code only; required-ness not documented, so optional here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
@@ -1097,8 +1041,6 @@ impl crate::Validate for MemberTagInfo {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
 /// `NormalCouponUsageRule` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (NormalCouponUsageRule); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NormalCouponUsageRule {
@@ -1181,29 +1123,21 @@ impl crate::Validate for NotifyConfig {
     }
 }
 /// `PeriodOfTheDay` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (PeriodOfTheDay); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PeriodOfTheDay {
     /// `begin_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `begin_time`, type `integer`.
-    ///
-    /// Note: Seed 003 example value 60; unit (presumably seconds of the day) not documented.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// `end_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `end_time`, type `integer`.
-    ///
-    /// Note: Seed 003 example value 86399; unit (presumably seconds of the day) not documented.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
 /// 【展示信息】商品券展示信息
-///
-/// Note: Fields only in the Java/Go sample code (ProductCouponDisplayInfo); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCouponDisplayInfo {
@@ -1232,23 +1166,17 @@ pub struct ProductCouponDisplayInfo {
     /// `original_price` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `original_price`, type `integer`.
-    ///
-    /// Note: Not in the response examples.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub original_price: ::std::option::Option<i64>,
     /// `combo_package_list` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `combo_package_list`, type `array[ComboPackage]`.
-    ///
-    /// Note: Not in the response examples.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
         ::std::vec::Vec<crate::api::product_coupon::ComboPackage>,
     >,
 }
 /// 【商品券信息】该用户商品券对应的商品券详情
-///
-/// Note: Sample-code name ProductCouponEntity. The nested table on seed 001 is visible but truncated after each "可选取值" / "当且仅当"; enum values come from the sample code.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCouponEntity {
@@ -1271,8 +1199,6 @@ pub struct ProductCouponEntity {
     /// 【单券模式信息】单券模式配置信息,仅当
     ///
     /// *Optional (选填).* Wire name `single_usage_info`, type `SingleUsageInfo`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<
         crate::api::product_coupon::SingleUsageInfo,
@@ -1280,8 +1206,6 @@ pub struct ProductCouponEntity {
     /// 【多次优惠模式信息】多次优惠模式配置信息,当且仅当
     ///
     /// *Optional (选填).* Wire name `progressive_bundle_usage_info`, type `ProgressiveBundleUsageInfo`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
         crate::api::product_coupon::ProgressiveBundleUsageInfo,
@@ -1302,22 +1226,16 @@ pub struct ProductCouponEntity {
     /// 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 【失效时间】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Description truncated on the page; string in both samples. RFC 3339 by analogy with the other 失效时间 fields (not stated here); a response value is never rejected for it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
@@ -1326,8 +1244,6 @@ pub struct ProductCouponEntity {
     pub brand_id: ::std::string::String,
 }
 /// 【优惠范围】商品券优惠范围
-///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the page ("可选取值").
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -1404,8 +1320,6 @@ impl<'de> ::serde::Deserialize<'de> for ProductCouponScope {
     }
 }
 /// 【商品券状态】
-///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the page ("可选取值").
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -1491,8 +1405,6 @@ impl<'de> ::serde::Deserialize<'de> for ProductCouponState {
 }
 /// 【商品券类型】商品券的优惠类型
 ///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the page ("可选取值").
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1577,8 +1489,6 @@ impl<'de> ::serde::Deserialize<'de> for ProductCouponType {
 }
 /// 【券Code分配模式】决定发券时用户商品券Code如何产生
 ///
-/// Note: Values from the seed 003 Java/Go sample code; meanings are cut off on the page.
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1657,8 +1567,6 @@ impl<'de> ::serde::Deserialize<'de> for ProgressiveBundleCouponCodeMode {
     }
 }
 /// 【多次优惠模式信息】多次优惠模式配置信息,当且仅当
-///
-/// Note: Fields only in the Java/Go sample code (ProgressiveBundleUsageInfo); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProgressiveBundleUsageInfo {
@@ -1674,8 +1582,6 @@ pub struct ProgressiveBundleUsageInfo {
     pub interval_days: ::std::option::Option<i64>,
 }
 /// 【单券模式信息】单券模式配置信息,仅当
-///
-/// Note: Fields only in the Java/Go sample code (SingleUsageInfo); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleUsageInfo {
@@ -1695,8 +1601,6 @@ pub struct SingleUsageInfo {
     >,
 }
 /// 【批次组信息】批次所在批次组信息
-///
-/// Note: Fields only in the Java/Go sample code of seed 003 (StockBundleInfo); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockBundleInfo {
@@ -1712,8 +1616,6 @@ pub struct StockBundleInfo {
     pub stock_bundle_index: ::std::option::Option<i64>,
 }
 /// 【批次信息】该用户商品券发券时使用的批次详情
-///
-/// Note: A single-mode stock as returned inside the user coupon (seed 001, sample-code name StockEntity). A stock inside a stock bundle (seed 003) is StockEntityInBundle: it has progressive\_bundle\_usage\_rule and stock\_bundle\_info instead of single\_usage\_rule, and a narrower coupon\_code\_mode enum.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockEntity {
@@ -1737,8 +1639,6 @@ pub struct StockEntity {
     /// 【品牌方预上传的券Code数量信息】当且仅当
     ///
     /// *Optional (选填).* Wire name `coupon_code_count_info`, type `CouponCodeCountInfo`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<
         crate::api::product_coupon::CouponCodeCountInfo,
@@ -1750,8 +1650,6 @@ pub struct StockEntity {
     /// 【单券使用规则】当且仅当
     ///
     /// *Optional (选填).* Wire name `single_usage_rule`, type `StockUsageRule`.
-    ///
-    /// Note: Description truncated on the page. The seed 001 samples call this type SingleUsageRule; it has exactly the fields of seed 003's StockUsageRule, so the one type is shared.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<
         crate::api::product_coupon::StockUsageRule,
@@ -1783,22 +1681,16 @@ pub struct StockEntity {
     /// 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 【失效时间】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Description truncated on the page. Go sample types it time.Time, Java sample String; kept a plain string with format rfc3339 (responses are never rejected for format).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
@@ -1807,8 +1699,6 @@ pub struct StockEntity {
     pub brand_id: ::std::string::String,
 }
 /// 【批次列表】批次组内批次列表
-///
-/// Note: One stock of a stock bundle (seed 003, sample-code name StockEntityInBundle); rows visible on the page but truncated after each "可选取值" / "当且仅当".
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockEntityInBundle {
@@ -1832,8 +1722,6 @@ pub struct StockEntityInBundle {
     /// 【品牌方预上传的券Code数量信息】当且仅当
     ///
     /// *Optional (选填).* Wire name `coupon_code_count_info`, type `CouponCodeCountInfo`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<
         crate::api::product_coupon::CouponCodeCountInfo,
@@ -1845,8 +1733,6 @@ pub struct StockEntityInBundle {
     /// 【多次优惠使用规则】本批次属于某个多次优惠批次组,这里记录的是本批次的使用规则,当且仅当
     ///
     /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `StockUsageRule`.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
         crate::api::product_coupon::StockUsageRule,
@@ -1882,22 +1768,16 @@ pub struct StockEntityInBundle {
     /// 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 【失效时间】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Description truncated on the page. Go sample types it time.Time, Java sample String; kept a plain string. The seed 003 response example sends "2025-01-01T00:00+08:00" (no seconds), which is not valid RFC 3339: format is documentation only on responses and such a value must still parse.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
-    ///
-    /// Note: Description truncated on the page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
@@ -1906,8 +1786,6 @@ pub struct StockEntityInBundle {
     pub brand_id: ::std::string::String,
 }
 /// 【发放规则】
-///
-/// Note: Fields only in the Java/Go sample code (StockSendRule); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSendRule {
@@ -1919,8 +1797,6 @@ pub struct StockSendRule {
     /// `max_count_per_day` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `max_count_per_day`, type `integer`.
-    ///
-    /// Note: Absent from the seed 001 response examples, present in seed 003's.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// `max_count_per_user` (no description on the page).
@@ -1930,8 +1806,6 @@ pub struct StockSendRule {
     pub max_count_per_user: ::std::option::Option<i64>,
 }
 /// 【已发放次数】本批次已发放次数
-///
-/// Note: Fields only in the Java/Go sample code (StockSentCountInfo); no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSentCountInfo {
@@ -1947,8 +1821,6 @@ pub struct StockSentCountInfo {
     pub today_count: ::std::option::Option<i64>,
 }
 /// 【批次状态】商品券批次状态
-///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the pages ("可选取值").
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -2044,8 +1916,6 @@ impl<'de> ::serde::Deserialize<'de> for StockState {
 }
 /// 【可用门店范围】控制该批次可以在品牌下哪些门店使用
 ///
-/// Note: Meanings from the seed 003 request table (store\_scope); the same values are in both samples.
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2129,8 +1999,6 @@ impl<'de> ::serde::Deserialize<'de> for StockStoreScope {
     }
 }
 /// `StockUsageRule` (no description on the page).
-///
-/// Note: Shared by StockEntity.single\_usage\_rule (【单券使用规则】, sample-code name SingleUsageRule in seed 001) and StockEntityInBundle.progressive\_bundle\_usage\_rule (【多次优惠使用规则】, sample-code name StockUsageRule in seed 003): both samples declare exactly these four fields. Fields only in the sample code; no titles or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockUsageRule {
@@ -2164,29 +2032,21 @@ pub struct StockUsageRule {
     >,
 }
 /// `TimePeriod` (no description on the page).
-///
-/// Note: Only in the Java/Go sample code (TimePeriod); no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimePeriod {
     /// `begin_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: String in both samples; RFC 3339 inferred from the example values only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::std::string::String>,
     /// `end_time` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: String in both samples; RFC 3339 inferred from the example values only.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::std::string::String>,
 }
 /// 【使用模式】商品券使用模式
-///
-/// Note: Values from the Java/Go sample code; meanings are cut off on the page ("可选取值").
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
@@ -2263,8 +2123,6 @@ impl<'de> ::serde::Deserialize<'de> for UsageMode {
     }
 }
 /// 【券使用规则展示信息】
-///
-/// Note: Rows from the seed 003 request table (visible but truncated after "在" for the three jump-path fields); coupon\_available\_store\_info's fields come from the sample code. Used in the seed 003 request and in both pages' stock responses.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageRuleDisplayInfo {
@@ -2277,29 +2135,21 @@ pub struct UsageRuleDisplayInfo {
     /// 【小程序AppID】品牌方小程序AppID,可在微信公众平台查看,该小程序与品牌存在绑定关系。 在
     ///
     /// *Optional (选填).* Wire name `mini_program_appid`, type `string`.
-    ///
-    /// Note: Description truncated on the page after "在"; it presumably makes this field required when coupon\_usage\_method\_list contains MINI\_PROGRAM. The condition is cut off (and a "list contains" rule is not expressible), so no rule is encoded.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 【小程序跳转路径】品牌方小程序内部跳转路径。 在
     ///
     /// *Optional (选填).* Wire name `mini_program_path`, type `string`.
-    ///
-    /// Note: Description truncated on the page after "在"; no conditional rule encoded (see mini\_program\_appid).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// 【APP跳转路径】品牌方APP跳转路径,在
     ///
     /// *Optional (选填).* Wire name `app_path`, type `string`.
-    ///
-    /// Note: Description truncated on the page after "在" (presumably required for the APP usage method); no conditional rule encoded.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 【券使用说明】用于说明详细的券规则,长度不超过1000个UTF-8字符
     ///
     /// *Required (必填).* Wire name `usage_description`, type `string(1000)`. Constraints: at most 1000 characters.
-    ///
-    /// Note: "1000个UTF-8字符" is read as 1000 characters (the default unit), not bytes.
     pub usage_description: ::std::string::String,
     /// 【券可用门店信息】用于描述全部可用门店信息,可配置小程序跳转地址进行展示
     ///
@@ -2477,8 +2327,6 @@ impl crate::Validate for UsageRuleDisplayInfo {
     }
 }
 /// 【券核销的微信支付订单信息】
-///
-/// Note: Fields only in the Java/Go sample code; no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponAssociatedOrderInfo {
@@ -2504,8 +2352,6 @@ pub struct UserProductCouponAssociatedOrderInfo {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 /// 【券核销的关联微信支付分订单信息】
-///
-/// Note: Fields only in the Java/Go sample code; no titles, descriptions or required-ness documented.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponAssociatedPayScoreOrderInfo {
@@ -2552,8 +2398,6 @@ pub struct UserProductCouponBundleInfo {
     pub used_count: i64,
 }
 /// `UserProductCouponEntity` (no description on the page).
-///
-/// Note: The 200 response of 向用户发放商品券 (seed 001); the name is the sample code's (UserProductCouponEntity in Java and Go). Fields in page order, which matches the samples.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponEntity {
@@ -2568,14 +2412,10 @@ pub struct UserProductCouponEntity {
     /// 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Go sample types it time.Time, Java sample String; kept a string (RFC 3339 per the description).
     pub valid_begin_time: ::std::string::String,
     /// 【有效期结束时间】用户商品券可用结束时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Go sample types it time.Time, Java sample String; kept a string (RFC 3339 per the description).
     pub valid_end_time: ::std::string::String,
     /// 【领券时间】用户领券时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
@@ -2597,8 +2437,6 @@ pub struct UserProductCouponEntity {
     /// 【确认发放时间】品牌方确认发券时间,当且仅当 品牌方调用【确认发放用户商品券API】后提供。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Optional (选填).* Wire name `confirm_time`, type `string`. Constraints: RFC 3339 timestamp.
-    ///
-    /// Note: Go sample types it time.Time, Java sample String; kept a string (RFC 3339 per the description).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_time: ::std::option::Option<::std::string::String>,
     /// 【失效请求单号】品牌方失效券请求时传入的的请求流水号。当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的请求流水号
@@ -2619,8 +2457,6 @@ pub struct UserProductCouponEntity {
     /// 【单券使用详情】当且仅当 usage\_mode 为 SINGLE 时提供
     ///
     /// *Optional (选填).* Wire name `single_usage_detail`, type `CouponUsageDetail`.
-    ///
-    /// Note: Both response examples send an empty object ({ }) here.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_detail: ::std::option::Option<
         crate::api::product_coupon::CouponUsageDetail,
@@ -2644,8 +2480,6 @@ pub struct UserProductCouponEntity {
     /// 注: 发券渠道多样,只有品牌方通过发券接口发放的券才会在查询和回调中携带此字段,其他渠道发放的券 attach 为空。
     ///
     /// *Optional (选填).* Wire name `attach`, type `string`.
-    ///
-    /// Note: The response table gives no length here; the request field is string(150).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 【渠道自定义信息】使用微信支付提供的其他渠道(比如「摇一摇有优惠」)发放商品券时,渠道可能会设置该渠道特定的自定义信息,请根据 send\_channel 字段判断如何解析本字段。不同渠道的自定义信息格式不同,请根据对应渠道的文档解析。
@@ -2656,8 +2490,6 @@ pub struct UserProductCouponEntity {
     /// 【用户商品券标签信息】用户商品券标签信息
     ///
     /// *Optional (选填).* Wire name `coupon_tag_info`, type `CouponTagInfo`.
-    ///
-    /// Note: Present in the 发送会员券 response example, absent from the 发放普通券 one.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<
         crate::api::product_coupon::CouponTagInfo,
@@ -2857,8 +2689,6 @@ impl<'de> ::serde::Deserialize<'de> for UserProductCouponState {
 }
 /// `UserProductCouponTag` (no description on the page).
 ///
-/// Note: Only value from the Java/Go sample code (UserProductCouponTag); its meaning is cut off on the page.
-///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -2930,8 +2760,6 @@ impl<'de> ::serde::Deserialize<'de> for UserProductCouponTag {
     }
 }
 /// `WeekEnum` (no description on the page).
-///
-/// Note: Values from the Java/Go sample code; no meanings documented.
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
