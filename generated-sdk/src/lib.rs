@@ -6,8 +6,12 @@ pub mod runtime;
 
 // Generated from spec/ by `cargo run -p codegen -- generate`; never edited by hand and
 // formatted by prettyplease, so rustfmt leaves it alone.
+// The families are documented at the crate root (`wechatpay_marketing::favor`), where users
+// name them; `api` is only their home in the source tree.
 #[rustfmt::skip]
+#[doc(hidden)]
 pub mod api;
+#[doc(inline)]
 pub use api::*;
 
 pub use runtime::client::{Client, ClientBuilder};

@@ -266,6 +266,12 @@ struct RustView {
     request_name: String,
     /// Full path of the response type; `None` for an empty (204) response.
     response_type: Option<String>,
+    /// `let request = …;` built from the documented example (or sample values).
+    builder: String,
+    /// `// - rule` comment lines for the rules `validate()` checks.
+    rules: String,
+    /// Whether `builder` comes from the page's request example.
+    from_example: bool,
 }
 
 /// A field table: flattened rows, the enums its fields use, the rules of its objects.
@@ -523,6 +529,11 @@ fn operation_view(fam: &Family, op: &Operation) -> OperationView {
             request_type: rust_type(fam, &op.request_type),
             request_name: op.request_type.clone(),
             response_type: op.response.type_name.as_deref().map(|t| rust_type(fam, t)),
+            builder: super::example_code::request_builder(fam, op),
+            rules: request
+                .map(|r| super::example_code::rule_lines(fam, r))
+                .unwrap_or_default(),
+            from_example: super::example_code::doc_example(op).is_some(),
         },
         headers: op
             .headers
@@ -845,7 +856,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
             title,
             status,
             body,
-            note: _,
+            ..
         } => {
             let body = body_view(body.as_ref());
             ExampleView {

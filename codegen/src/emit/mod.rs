@@ -2,6 +2,7 @@
 //! prettyplease, Markdown via templates) and the OpenAPI document.
 
 mod docs;
+mod example_code;
 mod examples;
 pub mod markdown;
 mod notifications;

@@ -5,6 +5,7 @@
 #![allow(clippy::all, unused_imports, unused_mut)]
 
 use wechatpay_marketing as sdk;
+use sdk::Clock as _;
 use serde_json;
 
 fn assert_round_trip<T>(json: &str)
@@ -15,6 +16,19 @@ where
     let typed: T = serde_json::from_str(json).expect("example deserializes into the typed struct");
     let back = serde_json::to_value(&typed).expect("typed value serializes");
     assert_eq!(back, expected, "round trip through {} changed the JSON", std::any::type_name::<T>());
+}
+
+/// A clock one minute before the earliest of `times` (RFC 3339), so an example's
+/// "not in the past" and "at most N days ahead" rules hold; the system time without any.
+fn clock_before(times: &[&str]) -> sdk::FixedClock {
+    let earliest = times
+        .iter()
+        .filter_map(|t| sdk::runtime::validation::parse_rfc3339(t))
+        .min();
+    sdk::FixedClock(match earliest {
+        Some(t) => t - 60,
+        None => sdk::SystemClock.now_unix(),
+    })
 }
 
 /// `(path, [(name, value)])` of a path-and-query string, percent-decoded.
@@ -141,6 +155,73 @@ fn favor_create_coupon_stock_response_example_2() {
 "#);
 }
 
+/// 创建代金券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_create_coupon_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::CreateCouponStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::CreateCouponStockRequest::builder()
+        .stock_name("微信支付代金券批次")
+        .comment("零售批次")
+        .belong_merchant("98568865")
+        .available_begin_time("2015-05-20T13:29:35.120+08:00")
+        .available_end_time("2015-05-20T13:29:35.120+08:00")
+        .stock_use_rule(sdk::favor::StockRule::builder()
+            .max_coupons(100)
+            .max_amount(5000)
+            .max_amount_by_day(400)
+            .max_coupons_per_user(3)
+            .natural_person_limit(false)
+            .prevent_api_abuse(false)
+            .build()?)
+        .pattern_info(sdk::favor::PatternInfo::builder()
+            .description("微信支付营销代金券")
+            .merchant_logo("CDN地址")
+            .merchant_name("微信支付")
+            .background_color("COLOR010")
+            .coupon_image("https://qpic.cn/xxx")
+            .jump_target("PAYMENT_CODE")
+            .mini_program_appid("wx23232232323")
+            .mini_program_path("/path/index/index")
+            .build()?)
+        .coupon_use_rule(sdk::favor::CouponRule::builder()
+            .coupon_available_time(sdk::favor::FavorAvailableTime::builder()
+                .fix_available_time(sdk::favor::FixedAvailableTime::builder()
+                    .available_week_day([1])
+                    .begin_time(0)
+                    .end_time(3600)
+                    .build()?)
+                .second_day_available(false)
+                .available_time_after_receive(7)
+                .build()?)
+            .fixed_normal_coupon(sdk::favor::FixedValueStockMsg::builder()
+                .coupon_amount(100)
+                .transaction_minimum(100)
+                .build()?)
+            .goods_tag(["123321"])
+            .trade_type(["MICROAPP"])
+            .combine_use(false)
+            .available_items(["123321"])
+            .unavailable_items(["789987"])
+            .available_merchants(["9856000"])
+            .limit_card(sdk::favor::CardLimitation::builder()
+                .name("精粹白金")
+                .bin(["62542688"])
+                .build()?)
+            .build()?)
+        .no_cash(false)
+        .stock_type("NORMAL")
+        .out_request_no("example_out_request_no")
+        .ext_info("{'exinfo1':'1234','exinfo2':'3456'}")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2015-05-20T13:29:35.120+08:00", "2015-05-20T13:29:35.120+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.create_coupon_stock fails validation: {e}");
+    }
+}
+
 /// 条件查询批次列表 — request example 1 (请求示例)
 #[cfg(feature = "favor")]
 #[test]
@@ -233,6 +314,27 @@ fn favor_list_stocks_response_example_2() {
 "#);
 }
 
+/// 条件查询批次列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_stocks_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListStocksRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListStocksRequest::builder()
+        .offset(1)
+        .limit(8)
+        .stock_creator_mchid("9856888")
+        .create_start_time("2015-05-20T13:29:35.120+08:00")
+        .create_end_time("2015-05-20T13:29:35.120+08:00")
+        .status("paused")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2015-05-20T13:29:35.120+08:00", "2015-05-20T13:29:35.120+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_stocks fails validation: {e}");
+    }
+}
+
 /// 关联订单信息 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -249,6 +351,25 @@ fn busifavor_associate_trade_info_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/coupons/associate");
     let _ = pairs;
+}
+
+/// 关联订单信息 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_associate_trade_info_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::AssociateTradeInfoRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::AssociateTradeInfoRequest::builder()
+        .stock_id("100088")
+        .coupon_code("sxxe34343434")
+        .out_trade_no("MCH_102233445")
+        .out_request_no("1002600620019090123143254435")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.associate_trade_info fails validation: {e}");
+    }
 }
 
 /// 创建商家券 — request example 1 (示例代码(Java))
@@ -294,6 +415,50 @@ fn busifavor_create_stock_request_example_1() {
     let _ = pairs;
 }
 
+/// 创建商家券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::CreateStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::CreateStockRequest::builder()
+        .stock_name("8月1日活动券")
+        .belong_merchant("1900008361")
+        .comment("活动使用")
+        .goods_name("填写代金券可适用的商品或服务")
+        .stock_type("NORMAL")
+        .coupon_use_rule(sdk::busifavor::CouponUseRule::builder()
+            .coupon_available_time(sdk::busifavor::CouponAvailableTime::builder()
+                .available_begin_time("2021-04-20T13:29:35+08:00")
+                .available_end_time("2021-04-25T13:29:35+08:00")
+                .available_day_after_receive(3)
+                .wait_days_after_receive(7)
+                .build()?)
+            .fixed_normal_coupon(sdk::busifavor::FixedNormalCoupon::builder()
+                .discount_amount(5)
+                .transaction_minimum(100)
+                .build()?)
+            .use_method("OFF_LINE")
+            .build()?)
+        .stock_send_rule(sdk::busifavor::StockSendRule::builder()
+            .max_coupons(100)
+            .max_coupons_per_user(5)
+            .max_coupons_by_day(100)
+            .natural_person_limit(false)
+            .prevent_api_abuse(false)
+            .transferable(false)
+            .shareable(false)
+            .build()?)
+        .out_request_no("100002322019090134234sfdf")
+        .coupon_code_mode("WECHATPAY_MODE")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2021-04-20T13:29:35+08:00", "2021-04-25T13:29:35+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.create_stock fails validation: {e}");
+    }
+}
+
 /// 营销补差付款 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -316,6 +481,29 @@ fn busifavor_create_subsidy_pay_receipt_request_example_1() {
     let _ = pairs;
 }
 
+/// 营销补差付款 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_pay_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::CreateSubsidyPayReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::CreateSubsidyPayReceiptRequest::builder()
+        .stock_id("128888000000001")
+        .coupon_code("ABCD12345678")
+        .transaction_id("4200000913202101152566792388")
+        .payer_merchant("1900000001")
+        .payee_merchant("1900000002")
+        .amount(100)
+        .description("20210115DESCRIPTION")
+        .out_subsidy_no("subsidy-abcd-12345678")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.create_subsidy_pay_receipt fails validation: {e}");
+    }
+}
+
 /// 使券失效 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -334,6 +522,25 @@ fn busifavor_deactivate_coupon_request_example_1() {
     let _ = pairs;
 }
 
+/// 使券失效 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_deactivate_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::DeactivateCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::DeactivateCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("1234567891")
+        .deactivate_request_no("1002600620019090123143254436")
+        .deactivate_reason("此券使用时间设置错误")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.deactivate_coupon fails validation: {e}");
+    }
+}
+
 /// 取消关联订单信息 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -350,6 +557,25 @@ fn busifavor_disassociate_trade_info_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/coupons/disassociate");
     let _ = pairs;
+}
+
+/// 取消关联订单信息 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_disassociate_trade_info_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::DisassociateTradeInfoRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::DisassociateTradeInfoRequest::builder()
+        .stock_id("100088")
+        .coupon_code("213dsadfsa")
+        .out_trade_no("treads8a9f980")
+        .out_request_no("fdsafdsafdsa231321")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.disassociate_trade_info fails validation: {e}");
+    }
 }
 
 /// 根据过滤条件查询用户的券 — request example 1 (示例代码(Java))
@@ -373,6 +599,28 @@ fn busifavor_list_user_coupons_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
+/// 根据过滤条件查询用户的券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_user_coupons_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ListUserCouponsRequest::builder()
+        .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+        .appid("wx233544546545989")
+        .stock_id("9865000")
+        .coupon_state("USED")
+        .creator_merchant("1000000001")
+        .offset(0)
+        .limit(20)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.list_user_coupons fails validation: {e}");
+    }
+}
+
 /// 修改批次预算 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -389,6 +637,25 @@ fn busifavor_modify_budget_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/stocks/98065001/budget");
     let _ = pairs;
+}
+
+/// 修改批次预算 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_budget_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ModifyBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ModifyBudgetRequest::builder()
+        .stock_id("98065001")
+        .target_max_coupons(3000)
+        .current_max_coupons(500)
+        .modify_budget_request_no("1002600620019090123143254436")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.modify_budget fails validation: {e}");
+    }
 }
 
 /// 修改商家券基本信息 — request example 1 (示例代码(Java))
@@ -439,6 +706,23 @@ fn busifavor_modify_stock_request_example_1() {
     let _ = pairs;
 }
 
+/// 修改商家券基本信息 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ModifyStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ModifyStockRequest::builder()
+        .stock_id("examplestockid")
+        .out_request_no("exampleoutrequestno")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.modify_stock fails validation: {e}");
+    }
+}
+
 /// 获取商家券事件通知地址 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -454,6 +738,22 @@ fn busifavor_query_callback_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
+/// 获取商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QueryCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QueryCallbackRequest::builder()
+        .mchid("10000098")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_callback fails validation: {e}");
+    }
+}
+
 /// 查询商家券批次详情 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -463,6 +763,22 @@ fn busifavor_query_stock_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/stocks/1212");
     let _ = pairs;
+}
+
+/// 查询商家券批次详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QueryStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QueryStockRequest::builder()
+        .stock_id("1212")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_stock fails validation: {e}");
+    }
 }
 
 /// 查询营销补差付款单详情 — request example 1 (示例代码(Java))
@@ -476,6 +792,22 @@ fn busifavor_query_subsidy_pay_receipt_request_example_1() {
     let _ = pairs;
 }
 
+/// 查询营销补差付款单详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_pay_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QuerySubsidyPayReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QuerySubsidyPayReceiptRequest::builder()
+        .subsidy_receipt_id("1120200119165100000000000001")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_subsidy_pay_receipt fails validation: {e}");
+    }
+}
+
 /// 查询用户券详情 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -487,6 +819,24 @@ fn busifavor_query_user_coupon_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/users/o4GgauInH_RCEdvrrNGrntXDu6D4/coupons/123446565767/appids/wx233544546545989");
     let _ = pairs;
+}
+
+/// 查询用户券详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QueryUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QueryUserCouponRequest::builder()
+        .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_user_coupon fails validation: {e}");
+    }
 }
 
 /// 申请退券 — request example 1 (示例代码(Java))
@@ -506,6 +856,24 @@ fn busifavor_return_coupon_request_example_1() {
     let _ = pairs;
 }
 
+/// 申请退券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_return_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ReturnCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ReturnCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("1234567891")
+        .return_request_no("1002600620019090123143254436")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.return_coupon fails validation: {e}");
+    }
+}
+
 /// 设置商家券事件通知地址 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -520,6 +888,23 @@ fn busifavor_set_callback_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/callbacks");
     let _ = pairs;
+}
+
+/// 设置商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_set_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::SetCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::SetCallbackRequest::builder()
+        .mchid("10000098")
+        .notify_url("https://pay.weixin.qq.com")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.set_callback fails validation: {e}");
+    }
 }
 
 /// 上传预存CODE — request example 1 (示例代码(Java,已修正为JSON数组))
@@ -542,6 +927,24 @@ fn busifavor_upload_coupon_codes_request_example_1() {
     let _ = pairs;
 }
 
+/// 上传预存CODE — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_upload_coupon_codes_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::UploadCouponCodesRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::UploadCouponCodesRequest::builder()
+        .stock_id("98065001")
+        .coupon_code_list(["ABC9588200", "ABC9588201"])
+        .upload_request_no("100002322019090134234sfdf")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.upload_coupon_codes fails validation: {e}");
+    }
+}
+
 /// 核销用户的券 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -560,6 +963,27 @@ fn busifavor_use_coupon_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/coupons/use");
     let _ = pairs;
+}
+
+/// 核销用户的券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_use_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::UseCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::UseCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("100088")
+        .appid("wx1234567889999")
+        .use_time("2015-05-20T13:29:35+08:00")
+        .use_request_no("1002600620019090123143254435")
+        .openid("xsd3434454567676")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2015-05-20T13:29:35+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.use_coupon fails validation: {e}");
+    }
 }
 
 /// 领券事件回调通知 — notification envelope example 1 (通知示例)
@@ -737,6 +1161,60 @@ fn product_coupon_modify_stock_bundle_response_example_2() {
 ]
 }
 "#);
+}
+
+/// 修改商品券批次组 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBundleRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .out_request_no("34657_20250101_123456")
+        .remark("疯狂星期四项目专用")
+        .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+            .coupon_usage_method_list(["MINI_PROGRAM"])
+            .mini_program_appid("wx1234567890")
+            .mini_program_path("/pages/index/product")
+            .app_path("https://www.example.com/jump-to-app")
+            .usage_description("全场可用")
+            .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                .description("可在上海市区的所有门店使用,详细列表参考小程序内信息为准")
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/store-list")
+                .build()?)
+            .build()?)
+        .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+            .code_display_mode("QRCODE")
+            .background_color("Color010")
+            .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                .appid("wx1234567890")
+                .path("/pages/index/product")
+                .entrance_wording("欢迎选购")
+                .guidance_wording("获取更多优惠")
+                .build()?)
+            .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                .appid("wx1234567890")
+                .build()?)
+            .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                .finder_id("gh_12345678")
+                .finder_video_id("UDFsdf24df34dD456Hdf34")
+                .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                .build()?)
+            .build()?)
+        .notify_config(sdk::product_coupon::NotifyConfig::builder()
+            .notify_appid("wx4fd12345678")
+            .build()?)
+        .store_scope("SPECIFIC")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock_bundle fails validation: {e}");
+    }
 }
 
 /// 向用户发放商品券 — request example 1 (发送会员券)
@@ -1029,4 +1507,33 @@ fn product_coupon_send_user_coupon_response_example_4() {
 "brand_id" : "120344"
 }
 "#);
+}
+
+/// 向用户发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_send_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::SendUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SendUserCouponRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .coupon_code("Code_123456")
+        .appid("wx233544546545989")
+        .send_request_no("MCHSEND202003101234")
+        .attach("any attach content")
+        .brand_id("120344")
+        .coupon_tag_info(sdk::product_coupon::CouponTagInfo::builder()
+            .coupon_tag_list(["MEMBER"])
+            .member_tag_info(sdk::product_coupon::MemberTagInfo::builder()
+                .member_card_id("MemberCardId_1234567890")
+                .build()?)
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.send_user_coupon fails validation: {e}");
+    }
 }

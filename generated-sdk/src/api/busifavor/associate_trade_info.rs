@@ -250,12 +250,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl AssociateTradeInfoRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::associate_trade_info`](crate::api::busifavor::BusifavorClient::associate_trade_info) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::associate_trade_info`](crate::busifavor::BusifavorClient::associate_trade_info) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/associate")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 关联订单信息 — Associate a valid (unredeemed) merchant coupon with a WeChat Pay order (merchant order number), for later statistics such as lotteries and rebates.
     ///
     /// 将有效态(未核销)的商家券与订单信息关联,用于后续参与摇奖&返佣激励等操作的统计。
@@ -291,11 +291,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::AssociateTradeInfoRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = AssociateTradeInfoRequest::builder()
-    ///     .stock_id("examplestockid")
-    ///     .coupon_code("examplecouponcode")
-    ///     .out_trade_no("exampleouttradeno")
-    ///     .out_request_no("exampleoutrequestno")
+    ///     .stock_id("100088")
+    ///     .coupon_code("sxxe34343434")
+    ///     .out_trade_no("MCH_102233445")
+    ///     .out_request_no("1002600620019090123143254435")
     ///     .build()?;
     /// let response = client.busifavor().associate_trade_info(&request).await?;
     /// println!("{response:?}");
@@ -304,9 +305,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn associate_trade_info(
         &self,
-        request: &crate::api::busifavor::AssociateTradeInfoRequest,
+        request: &crate::busifavor::AssociateTradeInfoRequest,
     ) -> ::std::result::Result<
-        crate::api::busifavor::AssociateTradeInfoResponse,
+        crate::busifavor::AssociateTradeInfoResponse,
         crate::Error,
     > {
         if self.client.validation_enabled() {

@@ -35,15 +35,15 @@ pub struct CreateStockRequest {
     /// EXCHANGE:换购券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
-    pub stock_type: crate::api::busifavor::StockType,
+    pub stock_type: crate::busifavor::StockType,
     /// 【核销规则】券核销相关规则
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponUseRule`.
-    pub coupon_use_rule: crate::api::busifavor::CouponUseRule,
+    pub coupon_use_rule: crate::busifavor::CouponUseRule,
     /// 【发放规则】券发放相关规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
-    pub stock_send_rule: crate::api::busifavor::StockSendRule,
+    pub stock_send_rule: crate::busifavor::StockSendRule,
     /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -52,25 +52,25 @@ pub struct CreateStockRequest {
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `CustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<crate::api::busifavor::CustomEntrance>,
+    pub custom_entrance: ::std::option::Option<crate::busifavor::CustomEntrance>,
     /// 【样式信息】创建批次时的样式信息
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
-        crate::api::busifavor::DisplayPatternInfo,
+        crate::busifavor::DisplayPatternInfo,
     >,
     /// 【券code模式】WECHATPAY\_MODE:系统分配券code\
     /// MERCHANT\_API:商户发放时接口指定券code\
     /// MERCHANT\_UPLOAD:商户上传自定义code,发券时系统随机选取上传的券code
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `CouponCodeMode`. Constraints: one of `WECHATPAY_MODE`, `MERCHANT_API`, `MERCHANT_UPLOAD`.
-    pub coupon_code_mode: crate::api::busifavor::CouponCodeMode,
+    pub coupon_code_mode: crate::busifavor::CouponCodeMode,
     /// 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<crate::api::busifavor::NotifyConfig>,
+    pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
     /// 【是否允许营销补差】该批次发放的券是否允许进行补差,默认为false
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
@@ -91,16 +91,14 @@ pub struct CreateStockRequestBuilder {
     belong_merchant: ::std::option::Option<::std::string::String>,
     comment: ::std::option::Option<::std::string::String>,
     goods_name: ::std::option::Option<::std::string::String>,
-    stock_type: ::std::option::Option<crate::api::busifavor::StockType>,
-    coupon_use_rule: ::std::option::Option<crate::api::busifavor::CouponUseRule>,
-    stock_send_rule: ::std::option::Option<crate::api::busifavor::StockSendRule>,
+    stock_type: ::std::option::Option<crate::busifavor::StockType>,
+    coupon_use_rule: ::std::option::Option<crate::busifavor::CouponUseRule>,
+    stock_send_rule: ::std::option::Option<crate::busifavor::StockSendRule>,
     out_request_no: ::std::option::Option<::std::string::String>,
-    custom_entrance: ::std::option::Option<crate::api::busifavor::CustomEntrance>,
-    display_pattern_info: ::std::option::Option<
-        crate::api::busifavor::DisplayPatternInfo,
-    >,
-    coupon_code_mode: ::std::option::Option<crate::api::busifavor::CouponCodeMode>,
-    notify_config: ::std::option::Option<crate::api::busifavor::NotifyConfig>,
+    custom_entrance: ::std::option::Option<crate::busifavor::CustomEntrance>,
+    display_pattern_info: ::std::option::Option<crate::busifavor::DisplayPatternInfo>,
+    coupon_code_mode: ::std::option::Option<crate::busifavor::CouponCodeMode>,
+    notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
     subsidy: ::std::option::Option<bool>,
 }
 impl CreateStockRequestBuilder {
@@ -139,24 +137,18 @@ impl CreateStockRequestBuilder {
     /// Sets `stock_type` (【批次类型】).
     pub fn stock_type(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::StockType>,
+        value: impl ::std::convert::Into<crate::busifavor::StockType>,
     ) -> Self {
         self.stock_type = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `coupon_use_rule` (【核销规则】).
-    pub fn coupon_use_rule(
-        mut self,
-        value: crate::api::busifavor::CouponUseRule,
-    ) -> Self {
+    pub fn coupon_use_rule(mut self, value: crate::busifavor::CouponUseRule) -> Self {
         self.coupon_use_rule = ::std::option::Option::Some(value);
         self
     }
     /// Sets `stock_send_rule` (【发放规则】).
-    pub fn stock_send_rule(
-        mut self,
-        value: crate::api::busifavor::StockSendRule,
-    ) -> Self {
+    pub fn stock_send_rule(mut self, value: crate::busifavor::StockSendRule) -> Self {
         self.stock_send_rule = ::std::option::Option::Some(value);
         self
     }
@@ -169,17 +161,14 @@ impl CreateStockRequestBuilder {
         self
     }
     /// Sets `custom_entrance` (【自定义入口】).
-    pub fn custom_entrance(
-        mut self,
-        value: crate::api::busifavor::CustomEntrance,
-    ) -> Self {
+    pub fn custom_entrance(mut self, value: crate::busifavor::CustomEntrance) -> Self {
         self.custom_entrance = ::std::option::Option::Some(value);
         self
     }
     /// Sets `display_pattern_info` (【样式信息】).
     pub fn display_pattern_info(
         mut self,
-        value: crate::api::busifavor::DisplayPatternInfo,
+        value: crate::busifavor::DisplayPatternInfo,
     ) -> Self {
         self.display_pattern_info = ::std::option::Option::Some(value);
         self
@@ -187,13 +176,13 @@ impl CreateStockRequestBuilder {
     /// Sets `coupon_code_mode` (【券code模式】).
     pub fn coupon_code_mode(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::CouponCodeMode>,
+        value: impl ::std::convert::Into<crate::busifavor::CouponCodeMode>,
     ) -> Self {
         self.coupon_code_mode = ::std::option::Option::Some(value.into());
         self
     }
     /// Sets `notify_config` (【事件通知配置】).
-    pub fn notify_config(mut self, value: crate::api::busifavor::NotifyConfig) -> Self {
+    pub fn notify_config(mut self, value: crate::busifavor::NotifyConfig) -> Self {
         self.notify_config = ::std::option::Option::Some(value);
         self
     }
@@ -378,7 +367,7 @@ impl crate::Validate for CreateStockRequest {
             "stock_type",
             |v| {
                 let value = &self.stock_type;
-                if let crate::api::busifavor::StockType::Unknown(value) = value {
+                if let crate::busifavor::StockType::Unknown(value) = value {
                     v.report(
                         "批次类型",
                         crate::runtime::validation::Rule::Enum,
@@ -526,7 +515,7 @@ impl crate::Validate for CreateStockRequest {
             "coupon_code_mode",
             |v| {
                 let value = &self.coupon_code_mode;
-                if let crate::api::busifavor::CouponCodeMode::Unknown(value) = value {
+                if let crate::busifavor::CouponCodeMode::Unknown(value) = value {
                     v.report(
                         "券code模式",
                         crate::runtime::validation::Rule::Enum,
@@ -670,12 +659,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl CreateStockRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::create_stock`](crate::api::busifavor::BusifavorClient::create_stock) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::create_stock`](crate::busifavor::BusifavorClient::create_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/stocks")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 创建商家券 — Create a merchant coupon stock (满减券, 折扣券 or 换购券); WeChat Pay returns the stock\_id used to send, query and redeem the stock's coupons.
     ///
     /// 通过此接口可为有需求的商户创建商家券。当前支持创建的商家券类型包含满减券、换购券和折扣券三种。
@@ -730,34 +719,36 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// // - coupon_use_rule.exchange_coupon is required when stock_type is EXCHANGE
     /// // - in coupon_use_rule: exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set
     /// // - in coupon_use_rule.coupon_available_time: available_end_time must not be more than 366 days after available_begin_time
+    /// // The values of the page's request example:
     /// let request = CreateStockRequest::builder()
-    ///     .stock_name("examplestockname")
-    ///     .belong_merchant("examplebelongme")
-    ///     .goods_name("examplegoodsnam")
+    ///     .stock_name("8月1日活动券")
+    ///     .belong_merchant("1900008361")
+    ///     .comment("活动使用")
+    ///     .goods_name("填写代金券可适用的商品或服务")
     ///     .stock_type("NORMAL")
     ///     .coupon_use_rule(wechatpay_marketing::busifavor::CouponUseRule::builder()
     ///         .coupon_available_time(wechatpay_marketing::busifavor::CouponAvailableTime::builder()
-    ///             .available_begin_time("2030-01-01T00:00:00+08:00")
-    ///             .available_end_time("2030-01-01T00:00:00+08:00")
+    ///             .available_begin_time("2021-04-20T13:29:35+08:00")
+    ///             .available_end_time("2021-04-25T13:29:35+08:00")
+    ///             .available_day_after_receive(3)
+    ///             .wait_days_after_receive(7)
     ///             .build()?)
     ///         .fixed_normal_coupon(wechatpay_marketing::busifavor::FixedNormalCoupon::builder()
-    ///             .discount_amount(1)
-    ///             .transaction_minimum(1)
-    ///             .build()?)
-    ///         .discount_coupon(wechatpay_marketing::busifavor::DiscountCoupon::builder()
-    ///             .discount_percent(1)
-    ///             .transaction_minimum(1)
-    ///             .build()?)
-    ///         .exchange_coupon(wechatpay_marketing::busifavor::ExchangeCoupon::builder()
-    ///             .exchange_price(1)
-    ///             .transaction_minimum(1)
+    ///             .discount_amount(5)
+    ///             .transaction_minimum(100)
     ///             .build()?)
     ///         .use_method("OFF_LINE")
     ///         .build()?)
     ///     .stock_send_rule(wechatpay_marketing::busifavor::StockSendRule::builder()
-    ///         .max_coupons_per_user(1)
+    ///         .max_coupons(100)
+    ///         .max_coupons_per_user(5)
+    ///         .max_coupons_by_day(100)
+    ///         .natural_person_limit(false)
+    ///         .prevent_api_abuse(false)
+    ///         .transferable(false)
+    ///         .shareable(false)
     ///         .build()?)
-    ///     .out_request_no("exampleoutrequestno")
+    ///     .out_request_no("100002322019090134234sfdf")
     ///     .coupon_code_mode("WECHATPAY_MODE")
     ///     .build()?;
     /// let response = client.busifavor().create_stock(&request).await?;
@@ -767,11 +758,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn create_stock(
         &self,
-        request: &crate::api::busifavor::CreateStockRequest,
-    ) -> ::std::result::Result<
-        crate::api::busifavor::CreateStockResponse,
-        crate::Error,
-    > {
+        request: &crate::busifavor::CreateStockRequest,
+    ) -> ::std::result::Result<crate::busifavor::CreateStockResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -502,12 +502,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl CreateSubsidyPayReceiptRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::create_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::create_subsidy_pay_receipt) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::create_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::create_subsidy_pay_receipt) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/subsidy/pay-receipts")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 营销补差付款 — Pay a marketing subsidy (营销补差) to the merchant that redeemed a merchant coupon on a WeChat Pay order; returns the subsidy pay receipt.
     ///
     /// 商户可以通过该接口给核销了商家券的商户做营销资金补差
@@ -542,15 +542,16 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::CreateSubsidyPayReceiptRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = CreateSubsidyPayReceiptRequest::builder()
-    ///     .stock_id("examplestockid")
-    ///     .coupon_code("examplecouponcode")
-    ///     .transaction_id("exampletransactionid")
-    ///     .payer_merchant("examplepayermerchant")
-    ///     .payee_merchant("examplepayeemerchant")
-    ///     .amount(1)
-    ///     .description("exampledescription")
-    ///     .out_subsidy_no("exampleoutsubsidyno")
+    ///     .stock_id("128888000000001")
+    ///     .coupon_code("ABCD12345678")
+    ///     .transaction_id("4200000913202101152566792388")
+    ///     .payer_merchant("1900000001")
+    ///     .payee_merchant("1900000002")
+    ///     .amount(100)
+    ///     .description("20210115DESCRIPTION")
+    ///     .out_subsidy_no("subsidy-abcd-12345678")
     ///     .build()?;
     /// let response = client.busifavor().create_subsidy_pay_receipt(&request).await?;
     /// println!("{response:?}");
@@ -559,8 +560,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn create_subsidy_pay_receipt(
         &self,
-        request: &crate::api::busifavor::CreateSubsidyPayReceiptRequest,
-    ) -> ::std::result::Result<crate::api::busifavor::SubsidyPayReceipt, crate::Error> {
+        request: &crate::busifavor::CreateSubsidyPayReceiptRequest,
+    ) -> ::std::result::Result<crate::busifavor::SubsidyPayReceipt, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

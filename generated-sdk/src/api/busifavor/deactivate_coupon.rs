@@ -227,12 +227,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl DeactivateCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::api::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/deactivate")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 使券失效 — Deactivate a coupon so that it can no longer be redeemed.
     ///
     /// 商户可以通过该接口将单张领取后未核销的券进行失效处理,券失效后无法再被核销
@@ -268,10 +268,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::DeactivateCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = DeactivateCouponRequest::builder()
-    ///     .coupon_code("examplecouponcode")
-    ///     .stock_id("examplestockid")
-    ///     .deactivate_request_no("exampledeactivaterequestno")
+    ///     .coupon_code("sxxe34343434")
+    ///     .stock_id("1234567891")
+    ///     .deactivate_request_no("1002600620019090123143254436")
+    ///     .deactivate_reason("此券使用时间设置错误")
     ///     .build()?;
     /// let response = client.busifavor().deactivate_coupon(&request).await?;
     /// println!("{response:?}");
@@ -280,9 +282,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn deactivate_coupon(
         &self,
-        request: &crate::api::busifavor::DeactivateCouponRequest,
+        request: &crate::busifavor::DeactivateCouponRequest,
     ) -> ::std::result::Result<
-        crate::api::busifavor::DeactivateCouponResponse,
+        crate::busifavor::DeactivateCouponResponse,
         crate::Error,
     > {
         if self.client.validation_enabled() {

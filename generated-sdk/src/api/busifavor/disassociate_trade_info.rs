@@ -262,12 +262,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl DisassociateTradeInfoRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`](crate::api::busifavor::BusifavorClient::disassociate_trade_info) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`](crate::busifavor::BusifavorClient::disassociate_trade_info) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/disassociate")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 取消关联订单信息 — Remove the association between a merchant coupon and a merchant order number.
     ///
     /// 取消商家券与订单信息的关联关系
@@ -305,11 +305,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::DisassociateTradeInfoRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = DisassociateTradeInfoRequest::builder()
-    ///     .stock_id("examplestockid")
-    ///     .coupon_code("examplecouponcode")
-    ///     .out_trade_no("exampleouttradeno")
-    ///     .out_request_no("exampleoutrequestno")
+    ///     .stock_id("100088")
+    ///     .coupon_code("213dsadfsa")
+    ///     .out_trade_no("treads8a9f980")
+    ///     .out_request_no("fdsafdsafdsa231321")
     ///     .build()?;
     /// let response = client.busifavor().disassociate_trade_info(&request).await?;
     /// println!("{response:?}");
@@ -318,9 +319,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn disassociate_trade_info(
         &self,
-        request: &crate::api::busifavor::DisassociateTradeInfoRequest,
+        request: &crate::busifavor::DisassociateTradeInfoRequest,
     ) -> ::std::result::Result<
-        crate::api::busifavor::DisassociateTradeInfoResponse,
+        crate::busifavor::DisassociateTradeInfoResponse,
         crate::Error,
     > {
         if self.client.validation_enabled() {

@@ -31,7 +31,7 @@ pub struct ListUserCouponsRequest {
     ///
     /// *Optional (选填).* Wire name `coupon_state`, type `CouponState`. Query parameter. Constraints: one of `SENDED`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
     #[serde(skip)]
-    pub coupon_state: ::std::option::Option<crate::api::busifavor::CouponState>,
+    pub coupon_state: ::std::option::Option<crate::busifavor::CouponState>,
     /// 【创建批次的商户号】批次创建方商户号。当调用方商户号为创建批次的商户号时,该字段必填。
     ///
     /// *Optional (选填).* Wire name `creator_merchant`, type `string`. Query parameter.
@@ -71,7 +71,7 @@ pub struct ListUserCouponsRequestBuilder {
     openid: ::std::option::Option<::std::string::String>,
     appid: ::std::option::Option<::std::string::String>,
     stock_id: ::std::option::Option<::std::string::String>,
-    coupon_state: ::std::option::Option<crate::api::busifavor::CouponState>,
+    coupon_state: ::std::option::Option<crate::busifavor::CouponState>,
     creator_merchant: ::std::option::Option<::std::string::String>,
     belong_merchant: ::std::option::Option<::std::string::String>,
     sender_merchant: ::std::option::Option<::std::string::String>,
@@ -106,7 +106,7 @@ impl ListUserCouponsRequestBuilder {
     /// Sets `coupon_state` (【券状态】).
     pub fn coupon_state(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::CouponState>,
+        value: impl ::std::convert::Into<crate::busifavor::CouponState>,
     ) -> Self {
         self.coupon_state = ::std::option::Option::Some(value.into());
         self
@@ -214,7 +214,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "coupon_state",
                 |v| {
-                    if let crate::api::busifavor::CouponState::Unknown(value) = value {
+                    if let crate::busifavor::CouponState::Unknown(value) = value {
                         v.report(
                             "券状态",
                             crate::runtime::validation::Rule::Enum,
@@ -235,7 +235,7 @@ pub struct ListUserCouponsResponse {
     /// 【结果集】符合条件的券列表。列表中的display\_pattern\_info不返回description(使用须知)字段。
     ///
     /// *Required (必填).* Wire name `data`, type `array[UserCoupon]`.
-    pub data: ::std::vec::Vec<crate::api::busifavor::UserCoupon>,
+    pub data: ::std::vec::Vec<crate::busifavor::UserCoupon>,
     /// 【总数】查询结果总数
     ///
     /// *Required (必填).* Wire name `total_count`, type `integer`.
@@ -281,7 +281,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ListUserCouponsRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`](crate::api::busifavor::BusifavorClient::list_user_coupons) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`](crate::busifavor::BusifavorClient::list_user_coupons) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::format!(
             "/v3/marketing/busifavor/users/{}/coupons", crate
@@ -323,7 +323,7 @@ impl ListUserCouponsRequest {
         }
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 根据过滤条件查询用户的券 — List the merchant coupons in a user's card package that match filters (stock, creator, belong or sender merchant, coupon state), with offset/limit paging.
     ///
     /// 商户自定义筛选条件(如创建商户号、归属商户号、发放商户号等),查询指定微信用户卡包中满足对应条件的所有商家券信息。
@@ -357,9 +357,15 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::ListUserCouponsRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = ListUserCouponsRequest::builder()
-    ///     .openid("exampleopenid")
-    ///     .appid("exampleappid")
+    ///     .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+    ///     .appid("wx233544546545989")
+    ///     .stock_id("9865000")
+    ///     .coupon_state("USED")
+    ///     .creator_merchant("1000000001")
+    ///     .offset(0)
+    ///     .limit(20)
     ///     .build()?;
     /// let response = client.busifavor().list_user_coupons(&request).await?;
     /// println!("{response:?}");
@@ -368,11 +374,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn list_user_coupons(
         &self,
-        request: &crate::api::busifavor::ListUserCouponsRequest,
-    ) -> ::std::result::Result<
-        crate::api::busifavor::ListUserCouponsResponse,
-        crate::Error,
-    > {
+        request: &crate::busifavor::ListUserCouponsRequest,
+    ) -> ::std::result::Result<crate::busifavor::ListUserCouponsResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

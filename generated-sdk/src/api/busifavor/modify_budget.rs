@@ -268,7 +268,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ModifyBudgetRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::modify_budget`](crate::api::busifavor::BusifavorClient::modify_budget) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::modify_budget`](crate::busifavor::BusifavorClient::modify_budget) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}/budget", crate
@@ -277,7 +277,7 @@ impl ModifyBudgetRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 修改批次预算 — Change a stock's maximum number of coupons or its daily sending cap.
     ///
     /// 商户可以通过该接口修改批次单天发放上限数量或者批次最大发放数量
@@ -314,9 +314,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     ///
     /// // Checked by validate() before anything is sent:
     /// // - at most one of target_max_coupons, target_max_coupons_by_day may be set
+    /// // The values of the page's request example:
     /// let request = ModifyBudgetRequest::builder()
-    ///     .stock_id("examplestockid")
-    ///     .modify_budget_request_no("examplemodifybudgetrequestno")
+    ///     .stock_id("98065001")
+    ///     .target_max_coupons(3000)
+    ///     .current_max_coupons(500)
+    ///     .modify_budget_request_no("1002600620019090123143254436")
     ///     .build()?;
     /// let response = client.busifavor().modify_budget(&request).await?;
     /// println!("{response:?}");
@@ -325,11 +328,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn modify_budget(
         &self,
-        request: &crate::api::busifavor::ModifyBudgetRequest,
-    ) -> ::std::result::Result<
-        crate::api::busifavor::ModifyBudgetResponse,
-        crate::Error,
-    > {
+        request: &crate::busifavor::ModifyBudgetRequest,
+    ) -> ::std::result::Result<crate::busifavor::ModifyBudgetResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -16,9 +16,7 @@ pub struct ModifyStockRequest {
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `ModifyCustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<
-        crate::api::busifavor::ModifyCustomEntrance,
-    >,
+    pub custom_entrance: ::std::option::Option<crate::busifavor::ModifyCustomEntrance>,
     /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。暂不支持修改。
     ///
     /// *Optional (选填).* Wire name `stock_name`, type `string(21)`. Constraints: at most 21 characters.
@@ -43,27 +41,23 @@ pub struct ModifyStockRequest {
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
-        crate::api::busifavor::DisplayPatternInfo,
+        crate::busifavor::DisplayPatternInfo,
     >,
     /// 【核销规则】券核销相关规则
     ///
     /// *Optional (选填).* Wire name `coupon_use_rule`, type `ModifyCouponUseRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_use_rule: ::std::option::Option<
-        crate::api::busifavor::ModifyCouponUseRule,
-    >,
+    pub coupon_use_rule: ::std::option::Option<crate::busifavor::ModifyCouponUseRule>,
     /// 【发放规则】券发放相关规则
     ///
     /// *Optional (选填).* Wire name `stock_send_rule`, type `ModifyStockSendRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_send_rule: ::std::option::Option<
-        crate::api::busifavor::ModifyStockSendRule,
-    >,
+    pub stock_send_rule: ::std::option::Option<crate::busifavor::ModifyStockSendRule>,
     /// 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<crate::api::busifavor::NotifyConfig>,
+    pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
     /// 【是否允许营销补差】该批次发放的券是否允许进行补差。只支持从false改为true,不支持从true改为false
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
@@ -81,17 +75,15 @@ impl ModifyStockRequest {
 #[must_use]
 pub struct ModifyStockRequestBuilder {
     stock_id: ::std::option::Option<::std::string::String>,
-    custom_entrance: ::std::option::Option<crate::api::busifavor::ModifyCustomEntrance>,
+    custom_entrance: ::std::option::Option<crate::busifavor::ModifyCustomEntrance>,
     stock_name: ::std::option::Option<::std::string::String>,
     comment: ::std::option::Option<::std::string::String>,
     goods_name: ::std::option::Option<::std::string::String>,
     out_request_no: ::std::option::Option<::std::string::String>,
-    display_pattern_info: ::std::option::Option<
-        crate::api::busifavor::DisplayPatternInfo,
-    >,
-    coupon_use_rule: ::std::option::Option<crate::api::busifavor::ModifyCouponUseRule>,
-    stock_send_rule: ::std::option::Option<crate::api::busifavor::ModifyStockSendRule>,
-    notify_config: ::std::option::Option<crate::api::busifavor::NotifyConfig>,
+    display_pattern_info: ::std::option::Option<crate::busifavor::DisplayPatternInfo>,
+    coupon_use_rule: ::std::option::Option<crate::busifavor::ModifyCouponUseRule>,
+    stock_send_rule: ::std::option::Option<crate::busifavor::ModifyStockSendRule>,
+    notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
     subsidy: ::std::option::Option<bool>,
 }
 impl ModifyStockRequestBuilder {
@@ -106,7 +98,7 @@ impl ModifyStockRequestBuilder {
     /// Sets `custom_entrance` (【自定义入口】).
     pub fn custom_entrance(
         mut self,
-        value: crate::api::busifavor::ModifyCustomEntrance,
+        value: crate::busifavor::ModifyCustomEntrance,
     ) -> Self {
         self.custom_entrance = ::std::option::Option::Some(value);
         self
@@ -146,7 +138,7 @@ impl ModifyStockRequestBuilder {
     /// Sets `display_pattern_info` (【样式信息】).
     pub fn display_pattern_info(
         mut self,
-        value: crate::api::busifavor::DisplayPatternInfo,
+        value: crate::busifavor::DisplayPatternInfo,
     ) -> Self {
         self.display_pattern_info = ::std::option::Option::Some(value);
         self
@@ -154,7 +146,7 @@ impl ModifyStockRequestBuilder {
     /// Sets `coupon_use_rule` (【核销规则】).
     pub fn coupon_use_rule(
         mut self,
-        value: crate::api::busifavor::ModifyCouponUseRule,
+        value: crate::busifavor::ModifyCouponUseRule,
     ) -> Self {
         self.coupon_use_rule = ::std::option::Option::Some(value);
         self
@@ -162,13 +154,13 @@ impl ModifyStockRequestBuilder {
     /// Sets `stock_send_rule` (【发放规则】).
     pub fn stock_send_rule(
         mut self,
-        value: crate::api::busifavor::ModifyStockSendRule,
+        value: crate::busifavor::ModifyStockSendRule,
     ) -> Self {
         self.stock_send_rule = ::std::option::Option::Some(value);
         self
     }
     /// Sets `notify_config` (【事件通知配置】).
-    pub fn notify_config(mut self, value: crate::api::busifavor::NotifyConfig) -> Self {
+    pub fn notify_config(mut self, value: crate::busifavor::NotifyConfig) -> Self {
         self.notify_config = ::std::option::Option::Some(value);
         self
     }
@@ -361,7 +353,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ModifyStockRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::modify_stock`](crate::api::busifavor::BusifavorClient::modify_stock) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::modify_stock`](crate::busifavor::BusifavorClient::modify_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}", crate
@@ -370,7 +362,7 @@ impl ModifyStockRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 修改商家券基本信息 — Modify a merchant coupon stock's basic information (entrances, names, display pattern, redemption method, notification appid); 204 No Content on success.
     ///
     /// 商户可以通过该接口修改商家券基本信息
@@ -416,7 +408,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn modify_stock(
         &self,
-        request: &crate::api::busifavor::ModifyStockRequest,
+        request: &crate::busifavor::ModifyStockRequest,
     ) -> ::std::result::Result<(), crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())

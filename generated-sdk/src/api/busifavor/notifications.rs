@@ -21,7 +21,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
         headers: &H,
         body: &[u8],
     ) -> ::std::result::Result<
-        crate::Notification<crate::api::busifavor::CouponSendPayload>,
+        crate::Notification<crate::busifavor::CouponSendPayload>,
         crate::Error,
     >
     where

@@ -149,7 +149,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QueryCallbackRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_callback`](crate::api::busifavor::BusifavorClient::query_callback) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_callback`](crate::busifavor::BusifavorClient::query_callback) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::string::String::from("/v3/marketing/busifavor/callbacks");
         let mut pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -165,7 +165,7 @@ impl QueryCallbackRequest {
         }
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 获取商家券事件通知地址 — Query the merchant coupon event notification URL set by a merchant id.
     ///
     /// 通过调用此接口可查询设置的通知URL。
@@ -206,7 +206,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QueryCallbackRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = QueryCallbackRequest::builder()
+    ///     .mchid("10000098")
     ///     .build()?;
     /// let response = client.busifavor().query_callback(&request).await?;
     /// println!("{response:?}");
@@ -215,11 +217,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn query_callback(
         &self,
-        request: &crate::api::busifavor::QueryCallbackRequest,
-    ) -> ::std::result::Result<
-        crate::api::busifavor::QueryCallbackResponse,
-        crate::Error,
-    > {
+        request: &crate::busifavor::QueryCallbackRequest,
+    ) -> ::std::result::Result<crate::busifavor::QueryCallbackResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -97,26 +97,26 @@ pub struct QueryStockResponse {
     /// EXCHANGE:换购券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
-    pub stock_type: crate::api::busifavor::StockType,
+    pub stock_type: crate::busifavor::StockType,
     /// 【核销规则】券核销相关规则
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponUseRule`.
-    pub coupon_use_rule: crate::api::busifavor::CouponUseRule,
+    pub coupon_use_rule: crate::busifavor::CouponUseRule,
     /// 【发放规则】券发放相关规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
-    pub stock_send_rule: crate::api::busifavor::StockSendRule,
+    pub stock_send_rule: crate::busifavor::StockSendRule,
     /// 【自定义入口】自定义入口
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `CustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<crate::api::busifavor::CustomEntrance>,
+    pub custom_entrance: ::std::option::Option<crate::busifavor::CustomEntrance>,
     /// 【样式信息】创建批次时的样式信息
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
-        crate::api::busifavor::DisplayPatternInfo,
+        crate::busifavor::DisplayPatternInfo,
     >,
     /// 【批次状态】UNAUDIT:审核中\
     /// RUNNING:运行中\
@@ -124,13 +124,13 @@ pub struct QueryStockResponse {
     /// PAUSED:暂停发放
     ///
     /// *Required (必填).* Wire name `stock_state`, type `StockState`. Constraints: one of `UNAUDIT`, `RUNNING`, `STOPED`, `PAUSED`.
-    pub stock_state: crate::api::busifavor::StockState,
+    pub stock_state: crate::busifavor::StockState,
     /// 【券code模式】WECHATPAY\_MODE:系统分配券code\
     /// MERCHANT\_API:商户发放时接口指定券code\
     /// MERCHANT\_UPLOAD:商户上传自定义code,发券时系统随机选取上传的券code
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `CouponCodeMode`. Constraints: one of `WECHATPAY_MODE`, `MERCHANT_API`, `MERCHANT_UPLOAD`.
-    pub coupon_code_mode: crate::api::busifavor::CouponCodeMode,
+    pub coupon_code_mode: crate::busifavor::CouponCodeMode,
     /// 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
@@ -139,18 +139,18 @@ pub struct QueryStockResponse {
     ///
     /// *Optional (选填).* Wire name `coupon_code_count`, type `CouponCodeCount`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_code_count: ::std::option::Option<crate::api::busifavor::CouponCodeCount>,
+    pub coupon_code_count: ::std::option::Option<crate::busifavor::CouponCodeCount>,
     /// 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<crate::api::busifavor::NotifyConfig>,
+    pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
     /// 【批次发放情况】批次发放情况
     ///
     /// *Optional (选填).* Wire name `send_count_information`, type `SendCountInformation`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_count_information: ::std::option::Option<
-        crate::api::busifavor::SendCountInformation,
+        crate::busifavor::SendCountInformation,
     >,
     /// 【是否允许营销补差】该批次发放的券是否允许进行补差
     ///
@@ -268,7 +268,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QueryStockRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_stock`](crate::api::busifavor::BusifavorClient::query_stock) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_stock`](crate::busifavor::BusifavorClient::query_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}", crate
@@ -277,7 +277,7 @@ impl QueryStockRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 查询商家券批次详情 — Query the details of a merchant coupon stock by stock\_id.
     ///
     /// 商户可通过该接口查询已创建的商家券批次详情信息。
@@ -324,8 +324,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QueryStockRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = QueryStockRequest::builder()
-    ///     .stock_id("examplestockid")
+    ///     .stock_id("1212")
     ///     .build()?;
     /// let response = client.busifavor().query_stock(&request).await?;
     /// println!("{response:?}");
@@ -334,8 +335,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn query_stock(
         &self,
-        request: &crate::api::busifavor::QueryStockRequest,
-    ) -> ::std::result::Result<crate::api::busifavor::QueryStockResponse, crate::Error> {
+        request: &crate::busifavor::QueryStockRequest,
+    ) -> ::std::result::Result<crate::busifavor::QueryStockResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

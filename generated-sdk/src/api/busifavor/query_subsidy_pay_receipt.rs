@@ -125,7 +125,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QuerySubsidyPayReceiptRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/subsidy/pay-receipts/{}", crate
@@ -134,7 +134,7 @@ impl QuerySubsidyPayReceiptRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 查询营销补差付款单详情 — Query a marketing subsidy pay receipt by its subsidy\_receipt\_id.
     ///
     /// 商户可以通过该接口查询商家券营销补差付款单详情
@@ -168,8 +168,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QuerySubsidyPayReceiptRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = QuerySubsidyPayReceiptRequest::builder()
-    ///     .subsidy_receipt_id("examplesubsidyreceiptid")
+    ///     .subsidy_receipt_id("1120200119165100000000000001")
     ///     .build()?;
     /// let response = client.busifavor().query_subsidy_pay_receipt(&request).await?;
     /// println!("{response:?}");
@@ -178,8 +179,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn query_subsidy_pay_receipt(
         &self,
-        request: &crate::api::busifavor::QuerySubsidyPayReceiptRequest,
-    ) -> ::std::result::Result<crate::api::busifavor::SubsidyPayReceipt, crate::Error> {
+        request: &crate::busifavor::QuerySubsidyPayReceiptRequest,
+    ) -> ::std::result::Result<crate::busifavor::SubsidyPayReceipt, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -175,7 +175,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl QueryUserCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`](crate::api::busifavor::BusifavorClient::query_user_coupon) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`](crate::busifavor::BusifavorClient::query_user_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/users/{}/coupons/{}/appids/{}", crate
@@ -188,7 +188,7 @@ impl QueryUserCouponRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 查询用户券详情 — Query the details of one merchant coupon in a user's card package.
     ///
     /// 服务商可通过该接口查询微信用户卡包中某一张商家券的详情信息。
@@ -222,10 +222,11 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QueryUserCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = QueryUserCouponRequest::builder()
-    ///     .openid("exampleopenid")
-    ///     .coupon_code("examplecouponcode")
-    ///     .appid("exampleappid")
+    ///     .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+    ///     .coupon_code("123446565767")
+    ///     .appid("wx233544546545989")
     ///     .build()?;
     /// let response = client.busifavor().query_user_coupon(&request).await?;
     /// println!("{response:?}");
@@ -234,8 +235,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn query_user_coupon(
         &self,
-        request: &crate::api::busifavor::QueryUserCouponRequest,
-    ) -> ::std::result::Result<crate::api::busifavor::UserCoupon, crate::Error> {
+        request: &crate::busifavor::QueryUserCouponRequest,
+    ) -> ::std::result::Result<crate::busifavor::UserCoupon, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

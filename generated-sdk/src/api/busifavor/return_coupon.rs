@@ -207,12 +207,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ReturnCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::return_coupon`](crate::api::busifavor::BusifavorClient::return_coupon) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::return_coupon`](crate::busifavor::BusifavorClient::return_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/return")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 申请退券 — Return a redeemed coupon to the user's card package after a refund, usable again within its validity period.
     ///
     /// 商户可以通过该接口为已核销的券申请退券
@@ -250,10 +250,11 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::ReturnCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = ReturnCouponRequest::builder()
-    ///     .coupon_code("examplecouponcode")
-    ///     .stock_id("examplestockid")
-    ///     .return_request_no("examplereturnrequestno")
+    ///     .coupon_code("sxxe34343434")
+    ///     .stock_id("1234567891")
+    ///     .return_request_no("1002600620019090123143254436")
     ///     .build()?;
     /// let response = client.busifavor().return_coupon(&request).await?;
     /// println!("{response:?}");
@@ -262,11 +263,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn return_coupon(
         &self,
-        request: &crate::api::busifavor::ReturnCouponRequest,
-    ) -> ::std::result::Result<
-        crate::api::busifavor::ReturnCouponResponse,
-        crate::Error,
-    > {
+        request: &crate::busifavor::ReturnCouponRequest,
+    ) -> ::std::result::Result<crate::busifavor::ReturnCouponResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

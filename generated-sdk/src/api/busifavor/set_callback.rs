@@ -159,12 +159,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl SetCallbackRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::set_callback`](crate::api::busifavor::BusifavorClient::set_callback) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::set_callback`](crate::busifavor::BusifavorClient::set_callback) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/callbacks")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 设置商家券事件通知地址 — Set the URL that receives merchant coupon event notifications (e.g. COUPON.SEND) for a merchant id.
     ///
     /// 用于设置接收商家券相关事件通知的URL,可接收商家券相关的事件通知、包括发放通知等。需要设置接收通知的URL,并在服务商平台开通营销事件推送的能力,即可接收到相关通知。
@@ -198,8 +198,10 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::SetCallbackRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = SetCallbackRequest::builder()
-    ///     .notify_url("examplenotifyurl")
+    ///     .mchid("10000098")
+    ///     .notify_url("https://pay.weixin.qq.com")
     ///     .build()?;
     /// let response = client.busifavor().set_callback(&request).await?;
     /// println!("{response:?}");
@@ -208,11 +210,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn set_callback(
         &self,
-        request: &crate::api::busifavor::SetCallbackRequest,
-    ) -> ::std::result::Result<
-        crate::api::busifavor::SetCallbackResponse,
-        crate::Error,
-    > {
+        request: &crate::busifavor::SetCallbackRequest,
+    ) -> ::std::result::Result<crate::busifavor::SetCallbackResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

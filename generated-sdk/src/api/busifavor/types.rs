@@ -110,7 +110,7 @@ pub struct AvailableWeek {
     /// *Optional (选填).* Wire name `available_day_time`, type `array[AvailableCurrentDayTime]`. Constraints: at most 2 items.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
-        ::std::vec::Vec<crate::api::busifavor::AvailableCurrentDayTime>,
+        ::std::vec::Vec<crate::busifavor::AvailableCurrentDayTime>,
     >,
 }
 impl AvailableWeek {
@@ -125,7 +125,7 @@ impl AvailableWeek {
 pub struct AvailableWeekBuilder {
     week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     available_day_time: ::std::option::Option<
-        ::std::vec::Vec<crate::api::busifavor::AvailableCurrentDayTime>,
+        ::std::vec::Vec<crate::busifavor::AvailableCurrentDayTime>,
     >,
 }
 impl AvailableWeekBuilder {
@@ -144,7 +144,7 @@ impl AvailableWeekBuilder {
     pub fn available_day_time<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::api::busifavor::AvailableCurrentDayTime>,
+        V: ::std::convert::Into<crate::busifavor::AvailableCurrentDayTime>,
     {
         self.available_day_time = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -442,13 +442,13 @@ pub struct CouponAvailableTime {
     ///
     /// *Optional (选填).* Wire name `available_week`, type `AvailableWeek`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_week: ::std::option::Option<crate::api::busifavor::AvailableWeek>,
+    pub available_week: ::std::option::Option<crate::busifavor::AvailableWeek>,
     /// 【无规律的有效时间段】无规律的有效时间,多个无规律时间段
     ///
     /// *Optional (选填).* Wire name `irregulary_avaliable_time`, type `array[IrregularAvailableTime]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<crate::api::busifavor::IrregularAvailableTime>,
+        ::std::vec::Vec<crate::busifavor::IrregularAvailableTime>,
     >,
     /// 【领取后N天开始生效】日期区间内,用户领券后N天开始生效(次日生效填1)
     ///
@@ -474,9 +474,9 @@ pub struct CouponAvailableTimeBuilder {
     available_begin_time: ::std::option::Option<::std::string::String>,
     available_end_time: ::std::option::Option<::std::string::String>,
     available_day_after_receive: ::std::option::Option<i64>,
-    available_week: ::std::option::Option<crate::api::busifavor::AvailableWeek>,
+    available_week: ::std::option::Option<crate::busifavor::AvailableWeek>,
     irregulary_avaliable_time: ::std::option::Option<
-        ::std::vec::Vec<crate::api::busifavor::IrregularAvailableTime>,
+        ::std::vec::Vec<crate::busifavor::IrregularAvailableTime>,
     >,
     wait_days_after_receive: ::std::option::Option<i64>,
     available_second_after_receive: ::std::option::Option<i64>,
@@ -507,10 +507,7 @@ impl CouponAvailableTimeBuilder {
         self
     }
     /// Sets `available_week` (【固定周期有效时间段】).
-    pub fn available_week(
-        mut self,
-        value: crate::api::busifavor::AvailableWeek,
-    ) -> Self {
+    pub fn available_week(mut self, value: crate::busifavor::AvailableWeek) -> Self {
         self.available_week = ::std::option::Option::Some(value);
         self
     }
@@ -518,7 +515,7 @@ impl CouponAvailableTimeBuilder {
     pub fn irregulary_avaliable_time<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::api::busifavor::IrregularAvailableTime>,
+        V: ::std::convert::Into<crate::busifavor::IrregularAvailableTime>,
     {
         self.irregulary_avaliable_time = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -1108,7 +1105,7 @@ pub struct CouponSendNotification {
     /// 【通知数据】通知资源数据
     ///
     /// *Required (必填).* Wire name `resource`, type `CouponSendResource`.
-    pub resource: crate::api::busifavor::CouponSendResource,
+    pub resource: crate::busifavor::CouponSendResource,
 }
 /// 【领券事件通知解密数据】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1117,7 +1114,7 @@ pub struct CouponSendPayload {
     /// 【事件类型】事件类型,EVENT\_TYPE\_BUSICOUPON\_SEND:商家券用户领券通知
     ///
     /// *Required (必填).* Wire name `event_type`, type `CouponSendEventType`. Constraints: one of `EVENT_TYPE_BUSICOUPON_SEND`.
-    pub event_type: crate::api::busifavor::CouponSendEventType,
+    pub event_type: crate::busifavor::CouponSendEventType,
     /// 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
@@ -1143,7 +1140,7 @@ pub struct CouponSendPayload {
     /// 【发放渠道】领券渠道
     ///
     /// *Required (必填).* Wire name `send_channel`, type `CouponSendChannel`. Constraints: one of `BUSICOUPON_SEND_CHANNEL_MINIAPP`, `BUSICOUPON_SEND_CHANNEL_API`, `BUSICOUPON_SEND_CHANNEL_PAYGIFT`, `BUSICOUPON_SEND_CHANNEL_H5`, `BUSICOUPON_SEND_CHANNEL_FTOF`, `BUSICOUPON_SEND_CHANNEL_MEMBERCARD_ACT`, `BUSICOUPON_SEND_CHANNEL_HALL`, `BUSICOUPON_SEND_CHANNEL_JSAPI`, `BUSICOUPON_SEND_CHANNEL_MINI_APP_LIVE`, `BUSICOUPON_SEND_CHANNEL_WECHAT_SEARCH`, `BUSICOUPON_SEND_CHANNEL_PAY_HAS_DISCOUNT`, `BUSICOUPON_SEND_CHANNEL_WECHAT_AD`, `BUSICOUPON_SEND_CHANNEL_RIGHTS_PLATFORM`, `BUSICOUPON_SEND_CHANNEL_RECEIVE_MONEY_GIFT`, `BUSICOUPON_SEND_CHANNEL_MEMBER_PAY_RIGHT`, `BUSICOUPON_SEND_CHANNEL_BUSI_SMART_RETAIL`, `BUSICOUPON_SEND_CHANNEL_FINDER_LIVEROOM`.
-    pub send_channel: crate::api::busifavor::CouponSendChannel,
+    pub send_channel: crate::busifavor::CouponSendChannel,
     /// 【发券商户号】发券商户号
     ///
     /// *Required (必填).* Wire name `send_merchant`, type `string`.
@@ -1152,7 +1149,7 @@ pub struct CouponSendPayload {
     ///
     /// *Optional (选填).* Wire name `attach_info`, type `CouponSendAttachInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub attach_info: ::std::option::Option<crate::api::busifavor::CouponSendAttachInfo>,
+    pub attach_info: ::std::option::Option<crate::busifavor::CouponSendAttachInfo>,
 }
 /// 【通知数据】通知资源数据
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1285,31 +1282,29 @@ pub struct CouponUseRule {
     /// 【券可核销时间】券可核销的时间规则
     ///
     /// *Required (必填).* Wire name `coupon_available_time`, type `CouponAvailableTime`.
-    pub coupon_available_time: crate::api::busifavor::CouponAvailableTime,
+    pub coupon_available_time: crate::busifavor::CouponAvailableTime,
     /// 【固定面额满减券使用规则】三选一。stock\_type为NORMAL时必填。
     ///
     /// *Optional (选填).* Wire name `fixed_normal_coupon`, type `FixedNormalCoupon`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<
-        crate::api::busifavor::FixedNormalCoupon,
-    >,
+    pub fixed_normal_coupon: ::std::option::Option<crate::busifavor::FixedNormalCoupon>,
     /// 【折扣券使用规则】三选一。stock\_type为DISCOUNT时必填。
     ///
     /// *Optional (选填).* Wire name `discount_coupon`, type `DiscountCoupon`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon: ::std::option::Option<crate::api::busifavor::DiscountCoupon>,
+    pub discount_coupon: ::std::option::Option<crate::busifavor::DiscountCoupon>,
     /// 【换购券使用规则】三选一。stock\_type为EXCHANGE时必填。
     ///
     /// *Optional (选填).* Wire name `exchange_coupon`, type `ExchangeCoupon`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon: ::std::option::Option<crate::api::busifavor::ExchangeCoupon>,
+    pub exchange_coupon: ::std::option::Option<crate::busifavor::ExchangeCoupon>,
     /// 【核销方式】OFF\_LINE:线下滴码核销\
     /// MINI\_PROGRAMS:线上小程序核销\
     /// PAYMENT\_CODE:微信支付付款码核销\
     /// SELF\_CONSUME:用户自助核销
     ///
     /// *Required (必填).* Wire name `use_method`, type `UseMethod`. Constraints: one of `OFF_LINE`, `MINI_PROGRAMS`, `PAYMENT_CODE`, `SELF_CONSUME`.
-    pub use_method: crate::api::busifavor::UseMethod,
+    pub use_method: crate::busifavor::UseMethod,
     /// 【小程序appid】核销方式为线上小程序核销(MINI\_PROGRAMS)时有效
     ///
     /// *Optional (选填).* Wire name `mini_programs_appid`, type `string`.
@@ -1331,13 +1326,11 @@ impl CouponUseRule {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct CouponUseRuleBuilder {
-    coupon_available_time: ::std::option::Option<
-        crate::api::busifavor::CouponAvailableTime,
-    >,
-    fixed_normal_coupon: ::std::option::Option<crate::api::busifavor::FixedNormalCoupon>,
-    discount_coupon: ::std::option::Option<crate::api::busifavor::DiscountCoupon>,
-    exchange_coupon: ::std::option::Option<crate::api::busifavor::ExchangeCoupon>,
-    use_method: ::std::option::Option<crate::api::busifavor::UseMethod>,
+    coupon_available_time: ::std::option::Option<crate::busifavor::CouponAvailableTime>,
+    fixed_normal_coupon: ::std::option::Option<crate::busifavor::FixedNormalCoupon>,
+    discount_coupon: ::std::option::Option<crate::busifavor::DiscountCoupon>,
+    exchange_coupon: ::std::option::Option<crate::busifavor::ExchangeCoupon>,
+    use_method: ::std::option::Option<crate::busifavor::UseMethod>,
     mini_programs_appid: ::std::option::Option<::std::string::String>,
     mini_programs_path: ::std::option::Option<::std::string::String>,
 }
@@ -1345,7 +1338,7 @@ impl CouponUseRuleBuilder {
     /// Sets `coupon_available_time` (【券可核销时间】).
     pub fn coupon_available_time(
         mut self,
-        value: crate::api::busifavor::CouponAvailableTime,
+        value: crate::busifavor::CouponAvailableTime,
     ) -> Self {
         self.coupon_available_time = ::std::option::Option::Some(value);
         self
@@ -1353,31 +1346,25 @@ impl CouponUseRuleBuilder {
     /// Sets `fixed_normal_coupon` (【固定面额满减券使用规则】).
     pub fn fixed_normal_coupon(
         mut self,
-        value: crate::api::busifavor::FixedNormalCoupon,
+        value: crate::busifavor::FixedNormalCoupon,
     ) -> Self {
         self.fixed_normal_coupon = ::std::option::Option::Some(value);
         self
     }
     /// Sets `discount_coupon` (【折扣券使用规则】).
-    pub fn discount_coupon(
-        mut self,
-        value: crate::api::busifavor::DiscountCoupon,
-    ) -> Self {
+    pub fn discount_coupon(mut self, value: crate::busifavor::DiscountCoupon) -> Self {
         self.discount_coupon = ::std::option::Option::Some(value);
         self
     }
     /// Sets `exchange_coupon` (【换购券使用规则】).
-    pub fn exchange_coupon(
-        mut self,
-        value: crate::api::busifavor::ExchangeCoupon,
-    ) -> Self {
+    pub fn exchange_coupon(mut self, value: crate::busifavor::ExchangeCoupon) -> Self {
         self.exchange_coupon = ::std::option::Option::Some(value);
         self
     }
     /// Sets `use_method` (【核销方式】).
     pub fn use_method(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::UseMethod>,
+        value: impl ::std::convert::Into<crate::busifavor::UseMethod>,
     ) -> Self {
         self.use_method = ::std::option::Option::Some(value.into());
         self
@@ -1547,7 +1534,7 @@ impl crate::Validate for CouponUseRule {
             "use_method",
             |v| {
                 let value = &self.use_method;
-                if let crate::api::busifavor::UseMethod::Unknown(value) = value {
+                if let crate::busifavor::UseMethod::Unknown(value) = value {
                     v.report(
                         "核销方式",
                         crate::runtime::validation::Rule::Enum,
@@ -1568,9 +1555,7 @@ pub struct CustomEntrance {
     ///
     /// *Optional (选填).* Wire name `mini_programs_info`, type `MiniProgramsInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<
-        crate::api::busifavor::MiniProgramsInfo,
-    >,
+    pub mini_programs_info: ::std::option::Option<crate::busifavor::MiniProgramsInfo>,
     /// 【商户公众号appid】商户公众号AppID
     ///
     /// *Optional (选填).* Wire name `appid`, type `string`.
@@ -1592,7 +1577,7 @@ pub struct CustomEntrance {
     ///
     /// *Optional (选填).* Wire name `code_display_mode`, type `CodeDisplayMode`. Constraints: one of `NOT_SHOW`, `BARCODE`, `QRCODE`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<crate::api::busifavor::CodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<crate::busifavor::CodeDisplayMode>,
 }
 impl CustomEntrance {
     /// Starts a builder for [`CustomEntrance`].
@@ -1604,17 +1589,17 @@ impl CustomEntrance {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct CustomEntranceBuilder {
-    mini_programs_info: ::std::option::Option<crate::api::busifavor::MiniProgramsInfo>,
+    mini_programs_info: ::std::option::Option<crate::busifavor::MiniProgramsInfo>,
     appid: ::std::option::Option<::std::string::String>,
     hall_id: ::std::option::Option<::std::string::String>,
     store_id: ::std::option::Option<::std::string::String>,
-    code_display_mode: ::std::option::Option<crate::api::busifavor::CodeDisplayMode>,
+    code_display_mode: ::std::option::Option<crate::busifavor::CodeDisplayMode>,
 }
 impl CustomEntranceBuilder {
     /// Sets `mini_programs_info` (【小程序入口】).
     pub fn mini_programs_info(
         mut self,
-        value: crate::api::busifavor::MiniProgramsInfo,
+        value: crate::busifavor::MiniProgramsInfo,
     ) -> Self {
         self.mini_programs_info = ::std::option::Option::Some(value);
         self
@@ -1646,7 +1631,7 @@ impl CustomEntranceBuilder {
     /// Sets `code_display_mode` (【code展示模式】).
     pub fn code_display_mode(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::CodeDisplayMode>,
+        value: impl ::std::convert::Into<crate::busifavor::CodeDisplayMode>,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(value.into());
         self
@@ -1676,7 +1661,7 @@ impl crate::Validate for CustomEntrance {
             v.field(
                 "code_display_mode",
                 |v| {
-                    if let crate::api::busifavor::CodeDisplayMode::Unknown(value) = value {
+                    if let crate::busifavor::CodeDisplayMode::Unknown(value) = value {
                         v.report(
                             "code展示模式",
                             crate::runtime::validation::Rule::Enum,
@@ -1824,7 +1809,7 @@ pub struct DisplayPatternInfo {
     ///
     /// *Optional (选填).* Wire name `background_color`, type `BackgroundColor`. Constraints: one of `Color010`, `Color020`, `Color030`, `Color040`, `Color050`, `Color060`, `Color070`, `Color080`, `Color090`, `Color100`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<crate::api::busifavor::BackgroundColor>,
+    pub background_color: ::std::option::Option<crate::busifavor::BackgroundColor>,
     /// 【券详情图片】券详情图片,1074像素(宽)\*603像素(高),图片大小不超过2M,支持JPG/PNG格式,仅支持通过《图片上传API》接口获取的图片URL地址。
     ///
     /// *Optional (选填).* Wire name `coupon_image_url`, type `string`.
@@ -1834,7 +1819,7 @@ pub struct DisplayPatternInfo {
     ///
     /// *Optional (选填).* Wire name `finder_info`, type `FinderInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finder_info: ::std::option::Option<crate::api::busifavor::FinderInfo>,
+    pub finder_info: ::std::option::Option<crate::busifavor::FinderInfo>,
 }
 impl DisplayPatternInfo {
     /// Starts a builder for [`DisplayPatternInfo`].
@@ -1849,9 +1834,9 @@ pub struct DisplayPatternInfoBuilder {
     description: ::std::option::Option<::std::string::String>,
     merchant_logo_url: ::std::option::Option<::std::string::String>,
     merchant_name: ::std::option::Option<::std::string::String>,
-    background_color: ::std::option::Option<crate::api::busifavor::BackgroundColor>,
+    background_color: ::std::option::Option<crate::busifavor::BackgroundColor>,
     coupon_image_url: ::std::option::Option<::std::string::String>,
-    finder_info: ::std::option::Option<crate::api::busifavor::FinderInfo>,
+    finder_info: ::std::option::Option<crate::busifavor::FinderInfo>,
 }
 impl DisplayPatternInfoBuilder {
     /// Sets `description` (【使用须知】).
@@ -1881,7 +1866,7 @@ impl DisplayPatternInfoBuilder {
     /// Sets `background_color` (【背景颜色】).
     pub fn background_color(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::BackgroundColor>,
+        value: impl ::std::convert::Into<crate::busifavor::BackgroundColor>,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(value.into());
         self
@@ -1895,7 +1880,7 @@ impl DisplayPatternInfoBuilder {
         self
     }
     /// Sets `finder_info` (【视频号相关信息】).
-    pub fn finder_info(mut self, value: crate::api::busifavor::FinderInfo) -> Self {
+    pub fn finder_info(mut self, value: crate::busifavor::FinderInfo) -> Self {
         self.finder_info = ::std::option::Option::Some(value);
         self
     }
@@ -1947,7 +1932,7 @@ impl crate::Validate for DisplayPatternInfo {
             v.field(
                 "background_color",
                 |v| {
-                    if let crate::api::busifavor::BackgroundColor::Unknown(value) = value {
+                    if let crate::busifavor::BackgroundColor::Unknown(value) = value {
                         v.report(
                             "背景颜色",
                             crate::runtime::validation::Rule::Enum,
@@ -2539,7 +2524,7 @@ pub struct ModifyCouponUseRule {
     ///
     /// *Optional (选填).* Wire name `use_method`, type `UseMethod`. Constraints: one of `OFF_LINE`, `MINI_PROGRAMS`, `PAYMENT_CODE`, `SELF_CONSUME`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_method: ::std::option::Option<crate::api::busifavor::UseMethod>,
+    pub use_method: ::std::option::Option<crate::busifavor::UseMethod>,
     /// 【小程序appid】核销方式为线上小程序核销(MINI\_PROGRAMS)时有效
     ///
     /// *Optional (选填).* Wire name `mini_programs_appid`, type `string`.
@@ -2561,7 +2546,7 @@ impl ModifyCouponUseRule {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ModifyCouponUseRuleBuilder {
-    use_method: ::std::option::Option<crate::api::busifavor::UseMethod>,
+    use_method: ::std::option::Option<crate::busifavor::UseMethod>,
     mini_programs_appid: ::std::option::Option<::std::string::String>,
     mini_programs_path: ::std::option::Option<::std::string::String>,
 }
@@ -2569,7 +2554,7 @@ impl ModifyCouponUseRuleBuilder {
     /// Sets `use_method` (【核销方式】).
     pub fn use_method(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::UseMethod>,
+        value: impl ::std::convert::Into<crate::busifavor::UseMethod>,
     ) -> Self {
         self.use_method = ::std::option::Option::Some(value.into());
         self
@@ -2605,7 +2590,7 @@ impl crate::Validate for ModifyCouponUseRule {
             v.field(
                 "use_method",
                 |v| {
-                    if let crate::api::busifavor::UseMethod::Unknown(value) = value {
+                    if let crate::busifavor::UseMethod::Unknown(value) = value {
                         v.report(
                             "核销方式",
                             crate::runtime::validation::Rule::Enum,
@@ -2627,9 +2612,7 @@ pub struct ModifyCustomEntrance {
     ///
     /// *Optional (选填).* Wire name `mini_programs_info`, type `MiniProgramsInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mini_programs_info: ::std::option::Option<
-        crate::api::busifavor::MiniProgramsInfo,
-    >,
+    pub mini_programs_info: ::std::option::Option<crate::busifavor::MiniProgramsInfo>,
     /// 【商户公众号appid】商户公众号AppID
     ///
     /// *Optional (选填).* Wire name `appid`, type `string`.
@@ -2646,7 +2629,7 @@ pub struct ModifyCustomEntrance {
     ///
     /// *Optional (选填).* Wire name `code_display_mode`, type `CodeDisplayMode`. Constraints: one of `NOT_SHOW`, `BARCODE`, `QRCODE`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code_display_mode: ::std::option::Option<crate::api::busifavor::CodeDisplayMode>,
+    pub code_display_mode: ::std::option::Option<crate::busifavor::CodeDisplayMode>,
 }
 impl ModifyCustomEntrance {
     /// Starts a builder for [`ModifyCustomEntrance`].
@@ -2658,16 +2641,16 @@ impl ModifyCustomEntrance {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ModifyCustomEntranceBuilder {
-    mini_programs_info: ::std::option::Option<crate::api::busifavor::MiniProgramsInfo>,
+    mini_programs_info: ::std::option::Option<crate::busifavor::MiniProgramsInfo>,
     appid: ::std::option::Option<::std::string::String>,
     hall_id: ::std::option::Option<::std::string::String>,
-    code_display_mode: ::std::option::Option<crate::api::busifavor::CodeDisplayMode>,
+    code_display_mode: ::std::option::Option<crate::busifavor::CodeDisplayMode>,
 }
 impl ModifyCustomEntranceBuilder {
     /// Sets `mini_programs_info` (【小程序入口】).
     pub fn mini_programs_info(
         mut self,
-        value: crate::api::busifavor::MiniProgramsInfo,
+        value: crate::busifavor::MiniProgramsInfo,
     ) -> Self {
         self.mini_programs_info = ::std::option::Option::Some(value);
         self
@@ -2691,7 +2674,7 @@ impl ModifyCustomEntranceBuilder {
     /// Sets `code_display_mode` (【code展示模式】).
     pub fn code_display_mode(
         mut self,
-        value: impl ::std::convert::Into<crate::api::busifavor::CodeDisplayMode>,
+        value: impl ::std::convert::Into<crate::busifavor::CodeDisplayMode>,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(value.into());
         self
@@ -2722,7 +2705,7 @@ impl crate::Validate for ModifyCustomEntrance {
             v.field(
                 "code_display_mode",
                 |v| {
-                    if let crate::api::busifavor::CodeDisplayMode::Unknown(value) = value {
+                    if let crate::busifavor::CodeDisplayMode::Unknown(value) = value {
                         v.report(
                             "code展示模式",
                             crate::runtime::validation::Rule::Enum,
@@ -3376,7 +3359,7 @@ pub struct SubsidyPayReceipt {
     /// FULL\_RETURN:补差全额回退
     ///
     /// *Required (必填).* Wire name `status`, type `SubsidyReceiptStatus`. Constraints: one of `ACCEPTED`, `SUCCESS`, `FAIL`, `RETURNING`, `PARTIAL_RETURN`, `FULL_RETURN`.
-    pub status: crate::api::busifavor::SubsidyReceiptStatus,
+    pub status: crate::busifavor::SubsidyReceiptStatus,
     /// 【补差付款失败原因】仅在补差付款失败时,返回该字段\
     /// INSUFFICIENT\_BALANCE:扣款商户余额不足\
     /// NOT\_INCOMESPLIT\_ORDER:非分账订单\
@@ -3386,7 +3369,7 @@ pub struct SubsidyPayReceipt {
     ///
     /// *Optional (选填).* Wire name `fail_reason`, type `SubsidyFailReason`. Constraints: one of `INSUFFICIENT_BALANCE`, `NOT_INCOMESPLIT_ORDER`, `EXCEED_SUBSIDY_AMOUNT_QUOTA`, `EXCEED_SUBSIDY_COUNT_QUOTA`, `OTHER`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fail_reason: ::std::option::Option<crate::api::busifavor::SubsidyFailReason>,
+    pub fail_reason: ::std::option::Option<crate::busifavor::SubsidyFailReason>,
     /// 【补差付款完成时间】仅在补差付款成功时,返回完成时间,遵循rfc3339标准格式
     ///
     /// *Optional (选填).* Wire name `success_time`, type `string`. Constraints: RFC 3339 timestamp.
@@ -3633,7 +3616,7 @@ pub struct UserCoupon {
     /// EXCHANGE:换购券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
-    pub stock_type: crate::api::busifavor::StockType,
+    pub stock_type: crate::busifavor::StockType,
     /// 【是否允许转赠】不填默认否,枚举值:true:是 false:否。该字段暂未开放。
     ///
     /// *Optional (选填).* Wire name `transferable`, type `boolean`.
@@ -3652,23 +3635,23 @@ pub struct UserCoupon {
     ///
     /// *Optional (选填).* Wire name `coupon_state`, type `CouponState`. Constraints: one of `SENDED`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_state: ::std::option::Option<crate::api::busifavor::CouponState>,
+    pub coupon_state: ::std::option::Option<crate::busifavor::CouponState>,
     /// 【样式信息】商家券详细信息。根据过滤条件查询用户券时不返回description(使用须知)。
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
-        crate::api::busifavor::DisplayPatternInfo,
+        crate::busifavor::DisplayPatternInfo,
     >,
     /// 【核销规则】券核销相关规则
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponUseRule`.
-    pub coupon_use_rule: crate::api::busifavor::CouponUseRule,
+    pub coupon_use_rule: crate::busifavor::CouponUseRule,
     /// 【自定义入口】自定义入口
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `CustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_entrance: ::std::option::Option<crate::api::busifavor::CustomEntrance>,
+    pub custom_entrance: ::std::option::Option<crate::busifavor::CustomEntrance>,
     /// 【券code】券的唯一标识
     ///
     /// *Optional (选填).* Wire name `coupon_code`, type `string`.

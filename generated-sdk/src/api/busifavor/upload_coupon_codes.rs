@@ -230,7 +230,7 @@ pub struct UploadCouponCodesResponse {
     /// *Optional (选填).* Wire name `fail_codes`, type `array[UploadCouponCodeFailure]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_codes: ::std::option::Option<
-        ::std::vec::Vec<crate::api::busifavor::UploadCouponCodeFailure>,
+        ::std::vec::Vec<crate::busifavor::UploadCouponCodeFailure>,
     >,
     /// 【已存在的code列表】历史已存在的code列表,本次不会重复导入
     ///
@@ -317,7 +317,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl UploadCouponCodesRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`](crate::api::busifavor::BusifavorClient::upload_coupon_codes) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`](crate::busifavor::BusifavorClient::upload_coupon_codes) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/stocks/{}/couponcodes", crate
@@ -326,7 +326,7 @@ impl UploadCouponCodesRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 上传预存CODE — Upload merchant-defined coupon codes to a MERCHANT\_UPLOAD stock; codes are later handed out at random when coupons are sent.
     ///
     /// 商家券的Code码可由微信后台随机分配,同时支持商户自定义。如商家已有自己的优惠券系统,可直接使用自定义模式。即商家预先向微信支付上传券Code,当券在发放时,微信支付自动从已导入的Code中随机取值(不能指定),派发给用户。
@@ -368,10 +368,11 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::UploadCouponCodesRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = UploadCouponCodesRequest::builder()
-    ///     .stock_id("examplestockid")
-    ///     .coupon_code_list(["examplecouponcodelist"])
-    ///     .upload_request_no("exampleuploadrequestno")
+    ///     .stock_id("98065001")
+    ///     .coupon_code_list(["ABC9588200", "ABC9588201"])
+    ///     .upload_request_no("100002322019090134234sfdf")
     ///     .build()?;
     /// let response = client.busifavor().upload_coupon_codes(&request).await?;
     /// println!("{response:?}");
@@ -380,9 +381,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn upload_coupon_codes(
         &self,
-        request: &crate::api::busifavor::UploadCouponCodesRequest,
+        request: &crate::busifavor::UploadCouponCodesRequest,
     ) -> ::std::result::Result<
-        crate::api::busifavor::UploadCouponCodesResponse,
+        crate::busifavor::UploadCouponCodesResponse,
         crate::Error,
     > {
         if self.client.validation_enabled() {

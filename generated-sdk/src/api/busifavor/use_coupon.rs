@@ -350,12 +350,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl UseCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::use_coupon`](crate::api::busifavor::BusifavorClient::use_coupon) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::use_coupon`](crate::busifavor::BusifavorClient::use_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/use")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 核销用户的券 — Redeem (write off) one merchant coupon in a user's WeChat card package.
     ///
     /// 在用户满足优惠门槛后,服务商可通过该接口核销用户微信卡包中具体某一张商家券。
@@ -404,11 +404,14 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::UseCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = UseCouponRequest::builder()
-    ///     .coupon_code("examplecouponcode")
-    ///     .appid("exampleappid")
-    ///     .use_time("2030-01-01T00:00:00+08:00")
-    ///     .use_request_no("exampleuserequestno")
+    ///     .coupon_code("sxxe34343434")
+    ///     .stock_id("100088")
+    ///     .appid("wx1234567889999")
+    ///     .use_time("2015-05-20T13:29:35+08:00")
+    ///     .use_request_no("1002600620019090123143254435")
+    ///     .openid("xsd3434454567676")
     ///     .build()?;
     /// let response = client.busifavor().use_coupon(&request).await?;
     /// println!("{response:?}");
@@ -417,8 +420,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn use_coupon(
         &self,
-        request: &crate::api::busifavor::UseCouponRequest,
-    ) -> ::std::result::Result<crate::api::busifavor::UseCouponResponse, crate::Error> {
+        request: &crate::busifavor::UseCouponRequest,
+    ) -> ::std::result::Result<crate::busifavor::UseCouponResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -47,16 +47,16 @@ pub struct CreateCouponStockRequest {
     /// 【发放规则】批次使用规则
     ///
     /// *Required (必填).* Wire name `stock_use_rule`, type `StockRule`.
-    pub stock_use_rule: crate::api::favor::StockRule,
+    pub stock_use_rule: crate::favor::StockRule,
     /// 【代金券详情页】代金券详情页
     ///
     /// *Optional (选填).* Wire name `pattern_info`, type `PatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pattern_info: ::std::option::Option<crate::api::favor::PatternInfo>,
+    pub pattern_info: ::std::option::Option<crate::favor::PatternInfo>,
     /// 【核销规则】
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponRule`.
-    pub coupon_use_rule: crate::api::favor::CouponRule,
+    pub coupon_use_rule: crate::favor::CouponRule,
     /// 【营销经费】营销经费。\
     /// 枚举值:\
     /// true:免充值\
@@ -70,7 +70,7 @@ pub struct CreateCouponStockRequest {
     /// NORMAL:固定面额满减券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: at most 16 characters; one of `NORMAL`.
-    pub stock_type: crate::api::favor::StockType,
+    pub stock_type: crate::favor::StockType,
     /// 【商户单据号】商户创建批次凭据号(格式:商户id+日期+流水号),可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号,商户侧需保持商户单据号全局唯一。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
@@ -97,11 +97,11 @@ pub struct CreateCouponStockRequestBuilder {
     belong_merchant: ::std::option::Option<::std::string::String>,
     available_begin_time: ::std::option::Option<::std::string::String>,
     available_end_time: ::std::option::Option<::std::string::String>,
-    stock_use_rule: ::std::option::Option<crate::api::favor::StockRule>,
-    pattern_info: ::std::option::Option<crate::api::favor::PatternInfo>,
-    coupon_use_rule: ::std::option::Option<crate::api::favor::CouponRule>,
+    stock_use_rule: ::std::option::Option<crate::favor::StockRule>,
+    pattern_info: ::std::option::Option<crate::favor::PatternInfo>,
+    coupon_use_rule: ::std::option::Option<crate::favor::CouponRule>,
     no_cash: ::std::option::Option<bool>,
-    stock_type: ::std::option::Option<crate::api::favor::StockType>,
+    stock_type: ::std::option::Option<crate::favor::StockType>,
     out_request_no: ::std::option::Option<::std::string::String>,
     ext_info: ::std::option::Option<::std::string::String>,
 }
@@ -147,17 +147,17 @@ impl CreateCouponStockRequestBuilder {
         self
     }
     /// Sets `stock_use_rule` (【发放规则】).
-    pub fn stock_use_rule(mut self, value: crate::api::favor::StockRule) -> Self {
+    pub fn stock_use_rule(mut self, value: crate::favor::StockRule) -> Self {
         self.stock_use_rule = ::std::option::Option::Some(value);
         self
     }
     /// Sets `pattern_info` (【代金券详情页】).
-    pub fn pattern_info(mut self, value: crate::api::favor::PatternInfo) -> Self {
+    pub fn pattern_info(mut self, value: crate::favor::PatternInfo) -> Self {
         self.pattern_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `coupon_use_rule` (【核销规则】).
-    pub fn coupon_use_rule(mut self, value: crate::api::favor::CouponRule) -> Self {
+    pub fn coupon_use_rule(mut self, value: crate::favor::CouponRule) -> Self {
         self.coupon_use_rule = ::std::option::Option::Some(value);
         self
     }
@@ -169,7 +169,7 @@ impl CreateCouponStockRequestBuilder {
     /// Sets `stock_type` (【批次类型】).
     pub fn stock_type(
         mut self,
-        value: impl ::std::convert::Into<crate::api::favor::StockType>,
+        value: impl ::std::convert::Into<crate::favor::StockType>,
     ) -> Self {
         self.stock_type = ::std::option::Option::Some(value.into());
         self
@@ -529,7 +529,7 @@ impl crate::Validate for CreateCouponStockRequest {
             "stock_type",
             |v| {
                 let value = &self.stock_type;
-                if let crate::api::favor::StockType::Unknown(value) = value {
+                if let crate::favor::StockType::Unknown(value) = value {
                     v.report(
                         "批次类型",
                         crate::runtime::validation::Rule::Enum,
@@ -789,12 +789,12 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl CreateCouponStockRequest {
-    /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::api::favor::FavorClient::create_coupon_stock) sends this request to.
+    /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::favor::FavorClient::create_coupon_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/favor/coupon-stocks")
     }
 }
-impl<'a> crate::api::favor::FavorClient<'a> {
+impl<'a> crate::favor::FavorClient<'a> {
     /// 创建代金券批次 — Create a WeChat Pay coupon stock (batch), pre-funded or merchant-funded; the returned stock\_id is used to run the stock in marketing scenarios.
     ///
     /// 商户可以通过调用此接口创建微信支付代金券批次,包括预充值&免充值代金券;创建完成后将获得代金券批次id,将可用于各个营销场景的活动投放。
@@ -861,26 +861,60 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// // - available_begin_time must not be in the past
     /// // - available_begin_time must be at most 365 days from now
     /// // - available_end_time must not be more than 90 days after available_begin_time
+    /// // The values of the page's request example:
     /// let request = CreateCouponStockRequest::builder()
-    ///     .stock_name("examplestockname")
-    ///     .belong_merchant("examplebelongmerchan")
-    ///     .available_begin_time("2030-01-01T00:00:00+08:00")
-    ///     .available_end_time("2030-01-01T00:00:00+08:00")
+    ///     .stock_name("微信支付代金券批次")
+    ///     .comment("零售批次")
+    ///     .belong_merchant("98568865")
+    ///     .available_begin_time("2015-05-20T13:29:35.120+08:00")
+    ///     .available_end_time("2015-05-20T13:29:35.120+08:00")
     ///     .stock_use_rule(wechatpay_marketing::favor::StockRule::builder()
-    ///         .max_coupons(1)
-    ///         .max_amount(1)
-    ///         .max_coupons_per_user(1)
+    ///         .max_coupons(100)
+    ///         .max_amount(5000)
+    ///         .max_amount_by_day(400)
+    ///         .max_coupons_per_user(3)
     ///         .natural_person_limit(false)
     ///         .prevent_api_abuse(false)
     ///         .build()?)
+    ///     .pattern_info(wechatpay_marketing::favor::PatternInfo::builder()
+    ///         .description("微信支付营销代金券")
+    ///         .merchant_logo("CDN地址")
+    ///         .merchant_name("微信支付")
+    ///         .background_color("COLOR010")
+    ///         .coupon_image("https://qpic.cn/xxx")
+    ///         .jump_target("PAYMENT_CODE")
+    ///         .mini_program_appid("wx23232232323")
+    ///         .mini_program_path("/path/index/index")
+    ///         .build()?)
     ///     .coupon_use_rule(wechatpay_marketing::favor::CouponRule::builder()
-    ///         .fixed_normal_coupon(wechatpay_marketing::favor::FixedValueStockMsg::builder()
+    ///         .coupon_available_time(wechatpay_marketing::favor::FavorAvailableTime::builder()
+    ///             .fix_available_time(wechatpay_marketing::favor::FixedAvailableTime::builder()
+    ///                 .available_week_day([1])
+    ///                 .begin_time(0)
+    ///                 .end_time(3600)
+    ///                 .build()?)
+    ///             .second_day_available(false)
+    ///             .available_time_after_receive(7)
     ///             .build()?)
-    ///         .available_merchants(["exampleavailablemerc"])
+    ///         .fixed_normal_coupon(wechatpay_marketing::favor::FixedValueStockMsg::builder()
+    ///             .coupon_amount(100)
+    ///             .transaction_minimum(100)
+    ///             .build()?)
+    ///         .goods_tag(["123321"])
+    ///         .trade_type(["MICROAPP"])
+    ///         .combine_use(false)
+    ///         .available_items(["123321"])
+    ///         .unavailable_items(["789987"])
+    ///         .available_merchants(["9856000"])
+    ///         .limit_card(wechatpay_marketing::favor::CardLimitation::builder()
+    ///             .name("精粹白金")
+    ///             .bin(["62542688"])
+    ///             .build()?)
     ///         .build()?)
     ///     .no_cash(false)
     ///     .stock_type("NORMAL")
-    ///     .out_request_no("exampleoutrequestno")
+    ///     .out_request_no("example_out_request_no")
+    ///     .ext_info("{'exinfo1':'1234','exinfo2':'3456'}")
     ///     .build()?;
     /// let response = client.favor().create_coupon_stock(&request).await?;
     /// println!("{response:?}");
@@ -889,11 +923,8 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// ```
     pub async fn create_coupon_stock(
         &self,
-        request: &crate::api::favor::CreateCouponStockRequest,
-    ) -> ::std::result::Result<
-        crate::api::favor::CreateCouponStockResponse,
-        crate::Error,
-    > {
+        request: &crate::favor::CreateCouponStockRequest,
+    ) -> ::std::result::Result<crate::favor::CreateCouponStockResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -39,7 +39,7 @@ pub struct ListStocksRequest {
     ///
     /// *Optional (选填).* Wire name `status`, type `StockStatus`. Query parameter. Constraints: at most 12 characters; one of `unactivated`, `audit`, `running`, `stoped`, `paused`.
     #[serde(skip)]
-    pub status: ::std::option::Option<crate::api::favor::StockStatus>,
+    pub status: ::std::option::Option<crate::favor::StockStatus>,
 }
 impl ListStocksRequest {
     /// Starts a builder for [`ListStocksRequest`].
@@ -56,7 +56,7 @@ pub struct ListStocksRequestBuilder {
     stock_creator_mchid: ::std::option::Option<::std::string::String>,
     create_start_time: ::std::option::Option<::std::string::String>,
     create_end_time: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<crate::api::favor::StockStatus>,
+    status: ::std::option::Option<crate::favor::StockStatus>,
 }
 impl ListStocksRequestBuilder {
     /// Sets `offset` (【分页页码】).
@@ -96,7 +96,7 @@ impl ListStocksRequestBuilder {
     /// Sets `status` (【批次状态】).
     pub fn status(
         mut self,
-        value: impl ::std::convert::Into<crate::api::favor::StockStatus>,
+        value: impl ::std::convert::Into<crate::favor::StockStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
@@ -252,7 +252,7 @@ impl crate::Validate for ListStocksRequest {
             v.field(
                 "status",
                 |v| {
-                    if let crate::api::favor::StockStatus::Unknown(value) = value {
+                    if let crate::favor::StockStatus::Unknown(value) = value {
                         v.report(
                             "批次状态",
                             crate::runtime::validation::Rule::Enum,
@@ -278,7 +278,7 @@ pub struct StockCollection {
     ///
     /// *Optional (选填).* Wire name `data`, type `array[Stock]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<crate::api::favor::Stock>>,
+    pub data: ::std::option::Option<::std::vec::Vec<crate::favor::Stock>>,
     /// 【分页大小】分页大小,最大10
     ///
     /// *Required (必填).* Wire name `limit`, type `integer`.
@@ -458,7 +458,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ListStocksRequest {
-    /// The percent-encoded path and query string [`FavorClient::list_stocks`](crate::api::favor::FavorClient::list_stocks) sends this request to.
+    /// The percent-encoded path and query string [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::string::String::from("/v3/marketing/favor/stocks");
         let mut pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -496,7 +496,7 @@ impl ListStocksRequest {
         }
     }
 }
-impl<'a> crate::api::favor::FavorClient<'a> {
+impl<'a> crate::favor::FavorClient<'a> {
     /// 条件查询批次列表 — List coupon stocks created by a merchant, filtered by creation time and status, with their configuration and distribution counts (paged, at most 10 per page).
     ///
     /// 通过此接口可查询多个批次的信息,包括批次的配置信息以及批次概况数据。
@@ -556,10 +556,14 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::ListStocksRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = ListStocksRequest::builder()
     ///     .offset(1)
-    ///     .limit(1)
-    ///     .stock_creator_mchid("examplestockcreatorm")
+    ///     .limit(8)
+    ///     .stock_creator_mchid("9856888")
+    ///     .create_start_time("2015-05-20T13:29:35.120+08:00")
+    ///     .create_end_time("2015-05-20T13:29:35.120+08:00")
+    ///     .status("paused")
     ///     .build()?;
     /// let response = client.favor().list_stocks(&request).await?;
     /// println!("{response:?}");
@@ -568,8 +572,8 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// ```
     pub async fn list_stocks(
         &self,
-        request: &crate::api::favor::ListStocksRequest,
-    ) -> ::std::result::Result<crate::api::favor::StockCollection, crate::Error> {
+        request: &crate::favor::ListStocksRequest,
+    ) -> ::std::result::Result<crate::favor::StockCollection, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -3,8 +3,8 @@
 //!
 //! Enabled by the `favor` cargo feature. Operations:
 //!
-//! - [`FavorClient::create_coupon_stock`](crate::api::favor::FavorClient::create_coupon_stock): 创建代金券批次 — `POST /v3/marketing/favor/coupon-stocks`
-//! - [`FavorClient::list_stocks`](crate::api::favor::FavorClient::list_stocks): 条件查询批次列表 — `GET /v3/marketing/favor/stocks`
+//! - [`FavorClient::create_coupon_stock`](crate::favor::FavorClient::create_coupon_stock): 创建代金券批次 — `POST /v3/marketing/favor/coupon-stocks`
+//! - [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks): 条件查询批次列表 — `GET /v3/marketing/favor/stocks`
 
 mod types;
 pub use types::*;

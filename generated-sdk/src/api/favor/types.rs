@@ -279,16 +279,12 @@ pub struct CouponRule {
     ///
     /// *Optional (选填).* Wire name `coupon_available_time`, type `FavorAvailableTime`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_available_time: ::std::option::Option<
-        crate::api::favor::FavorAvailableTime,
-    >,
+    pub coupon_available_time: ::std::option::Option<crate::favor::FavorAvailableTime>,
     /// 【固定面额满减券使用规则】stock\_type为NORMAL时必填
     ///
     /// *Optional (选填).* Wire name `fixed_normal_coupon`, type `FixedValueStockMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<
-        crate::api::favor::FixedValueStockMsg,
-    >,
+    pub fixed_normal_coupon: ::std::option::Option<crate::favor::FixedValueStockMsg>,
     /// 【订单优惠标记】订单优惠标记,按json格式。
     ///
     /// *Optional (选填).* Wire name `goods_tag`, type `array[string(128)]`. Constraints: each item: at most 128 characters.
@@ -298,7 +294,7 @@ pub struct CouponRule {
     ///
     /// *Optional (选填).* Wire name `trade_type`, type `array[TradeType]`. Constraints: each item: one of `MICROAPP`, `APPPAY`, `PPAY`, `CARD`, `FACE`, `OTHER`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::vec::Vec<crate::api::favor::TradeType>>,
+    pub trade_type: ::std::option::Option<::std::vec::Vec<crate::favor::TradeType>>,
     /// 【是否可叠加其他优惠】允许指定本优惠是否可以和本商户号创建的其他券同时使用,不填则默认为:“不允许同时使用”。枚举值:true:是false:否
     ///
     /// *Optional (选填).* Wire name `combine_use`, type `boolean`.
@@ -322,7 +318,7 @@ pub struct CouponRule {
     ///
     /// *Optional (选填).* Wire name `limit_card`, type `CardLimitation`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub limit_card: ::std::option::Option<crate::api::favor::CardLimitation>,
+    pub limit_card: ::std::option::Option<crate::favor::CardLimitation>,
 }
 impl CouponRule {
     /// Starts a builder for [`CouponRule`].
@@ -334,21 +330,21 @@ impl CouponRule {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct CouponRuleBuilder {
-    coupon_available_time: ::std::option::Option<crate::api::favor::FavorAvailableTime>,
-    fixed_normal_coupon: ::std::option::Option<crate::api::favor::FixedValueStockMsg>,
+    coupon_available_time: ::std::option::Option<crate::favor::FavorAvailableTime>,
+    fixed_normal_coupon: ::std::option::Option<crate::favor::FixedValueStockMsg>,
     goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    trade_type: ::std::option::Option<::std::vec::Vec<crate::api::favor::TradeType>>,
+    trade_type: ::std::option::Option<::std::vec::Vec<crate::favor::TradeType>>,
     combine_use: ::std::option::Option<bool>,
     available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     unavailable_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     available_merchants: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    limit_card: ::std::option::Option<crate::api::favor::CardLimitation>,
+    limit_card: ::std::option::Option<crate::favor::CardLimitation>,
 }
 impl CouponRuleBuilder {
     /// Sets `coupon_available_time` (【券生效时间】).
     pub fn coupon_available_time(
         mut self,
-        value: crate::api::favor::FavorAvailableTime,
+        value: crate::favor::FavorAvailableTime,
     ) -> Self {
         self.coupon_available_time = ::std::option::Option::Some(value);
         self
@@ -356,7 +352,7 @@ impl CouponRuleBuilder {
     /// Sets `fixed_normal_coupon` (【固定面额满减券使用规则】).
     pub fn fixed_normal_coupon(
         mut self,
-        value: crate::api::favor::FixedValueStockMsg,
+        value: crate::favor::FixedValueStockMsg,
     ) -> Self {
         self.fixed_normal_coupon = ::std::option::Option::Some(value);
         self
@@ -376,7 +372,7 @@ impl CouponRuleBuilder {
     pub fn trade_type<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::api::favor::TradeType>,
+        V: ::std::convert::Into<crate::favor::TradeType>,
     {
         self.trade_type = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -422,7 +418,7 @@ impl CouponRuleBuilder {
         self
     }
     /// Sets `limit_card` (【指定银行卡BIN】).
-    pub fn limit_card(mut self, value: crate::api::favor::CardLimitation) -> Self {
+    pub fn limit_card(mut self, value: crate::favor::CardLimitation) -> Self {
         self.limit_card = ::std::option::Option::Some(value);
         self
     }
@@ -503,7 +499,7 @@ impl crate::Validate for CouponRule {
                         v.index(
                             i,
                             |v| {
-                                if let crate::api::favor::TradeType::Unknown(value) = value {
+                                if let crate::favor::TradeType::Unknown(value) = value {
                                     v.report(
                                         "指定支付模式",
                                         crate::runtime::validation::Rule::Enum,
@@ -636,7 +632,7 @@ pub struct FavorAvailableTime {
     ///
     /// *Optional (选填).* Wire name `fix_available_time`, type `FixedAvailableTime`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fix_available_time: ::std::option::Option<crate::api::favor::FixedAvailableTime>,
+    pub fix_available_time: ::std::option::Option<crate::favor::FixedAvailableTime>,
     /// `second_day_available` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `second_day_available`, type `boolean`.
@@ -658,7 +654,7 @@ impl FavorAvailableTime {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct FavorAvailableTimeBuilder {
-    fix_available_time: ::std::option::Option<crate::api::favor::FixedAvailableTime>,
+    fix_available_time: ::std::option::Option<crate::favor::FixedAvailableTime>,
     second_day_available: ::std::option::Option<bool>,
     available_time_after_receive: ::std::option::Option<i64>,
 }
@@ -666,7 +662,7 @@ impl FavorAvailableTimeBuilder {
     /// Sets `fix_available_time`.
     pub fn fix_available_time(
         mut self,
-        value: crate::api::favor::FixedAvailableTime,
+        value: crate::favor::FixedAvailableTime,
     ) -> Self {
         self.fix_available_time = ::std::option::Option::Some(value);
         self
@@ -1048,7 +1044,7 @@ pub struct PatternInfo {
     ///
     /// *Optional (选填).* Wire name `background_color`, type `BackgroundColor`. Constraints: one of `COLOR010`, `COLOR020`, `COLOR030`, `COLOR040`, `COLOR050`, `COLOR060`, `COLOR070`, `COLOR080`, `COLOR081`, `COLOR082`, `COLOR090`, `COLOR100`, `COLOR101`, `COLOR102`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub background_color: ::std::option::Option<crate::api::favor::BackgroundColor>,
+    pub background_color: ::std::option::Option<crate::favor::BackgroundColor>,
     /// 【券详情图片】券详情图片,850像素\*350像素,且图片大小不超过2M,支持JPG/PNG格式,仅支持通过《图片上传API》接口获取的图片URL地址。\*
     ///
     /// *Optional (选填).* Wire name `coupon_image`, type `string(128)`. Constraints: at most 128 characters.
@@ -1058,7 +1054,7 @@ pub struct PatternInfo {
     ///
     /// *Optional (选填).* Wire name `jump_target`, type `JumpTarget`. Constraints: one of `PAYMENT_CODE`, `MINI_PROGRAM`, `DEFAULT_PAGE`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub jump_target: ::std::option::Option<crate::api::favor::JumpTarget>,
+    pub jump_target: ::std::option::Option<crate::favor::JumpTarget>,
     /// 【小程序appid】跳转的小程序appid,跳转至小程序时必填。跳转的小程序appid需至少和一个可核销商户有绑定关系。
     ///
     /// *Optional (选填).* Wire name `mini_program_appid`, type `string(128)`. Constraints: at most 128 characters.
@@ -1083,9 +1079,9 @@ pub struct PatternInfoBuilder {
     description: ::std::option::Option<::std::string::String>,
     merchant_logo: ::std::option::Option<::std::string::String>,
     merchant_name: ::std::option::Option<::std::string::String>,
-    background_color: ::std::option::Option<crate::api::favor::BackgroundColor>,
+    background_color: ::std::option::Option<crate::favor::BackgroundColor>,
     coupon_image: ::std::option::Option<::std::string::String>,
-    jump_target: ::std::option::Option<crate::api::favor::JumpTarget>,
+    jump_target: ::std::option::Option<crate::favor::JumpTarget>,
     mini_program_appid: ::std::option::Option<::std::string::String>,
     mini_program_path: ::std::option::Option<::std::string::String>,
 }
@@ -1117,7 +1113,7 @@ impl PatternInfoBuilder {
     /// Sets `background_color` (【背景颜色】).
     pub fn background_color(
         mut self,
-        value: impl ::std::convert::Into<crate::api::favor::BackgroundColor>,
+        value: impl ::std::convert::Into<crate::favor::BackgroundColor>,
     ) -> Self {
         self.background_color = ::std::option::Option::Some(value.into());
         self
@@ -1133,7 +1129,7 @@ impl PatternInfoBuilder {
     /// Sets `jump_target` (【卡包跳转目标】).
     pub fn jump_target(
         mut self,
-        value: impl ::std::convert::Into<crate::api::favor::JumpTarget>,
+        value: impl ::std::convert::Into<crate::favor::JumpTarget>,
     ) -> Self {
         self.jump_target = ::std::option::Option::Some(value.into());
         self
@@ -1240,7 +1236,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "background_color",
                 |v| {
-                    if let crate::api::favor::BackgroundColor::Unknown(value) = value {
+                    if let crate::favor::BackgroundColor::Unknown(value) = value {
                         v.report(
                             "背景颜色",
                             crate::runtime::validation::Rule::Enum,
@@ -1271,7 +1267,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "jump_target",
                 |v| {
-                    if let crate::api::favor::JumpTarget::Unknown(value) = value {
+                    if let crate::favor::JumpTarget::Unknown(value) = value {
                         v.report(
                             "卡包跳转目标",
                             crate::runtime::validation::Rule::Enum,
@@ -1365,7 +1361,7 @@ pub struct RegionInfo {
     ///
     /// *Optional (选填).* Wire name `type`, type `RegionType`. Constraints: one of `PROVINCE`, `CITY`, `DISTRICT`, `COUNTRY`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub r#type: ::std::option::Option<crate::api::favor::RegionType>,
+    pub r#type: ::std::option::Option<crate::favor::RegionType>,
     /// `province` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `province`, type `string`.
@@ -1495,7 +1491,7 @@ pub struct Stock {
     /// 【批次状态】批次状态,枚举值:
     ///
     /// *Required (必填).* Wire name `status`, type `StockStatus`. Constraints: one of `unactivated`, `audit`, `running`, `stoped`, `paused`.
-    pub status: crate::api::favor::StockStatus,
+    pub status: crate::favor::StockStatus,
     /// 【创建时间】批次创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
@@ -1508,7 +1504,7 @@ pub struct Stock {
     ///
     /// *Optional (选填).* Wire name `stock_use_rule`, type `StockUseRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_use_rule: ::std::option::Option<crate::api::favor::StockUseRule>,
+    pub stock_use_rule: ::std::option::Option<crate::favor::StockUseRule>,
     /// 【可用开始时间】可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
@@ -1539,7 +1535,7 @@ pub struct Stock {
     ///
     /// *Optional (选填).* Wire name `cut_to_message`, type `CutTypeMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_to_message: ::std::option::Option<crate::api::favor::CutTypeMsg>,
+    pub cut_to_message: ::std::option::Option<crate::favor::CutTypeMsg>,
     /// 【是否单品优惠】枚举值:
     ///
     /// *Required (必填).* Wire name `singleitem`, type `boolean`.
@@ -1557,13 +1553,13 @@ pub struct Stock {
     ///
     /// *Optional (选填).* Wire name `business_type`, type `BusinessType`. Constraints: one of `MULTIUSE`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub business_type: ::std::option::Option<crate::api::favor::BusinessType>,
+    pub business_type: ::std::option::Option<crate::favor::BusinessType>,
     /// 【消费金可用地域】消费金可用地域列表,仅有当business\_type=MULTIUSE时,才会返回
     ///
     /// *Optional (选填).* Wire name `available_region_list`, type `array[RegionInfo]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub available_region_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::favor::RegionInfo>,
+        ::std::vec::Vec<crate::favor::RegionInfo>,
     >,
     /// 【消费金可用行业】消费金可用行业列表,仅有当business\_type=MULTIUSE时,才会返回
     ///
@@ -1958,9 +1954,7 @@ pub struct StockUseRule {
     ///
     /// *Optional (选填).* Wire name `fixed_normal_coupon`, type `FixedValueStockMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_normal_coupon: ::std::option::Option<
-        crate::api::favor::FixedValueStockMsg,
-    >,
+    pub fixed_normal_coupon: ::std::option::Option<crate::favor::FixedValueStockMsg>,
     /// `max_coupons_per_user` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `max_coupons_per_user`, type `integer`.
@@ -1980,7 +1974,7 @@ pub struct StockUseRule {
     ///
     /// *Optional (选填).* Wire name `trade_type`, type `array[TradeType]`. Constraints: each item: one of `MICROAPP`, `APPPAY`, `PPAY`, `CARD`, `FACE`, `OTHER`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub trade_type: ::std::option::Option<::std::vec::Vec<crate::api::favor::TradeType>>,
+    pub trade_type: ::std::option::Option<::std::vec::Vec<crate::favor::TradeType>>,
     /// `combine_use` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `combine_use`, type `boolean`.
@@ -1990,7 +1984,7 @@ pub struct StockUseRule {
     ///
     /// *Optional (选填).* Wire name `fixed_discount_coupon`, type `DiscountMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fixed_discount_coupon: ::std::option::Option<crate::api::favor::DiscountMsg>,
+    pub fixed_discount_coupon: ::std::option::Option<crate::favor::DiscountMsg>,
 }
 /// 【指定支付模式】
 ///

@@ -3,8 +3,8 @@
 //!
 //! Enabled by the `product-coupon` cargo feature. Operations:
 //!
-//! - [`ProductCouponClient::modify_stock_bundle`](crate::api::product_coupon::ProductCouponClient::modify_stock_bundle): 修改商品券批次组 — `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
-//! - [`ProductCouponClient::send_user_coupon`](crate::api::product_coupon::ProductCouponClient::send_user_coupon): 向用户发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
+//! - [`ProductCouponClient::modify_stock_bundle`](crate::product_coupon::ProductCouponClient::modify_stock_bundle): 修改商品券批次组 — `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
+//! - [`ProductCouponClient::send_user_coupon`](crate::product_coupon::ProductCouponClient::send_user_coupon): 向用户发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
 
 mod types;
 pub use types::*;

@@ -31,25 +31,25 @@ pub struct ModifyStockBundleRequest {
     /// *Optional (选填).* Wire name `usage_rule_display_info`, type `UsageRuleDisplayInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<
-        crate::api::product_coupon::UsageRuleDisplayInfo,
+        crate::product_coupon::UsageRuleDisplayInfo,
     >,
     /// 【用户商品券展示信息】用户商品券在卡包中的展示详情,包括引导用户的自定义入口
     ///
     /// *Optional (选填).* Wire name `coupon_display_info`, type `CouponDisplayInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<
-        crate::api::product_coupon::CouponDisplayInfo,
+        crate::product_coupon::CouponDisplayInfo,
     >,
     /// 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub notify_config: ::std::option::Option<crate::api::product_coupon::NotifyConfig>,
+    pub notify_config: ::std::option::Option<crate::product_coupon::NotifyConfig>,
     /// 【可用门店范围】控制该批次可以在品牌下哪些门店使用,不填默认设置为 NONE
     ///
     /// *Optional (选填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub store_scope: ::std::option::Option<crate::api::product_coupon::StockStoreScope>,
+    pub store_scope: ::std::option::Option<crate::product_coupon::StockStoreScope>,
     /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
@@ -70,13 +70,11 @@ pub struct ModifyStockBundleRequestBuilder {
     out_request_no: ::std::option::Option<::std::string::String>,
     remark: ::std::option::Option<::std::string::String>,
     usage_rule_display_info: ::std::option::Option<
-        crate::api::product_coupon::UsageRuleDisplayInfo,
+        crate::product_coupon::UsageRuleDisplayInfo,
     >,
-    coupon_display_info: ::std::option::Option<
-        crate::api::product_coupon::CouponDisplayInfo,
-    >,
-    notify_config: ::std::option::Option<crate::api::product_coupon::NotifyConfig>,
-    store_scope: ::std::option::Option<crate::api::product_coupon::StockStoreScope>,
+    coupon_display_info: ::std::option::Option<crate::product_coupon::CouponDisplayInfo>,
+    notify_config: ::std::option::Option<crate::product_coupon::NotifyConfig>,
+    store_scope: ::std::option::Option<crate::product_coupon::StockStoreScope>,
     brand_id: ::std::option::Option<::std::string::String>,
 }
 impl ModifyStockBundleRequestBuilder {
@@ -115,7 +113,7 @@ impl ModifyStockBundleRequestBuilder {
     /// Sets `usage_rule_display_info` (【券使用规则展示信息】).
     pub fn usage_rule_display_info(
         mut self,
-        value: crate::api::product_coupon::UsageRuleDisplayInfo,
+        value: crate::product_coupon::UsageRuleDisplayInfo,
     ) -> Self {
         self.usage_rule_display_info = ::std::option::Option::Some(value);
         self
@@ -123,23 +121,20 @@ impl ModifyStockBundleRequestBuilder {
     /// Sets `coupon_display_info` (【用户商品券展示信息】).
     pub fn coupon_display_info(
         mut self,
-        value: crate::api::product_coupon::CouponDisplayInfo,
+        value: crate::product_coupon::CouponDisplayInfo,
     ) -> Self {
         self.coupon_display_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `notify_config` (【事件通知配置】).
-    pub fn notify_config(
-        mut self,
-        value: crate::api::product_coupon::NotifyConfig,
-    ) -> Self {
+    pub fn notify_config(mut self, value: crate::product_coupon::NotifyConfig) -> Self {
         self.notify_config = ::std::option::Option::Some(value);
         self
     }
     /// Sets `store_scope` (【可用门店范围】).
     pub fn store_scope(
         mut self,
-        value: impl ::std::convert::Into<crate::api::product_coupon::StockStoreScope>,
+        value: impl ::std::convert::Into<crate::product_coupon::StockStoreScope>,
     ) -> Self {
         self.store_scope = ::std::option::Option::Some(value.into());
         self
@@ -323,7 +318,7 @@ impl crate::Validate for ModifyStockBundleRequest {
             v.field(
                 "store_scope",
                 |v| {
-                    if let crate::api::product_coupon::StockStoreScope::Unknown(value) = value {
+                    if let crate::product_coupon::StockStoreScope::Unknown(value) = value {
                         v.report(
                             "可用门店范围",
                             crate::runtime::validation::Rule::Enum,
@@ -360,7 +355,7 @@ pub struct ModifyStockBundleResponse {
     /// 【批次列表】批次组内批次列表
     ///
     /// *Required (必填).* Wire name `stock_list`, type `array[StockEntityInBundle]`.
-    pub stock_list: ::std::vec::Vec<crate::api::product_coupon::StockEntityInBundle>,
+    pub stock_list: ::std::vec::Vec<crate::product_coupon::StockEntityInBundle>,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "product_coupon.modify_stock_bundle",
@@ -418,7 +413,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl ModifyStockBundleRequest {
-    /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_bundle`](crate::api::product_coupon::ProductCouponClient::modify_stock_bundle) sends this request to.
+    /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_bundle`](crate::product_coupon::ProductCouponClient::modify_stock_bundle) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/partner/product-coupon/product-coupons/{}/stock-bundles/{}",
@@ -429,7 +424,7 @@ impl ModifyStockBundleRequest {
         )
     }
 }
-impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
+impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// 修改商品券批次组 — Modify the basic information (display information, notification config, store scope, remark) of every stock in a progressive-bundle stock bundle at once; already-issued user coupons are not affected. Returns the bundle with its stocks.
     ///
     /// 服务商可以通过该接口同步修改商品券批次组内所有批次的基本信息,包括展示信息、通知配置。展示信息修改不会影响已经发放的用户商品券。\
@@ -473,11 +468,47 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::ModifyStockBundleRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = ModifyStockBundleRequest::builder()
-    ///     .product_coupon_id("exampleproductcouponid")
-    ///     .stock_bundle_id("examplestockbundleid")
-    ///     .out_request_no("exampleoutrequestno")
-    ///     .brand_id("examplebrandid")
+    ///     .product_coupon_id("200000001")
+    ///     .stock_bundle_id("123456789")
+    ///     .out_request_no("34657_20250101_123456")
+    ///     .remark("疯狂星期四项目专用")
+    ///     .usage_rule_display_info(wechatpay_marketing::product_coupon::UsageRuleDisplayInfo::builder()
+    ///         .coupon_usage_method_list(["MINI_PROGRAM"])
+    ///         .mini_program_appid("wx1234567890")
+    ///         .mini_program_path("/pages/index/product")
+    ///         .app_path("https://www.example.com/jump-to-app")
+    ///         .usage_description("全场可用")
+    ///         .coupon_available_store_info(wechatpay_marketing::product_coupon::CouponAvailableStoreInfo::builder()
+    ///             .description("可在上海市区的所有门店使用,详细列表参考小程序内信息为准")
+    ///             .mini_program_appid("wx1234567890")
+    ///             .mini_program_path("/pages/index/store-list")
+    ///             .build()?)
+    ///         .build()?)
+    ///     .coupon_display_info(wechatpay_marketing::product_coupon::CouponDisplayInfo::builder()
+    ///         .code_display_mode("QRCODE")
+    ///         .background_color("Color010")
+    ///         .entrance_mini_program(wechatpay_marketing::product_coupon::EntranceMiniProgram::builder()
+    ///             .appid("wx1234567890")
+    ///             .path("/pages/index/product")
+    ///             .entrance_wording("欢迎选购")
+    ///             .guidance_wording("获取更多优惠")
+    ///             .build()?)
+    ///         .entrance_official_account(wechatpay_marketing::product_coupon::EntranceOfficialAccount::builder()
+    ///             .appid("wx1234567890")
+    ///             .build()?)
+    ///         .entrance_finder(wechatpay_marketing::product_coupon::EntranceFinder::builder()
+    ///             .finder_id("gh_12345678")
+    ///             .finder_video_id("UDFsdf24df34dD456Hdf34")
+    ///             .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+    ///             .build()?)
+    ///         .build()?)
+    ///     .notify_config(wechatpay_marketing::product_coupon::NotifyConfig::builder()
+    ///         .notify_appid("wx4fd12345678")
+    ///         .build()?)
+    ///     .store_scope("SPECIFIC")
+    ///     .brand_id("120344")
     ///     .build()?;
     /// let response = client.product_coupon().modify_stock_bundle(&request).await?;
     /// println!("{response:?}");
@@ -486,9 +517,9 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// ```
     pub async fn modify_stock_bundle(
         &self,
-        request: &crate::api::product_coupon::ModifyStockBundleRequest,
+        request: &crate::product_coupon::ModifyStockBundleRequest,
     ) -> ::std::result::Result<
-        crate::api::product_coupon::ModifyStockBundleResponse,
+        crate::product_coupon::ModifyStockBundleResponse,
         crate::Error,
     > {
         if self.client.validation_enabled() {

@@ -48,9 +48,7 @@ pub struct SendUserCouponRequest {
     ///
     /// *Optional (选填).* Wire name `coupon_tag_info`, type `CouponTagInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_info: ::std::option::Option<
-        crate::api::product_coupon::CouponTagInfo,
-    >,
+    pub coupon_tag_info: ::std::option::Option<crate::product_coupon::CouponTagInfo>,
 }
 impl SendUserCouponRequest {
     /// Starts a builder for [`SendUserCouponRequest`].
@@ -70,7 +68,7 @@ pub struct SendUserCouponRequestBuilder {
     send_request_no: ::std::option::Option<::std::string::String>,
     attach: ::std::option::Option<::std::string::String>,
     brand_id: ::std::option::Option<::std::string::String>,
-    coupon_tag_info: ::std::option::Option<crate::api::product_coupon::CouponTagInfo>,
+    coupon_tag_info: ::std::option::Option<crate::product_coupon::CouponTagInfo>,
 }
 impl SendUserCouponRequestBuilder {
     /// Sets `openid` (【用户OpenID】).
@@ -140,7 +138,7 @@ impl SendUserCouponRequestBuilder {
     /// Sets `coupon_tag_info` (【用户商品券标签信息】).
     pub fn coupon_tag_info(
         mut self,
-        value: crate::api::product_coupon::CouponTagInfo,
+        value: crate::product_coupon::CouponTagInfo,
     ) -> Self {
         self.coupon_tag_info = ::std::option::Option::Some(value);
         self
@@ -466,7 +464,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     ],
 };
 impl SendUserCouponRequest {
-    /// The percent-encoded path and query string [`ProductCouponClient::send_user_coupon`](crate::api::product_coupon::ProductCouponClient::send_user_coupon) sends this request to.
+    /// The percent-encoded path and query string [`ProductCouponClient::send_user_coupon`](crate::product_coupon::ProductCouponClient::send_user_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/partner/product-coupon/users/{}/coupons", crate
@@ -475,7 +473,7 @@ impl SendUserCouponRequest {
         )
     }
 }
-impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
+impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// 向用户发放商品券 — Send a product coupon of a given stock to a user (by openid) on behalf of a brand; subject to the stock's total, daily and per-user limits. Returns the user coupon with its product coupon and stock details.
     ///
     /// 品牌方可以通过本接口向用户发放指定商品券批次,能否发放受限于商品券批次的发放限额:\
@@ -527,13 +525,22 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::SendUserCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = SendUserCouponRequest::builder()
-    ///     .openid("exampleopenid")
-    ///     .product_coupon_id("exampleproductcouponid")
-    ///     .stock_id("examplestockid")
-    ///     .appid("exampleappid")
-    ///     .send_request_no("examplesendrequestno")
-    ///     .brand_id("examplebrandid")
+    ///     .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+    ///     .product_coupon_id("1000000013")
+    ///     .stock_id("1000000013001")
+    ///     .coupon_code("Code_123456")
+    ///     .appid("wx233544546545989")
+    ///     .send_request_no("MCHSEND202003101234")
+    ///     .attach("any attach content")
+    ///     .brand_id("120344")
+    ///     .coupon_tag_info(wechatpay_marketing::product_coupon::CouponTagInfo::builder()
+    ///         .coupon_tag_list(["MEMBER"])
+    ///         .member_tag_info(wechatpay_marketing::product_coupon::MemberTagInfo::builder()
+    ///             .member_card_id("MemberCardId_1234567890")
+    ///             .build()?)
+    ///         .build()?)
     ///     .build()?;
     /// let response = client.product_coupon().send_user_coupon(&request).await?;
     /// println!("{response:?}");
@@ -542,9 +549,9 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// ```
     pub async fn send_user_coupon(
         &self,
-        request: &crate::api::product_coupon::SendUserCouponRequest,
+        request: &crate::product_coupon::SendUserCouponRequest,
     ) -> ::std::result::Result<
-        crate::api::product_coupon::UserProductCouponEntity,
+        crate::product_coupon::UserProductCouponEntity,
         crate::Error,
     > {
         if self.client.validation_enabled() {

@@ -20,7 +20,7 @@ pub struct ComboPackage {
     /// *Optional (选填).* Wire name `choice_list`, type `array[ComboPackageChoice]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub choice_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::ComboPackageChoice>,
+        ::std::vec::Vec<crate::product_coupon::ComboPackageChoice>,
     >,
 }
 /// `ComboPackageChoice` (no description on the page).
@@ -87,14 +87,14 @@ pub struct CouponAvailablePeriod {
     /// *Optional (选填).* Wire name `weekly_available_period`, type `FixedWeekPeriod`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<
-        crate::api::product_coupon::FixedWeekPeriod,
+        crate::product_coupon::FixedWeekPeriod,
     >,
     /// `irregular_available_period_list` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `irregular_available_period_list`, type `array[TimePeriod]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::TimePeriod>,
+        ::std::vec::Vec<crate::product_coupon::TimePeriod>,
     >,
 }
 /// 【券可用门店信息】用于描述全部可用门店信息,可配置小程序跳转地址进行展示
@@ -360,7 +360,7 @@ pub struct CouponDisplayInfo {
     /// 【用户商品券Code展示模式】决定用户商品券Code在卡包中的展示形态
     ///
     /// *Required (必填).* Wire name `code_display_mode`, type `CouponCodeDisplayMode`. Constraints: one of `INVISIBLE`, `BARCODE`, `QRCODE`.
-    pub code_display_mode: crate::api::product_coupon::CouponCodeDisplayMode,
+    pub code_display_mode: crate::product_coupon::CouponCodeDisplayMode,
     /// 【背景颜色】券的背景颜色,可设置10种颜色,色值请参考下方说明。颜色取值为颜色图中的颜色名称,不填默认为
     ///
     /// *Optional (选填).* Wire name `background_color`, type `string`.
@@ -371,22 +371,20 @@ pub struct CouponDisplayInfo {
     /// *Optional (选填).* Wire name `entrance_mini_program`, type `EntranceMiniProgram`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<
-        crate::api::product_coupon::EntranceMiniProgram,
+        crate::product_coupon::EntranceMiniProgram,
     >,
     /// 【公众号入口】展示跳转公众号的入口
     ///
     /// *Optional (选填).* Wire name `entrance_official_account`, type `EntranceOfficialAccount`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
-        crate::api::product_coupon::EntranceOfficialAccount,
+        crate::product_coupon::EntranceOfficialAccount,
     >,
     /// 【视频号入口】展示跳转视频号的入口
     ///
     /// *Optional (选填).* Wire name `entrance_finder`, type `EntranceFinder`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub entrance_finder: ::std::option::Option<
-        crate::api::product_coupon::EntranceFinder,
-    >,
+    pub entrance_finder: ::std::option::Option<crate::product_coupon::EntranceFinder>,
 }
 impl CouponDisplayInfo {
     /// Starts a builder for [`CouponDisplayInfo`].
@@ -399,24 +397,22 @@ impl CouponDisplayInfo {
 #[must_use]
 pub struct CouponDisplayInfoBuilder {
     code_display_mode: ::std::option::Option<
-        crate::api::product_coupon::CouponCodeDisplayMode,
+        crate::product_coupon::CouponCodeDisplayMode,
     >,
     background_color: ::std::option::Option<::std::string::String>,
     entrance_mini_program: ::std::option::Option<
-        crate::api::product_coupon::EntranceMiniProgram,
+        crate::product_coupon::EntranceMiniProgram,
     >,
     entrance_official_account: ::std::option::Option<
-        crate::api::product_coupon::EntranceOfficialAccount,
+        crate::product_coupon::EntranceOfficialAccount,
     >,
-    entrance_finder: ::std::option::Option<crate::api::product_coupon::EntranceFinder>,
+    entrance_finder: ::std::option::Option<crate::product_coupon::EntranceFinder>,
 }
 impl CouponDisplayInfoBuilder {
     /// Sets `code_display_mode` (【用户商品券Code展示模式】).
     pub fn code_display_mode(
         mut self,
-        value: impl ::std::convert::Into<
-            crate::api::product_coupon::CouponCodeDisplayMode,
-        >,
+        value: impl ::std::convert::Into<crate::product_coupon::CouponCodeDisplayMode>,
     ) -> Self {
         self.code_display_mode = ::std::option::Option::Some(value.into());
         self
@@ -432,7 +428,7 @@ impl CouponDisplayInfoBuilder {
     /// Sets `entrance_mini_program` (【小程序入口】).
     pub fn entrance_mini_program(
         mut self,
-        value: crate::api::product_coupon::EntranceMiniProgram,
+        value: crate::product_coupon::EntranceMiniProgram,
     ) -> Self {
         self.entrance_mini_program = ::std::option::Option::Some(value);
         self
@@ -440,7 +436,7 @@ impl CouponDisplayInfoBuilder {
     /// Sets `entrance_official_account` (【公众号入口】).
     pub fn entrance_official_account(
         mut self,
-        value: crate::api::product_coupon::EntranceOfficialAccount,
+        value: crate::product_coupon::EntranceOfficialAccount,
     ) -> Self {
         self.entrance_official_account = ::std::option::Option::Some(value);
         self
@@ -448,7 +444,7 @@ impl CouponDisplayInfoBuilder {
     /// Sets `entrance_finder` (【视频号入口】).
     pub fn entrance_finder(
         mut self,
-        value: crate::api::product_coupon::EntranceFinder,
+        value: crate::product_coupon::EntranceFinder,
     ) -> Self {
         self.entrance_finder = ::std::option::Option::Some(value);
         self
@@ -484,9 +480,7 @@ impl crate::Validate for CouponDisplayInfo {
             "code_display_mode",
             |v| {
                 let value = &self.code_display_mode;
-                if let crate::api::product_coupon::CouponCodeDisplayMode::Unknown(
-                    value,
-                ) = value {
+                if let crate::product_coupon::CouponCodeDisplayMode::Unknown(value) = value {
                     v.report(
                         "用户商品券Code展示模式",
                         crate::runtime::validation::Rule::Enum,
@@ -532,15 +526,13 @@ pub struct CouponTagInfo {
     /// *Optional (选填).* Wire name `coupon_tag_list`, type `array[UserProductCouponTag]`. Constraints: each item: one of `MEMBER`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::UserProductCouponTag>,
+        ::std::vec::Vec<crate::product_coupon::UserProductCouponTag>,
     >,
     /// 【会员标签信息】当用户商品券标签列表中有
     ///
     /// *Optional (选填).* Wire name `member_tag_info`, type `MemberTagInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub member_tag_info: ::std::option::Option<
-        crate::api::product_coupon::MemberTagInfo,
-    >,
+    pub member_tag_info: ::std::option::Option<crate::product_coupon::MemberTagInfo>,
 }
 impl CouponTagInfo {
     /// Starts a builder for [`CouponTagInfo`].
@@ -553,16 +545,16 @@ impl CouponTagInfo {
 #[must_use]
 pub struct CouponTagInfoBuilder {
     coupon_tag_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::UserProductCouponTag>,
+        ::std::vec::Vec<crate::product_coupon::UserProductCouponTag>,
     >,
-    member_tag_info: ::std::option::Option<crate::api::product_coupon::MemberTagInfo>,
+    member_tag_info: ::std::option::Option<crate::product_coupon::MemberTagInfo>,
 }
 impl CouponTagInfoBuilder {
     /// Sets `coupon_tag_list` (【用户商品券标签列表】).
     pub fn coupon_tag_list<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::api::product_coupon::UserProductCouponTag>,
+        V: ::std::convert::Into<crate::product_coupon::UserProductCouponTag>,
     {
         self.coupon_tag_list = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -572,7 +564,7 @@ impl CouponTagInfoBuilder {
     /// Sets `member_tag_info` (【会员标签信息】).
     pub fn member_tag_info(
         mut self,
-        value: crate::api::product_coupon::MemberTagInfo,
+        value: crate::product_coupon::MemberTagInfo,
     ) -> Self {
         self.member_tag_info = ::std::option::Option::Some(value);
         self
@@ -595,7 +587,7 @@ impl crate::Validate for CouponTagInfo {
                         v.index(
                             i,
                             |v| {
-                                if let crate::api::product_coupon::UserProductCouponTag::Unknown(
+                                if let crate::product_coupon::UserProductCouponTag::Unknown(
                                     value,
                                 ) = value {
                                     v.report(
@@ -651,14 +643,14 @@ pub struct CouponUsageDetail {
     /// *Optional (选填).* Wire name `associated_order_info`, type `UserProductCouponAssociatedOrderInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<
-        crate::api::product_coupon::UserProductCouponAssociatedOrderInfo,
+        crate::product_coupon::UserProductCouponAssociatedOrderInfo,
     >,
     /// 【券核销的关联微信支付分订单信息】券核销的关联微信支付分订单信息,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `associated_pay_score_order_info`, type `UserProductCouponAssociatedPayScoreOrderInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
-        crate::api::product_coupon::UserProductCouponAssociatedPayScoreOrderInfo,
+        crate::product_coupon::UserProductCouponAssociatedPayScoreOrderInfo,
     >,
 }
 /// `CouponUsageMethod` (no description on the page).
@@ -989,14 +981,14 @@ pub struct FixedWeekPeriod {
     /// *Optional (选填).* Wire name `day_list`, type `array[WeekEnum]`. Constraints: each item: one of `MONDAY`, `TUESDAY`, `WEDNESDAY`, `THURSDAY`, `FRIDAY`, `SATURDAY`, `SUNDAY`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::WeekEnum>,
+        ::std::vec::Vec<crate::product_coupon::WeekEnum>,
     >,
     /// `day_period_list` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `day_period_list`, type `array[PeriodOfTheDay]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::PeriodOfTheDay>,
+        ::std::vec::Vec<crate::product_coupon::PeriodOfTheDay>,
     >,
 }
 /// 【会员标签信息】
@@ -1173,7 +1165,7 @@ pub struct ProductCouponDisplayInfo {
     /// *Optional (选填).* Wire name `combo_package_list`, type `array[ComboPackage]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::ComboPackage>,
+        ::std::vec::Vec<crate::product_coupon::ComboPackage>,
     >,
 }
 /// 【商品券信息】该用户商品券对应的商品券详情
@@ -1187,33 +1179,31 @@ pub struct ProductCouponEntity {
     /// 【优惠范围】商品券优惠范围
     ///
     /// *Required (必填).* Wire name `scope`, type `ProductCouponScope`. Constraints: one of `ALL`, `SINGLE`.
-    pub scope: crate::api::product_coupon::ProductCouponScope,
+    pub scope: crate::product_coupon::ProductCouponScope,
     /// 【商品券类型】商品券的优惠类型
     ///
     /// *Required (必填).* Wire name `type`, type `ProductCouponType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
-    pub r#type: crate::api::product_coupon::ProductCouponType,
+    pub r#type: crate::product_coupon::ProductCouponType,
     /// 【使用模式】商品券使用模式
     ///
     /// *Required (必填).* Wire name `usage_mode`, type `UsageMode`. Constraints: one of `SINGLE`, `PROGRESSIVE_BUNDLE`.
-    pub usage_mode: crate::api::product_coupon::UsageMode,
+    pub usage_mode: crate::product_coupon::UsageMode,
     /// 【单券模式信息】单券模式配置信息,仅当
     ///
     /// *Optional (选填).* Wire name `single_usage_info`, type `SingleUsageInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_info: ::std::option::Option<
-        crate::api::product_coupon::SingleUsageInfo,
-    >,
+    pub single_usage_info: ::std::option::Option<crate::product_coupon::SingleUsageInfo>,
     /// 【多次优惠模式信息】多次优惠模式配置信息,当且仅当
     ///
     /// *Optional (选填).* Wire name `progressive_bundle_usage_info`, type `ProgressiveBundleUsageInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<
-        crate::api::product_coupon::ProgressiveBundleUsageInfo,
+        crate::product_coupon::ProgressiveBundleUsageInfo,
     >,
     /// 【展示信息】商品券展示信息
     ///
     /// *Required (必填).* Wire name `display_info`, type `ProductCouponDisplayInfo`.
-    pub display_info: crate::api::product_coupon::ProductCouponDisplayInfo,
+    pub display_info: crate::product_coupon::ProductCouponDisplayInfo,
     /// 【外部商品ID】商户创建商品券时主动传入的外部商品ID,原样返回
     ///
     /// *Optional (选填).* Wire name `out_product_no`, type `string`.
@@ -1222,7 +1212,7 @@ pub struct ProductCouponEntity {
     /// 【商品券状态】商品券状态
     ///
     /// *Required (必填).* Wire name `state`, type `ProductCouponState`. Constraints: one of `AUDITING`, `EFFECTIVE`, `DEACTIVATED`.
-    pub state: crate::api::product_coupon::ProductCouponState,
+    pub state: crate::product_coupon::ProductCouponState,
     /// 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -1590,14 +1580,14 @@ pub struct SingleUsageInfo {
     /// *Optional (选填).* Wire name `normal_coupon`, type `NormalCouponUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<
-        crate::api::product_coupon::NormalCouponUsageRule,
+        crate::product_coupon::NormalCouponUsageRule,
     >,
     /// `discount_coupon` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `discount_coupon`, type `DiscountCouponUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
-        crate::api::product_coupon::DiscountCouponUsageRule,
+        crate::product_coupon::DiscountCouponUsageRule,
     >,
 }
 /// 【批次组信息】批次所在批次组信息
@@ -1635,49 +1625,47 @@ pub struct StockEntity {
     /// 【券Code分配模式】决定发券时用户商品券Code如何产生
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `CouponCodeMode`. Constraints: one of `WECHATPAY`, `UPLOAD`, `API_ASSIGN`.
-    pub coupon_code_mode: crate::api::product_coupon::CouponCodeMode,
+    pub coupon_code_mode: crate::product_coupon::CouponCodeMode,
     /// 【品牌方预上传的券Code数量信息】当且仅当
     ///
     /// *Optional (选填).* Wire name `coupon_code_count_info`, type `CouponCodeCountInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<
-        crate::api::product_coupon::CouponCodeCountInfo,
+        crate::product_coupon::CouponCodeCountInfo,
     >,
     /// 【发放规则】发放规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
-    pub stock_send_rule: crate::api::product_coupon::StockSendRule,
+    pub stock_send_rule: crate::product_coupon::StockSendRule,
     /// 【单券使用规则】当且仅当
     ///
     /// *Optional (选填).* Wire name `single_usage_rule`, type `StockUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub single_usage_rule: ::std::option::Option<
-        crate::api::product_coupon::StockUsageRule,
-    >,
+    pub single_usage_rule: ::std::option::Option<crate::product_coupon::StockUsageRule>,
     /// 【券使用规则展示信息】券使用规则展示信息
     ///
     /// *Required (必填).* Wire name `usage_rule_display_info`, type `UsageRuleDisplayInfo`.
-    pub usage_rule_display_info: crate::api::product_coupon::UsageRuleDisplayInfo,
+    pub usage_rule_display_info: crate::product_coupon::UsageRuleDisplayInfo,
     /// 【用户商品券展示信息】用户商品券在卡包中的展示详情,包括引导用户的自定义入口
     ///
     /// *Required (必填).* Wire name `coupon_display_info`, type `CouponDisplayInfo`.
-    pub coupon_display_info: crate::api::product_coupon::CouponDisplayInfo,
+    pub coupon_display_info: crate::product_coupon::CouponDisplayInfo,
     /// 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
     ///
     /// *Required (必填).* Wire name `notify_config`, type `NotifyConfig`.
-    pub notify_config: crate::api::product_coupon::NotifyConfig,
+    pub notify_config: crate::product_coupon::NotifyConfig,
     /// 【可用门店范围】控制该批次可以在品牌下哪些门店使用
     ///
     /// *Required (必填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
-    pub store_scope: crate::api::product_coupon::StockStoreScope,
+    pub store_scope: crate::product_coupon::StockStoreScope,
     /// 【已发放次数】本批次已发放次数
     ///
     /// *Required (必填).* Wire name `sent_count_info`, type `StockSentCountInfo`.
-    pub sent_count_info: crate::api::product_coupon::StockSentCountInfo,
+    pub sent_count_info: crate::product_coupon::StockSentCountInfo,
     /// 【批次状态】商品券批次状态
     ///
     /// *Required (必填).* Wire name `state`, type `StockState`. Constraints: one of `AUDITING`, `SENDING`, `PAUSED`, `STOPPED`, `DEACTIVATED`.
-    pub state: crate::api::product_coupon::StockState,
+    pub state: crate::product_coupon::StockState,
     /// 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -1718,53 +1706,53 @@ pub struct StockEntityInBundle {
     /// 【券Code分配模式】决定发券时用户商品券Code如何产生
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `ProgressiveBundleCouponCodeMode`. Constraints: one of `WECHATPAY`, `UPLOAD`.
-    pub coupon_code_mode: crate::api::product_coupon::ProgressiveBundleCouponCodeMode,
+    pub coupon_code_mode: crate::product_coupon::ProgressiveBundleCouponCodeMode,
     /// 【品牌方预上传的券Code数量信息】当且仅当
     ///
     /// *Optional (选填).* Wire name `coupon_code_count_info`, type `CouponCodeCountInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<
-        crate::api::product_coupon::CouponCodeCountInfo,
+        crate::product_coupon::CouponCodeCountInfo,
     >,
     /// 【发放规则】发放规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
-    pub stock_send_rule: crate::api::product_coupon::StockSendRule,
+    pub stock_send_rule: crate::product_coupon::StockSendRule,
     /// 【多次优惠使用规则】本批次属于某个多次优惠批次组,这里记录的是本批次的使用规则,当且仅当
     ///
     /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `StockUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        crate::api::product_coupon::StockUsageRule,
+        crate::product_coupon::StockUsageRule,
     >,
     /// 【批次组信息】批次所在批次组信息
     ///
     /// *Required (必填).* Wire name `stock_bundle_info`, type `StockBundleInfo`.
-    pub stock_bundle_info: crate::api::product_coupon::StockBundleInfo,
+    pub stock_bundle_info: crate::product_coupon::StockBundleInfo,
     /// 【券使用规则展示信息】券使用规则展示信息
     ///
     /// *Required (必填).* Wire name `usage_rule_display_info`, type `UsageRuleDisplayInfo`.
-    pub usage_rule_display_info: crate::api::product_coupon::UsageRuleDisplayInfo,
+    pub usage_rule_display_info: crate::product_coupon::UsageRuleDisplayInfo,
     /// 【用户商品券展示信息】用户商品券在卡包中的展示详情,包括引导用户的自定义入口
     ///
     /// *Required (必填).* Wire name `coupon_display_info`, type `CouponDisplayInfo`.
-    pub coupon_display_info: crate::api::product_coupon::CouponDisplayInfo,
+    pub coupon_display_info: crate::product_coupon::CouponDisplayInfo,
     /// 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
     ///
     /// *Required (必填).* Wire name `notify_config`, type `NotifyConfig`.
-    pub notify_config: crate::api::product_coupon::NotifyConfig,
+    pub notify_config: crate::product_coupon::NotifyConfig,
     /// 【可用门店范围】控制该批次可以在品牌下哪些门店使用
     ///
     /// *Required (必填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
-    pub store_scope: crate::api::product_coupon::StockStoreScope,
+    pub store_scope: crate::product_coupon::StockStoreScope,
     /// 【已发放次数】本批次已发放次数
     ///
     /// *Required (必填).* Wire name `sent_count_info`, type `StockSentCountInfo`.
-    pub sent_count_info: crate::api::product_coupon::StockSentCountInfo,
+    pub sent_count_info: crate::product_coupon::StockSentCountInfo,
     /// 【批次状态】商品券批次状态
     ///
     /// *Required (必填).* Wire name `state`, type `StockState`. Constraints: one of `AUDITING`, `SENDING`, `PAUSED`, `STOPPED`, `DEACTIVATED`.
-    pub state: crate::api::product_coupon::StockState,
+    pub state: crate::product_coupon::StockState,
     /// 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -2007,28 +1995,28 @@ pub struct StockUsageRule {
     /// *Optional (选填).* Wire name `coupon_available_period`, type `CouponAvailablePeriod`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
-        crate::api::product_coupon::CouponAvailablePeriod,
+        crate::product_coupon::CouponAvailablePeriod,
     >,
     /// `normal_coupon` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `normal_coupon`, type `NormalCouponUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<
-        crate::api::product_coupon::NormalCouponUsageRule,
+        crate::product_coupon::NormalCouponUsageRule,
     >,
     /// `discount_coupon` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `discount_coupon`, type `DiscountCouponUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<
-        crate::api::product_coupon::DiscountCouponUsageRule,
+        crate::product_coupon::DiscountCouponUsageRule,
     >,
     /// `exchange_coupon` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `exchange_coupon`, type `ExchangeCouponUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<
-        crate::api::product_coupon::ExchangeCouponUsageRule,
+        crate::product_coupon::ExchangeCouponUsageRule,
     >,
 }
 /// `TimePeriod` (no description on the page).
@@ -2130,7 +2118,7 @@ pub struct UsageRuleDisplayInfo {
     ///
     /// *Required (必填).* Wire name `coupon_usage_method_list`, type `array[CouponUsageMethod]`. Constraints: each item: one of `OFFLINE`, `MINI_PROGRAM`, `APP`, `PAYMENT_CODE`.
     pub coupon_usage_method_list: ::std::vec::Vec<
-        crate::api::product_coupon::CouponUsageMethod,
+        crate::product_coupon::CouponUsageMethod,
     >,
     /// 【小程序AppID】品牌方小程序AppID,可在微信公众平台查看,该小程序与品牌存在绑定关系。 在
     ///
@@ -2156,7 +2144,7 @@ pub struct UsageRuleDisplayInfo {
     /// *Optional (选填).* Wire name `coupon_available_store_info`, type `CouponAvailableStoreInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
-        crate::api::product_coupon::CouponAvailableStoreInfo,
+        crate::product_coupon::CouponAvailableStoreInfo,
     >,
 }
 impl UsageRuleDisplayInfo {
@@ -2170,14 +2158,14 @@ impl UsageRuleDisplayInfo {
 #[must_use]
 pub struct UsageRuleDisplayInfoBuilder {
     coupon_usage_method_list: ::std::option::Option<
-        ::std::vec::Vec<crate::api::product_coupon::CouponUsageMethod>,
+        ::std::vec::Vec<crate::product_coupon::CouponUsageMethod>,
     >,
     mini_program_appid: ::std::option::Option<::std::string::String>,
     mini_program_path: ::std::option::Option<::std::string::String>,
     app_path: ::std::option::Option<::std::string::String>,
     usage_description: ::std::option::Option<::std::string::String>,
     coupon_available_store_info: ::std::option::Option<
-        crate::api::product_coupon::CouponAvailableStoreInfo,
+        crate::product_coupon::CouponAvailableStoreInfo,
     >,
 }
 impl UsageRuleDisplayInfoBuilder {
@@ -2185,7 +2173,7 @@ impl UsageRuleDisplayInfoBuilder {
     pub fn coupon_usage_method_list<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::api::product_coupon::CouponUsageMethod>,
+        V: ::std::convert::Into<crate::product_coupon::CouponUsageMethod>,
     {
         self.coupon_usage_method_list = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -2227,7 +2215,7 @@ impl UsageRuleDisplayInfoBuilder {
     /// Sets `coupon_available_store_info` (【券可用门店信息】).
     pub fn coupon_available_store_info(
         mut self,
-        value: crate::api::product_coupon::CouponAvailableStoreInfo,
+        value: crate::product_coupon::CouponAvailableStoreInfo,
     ) -> Self {
         self.coupon_available_store_info = ::std::option::Option::Some(value);
         self
@@ -2278,7 +2266,7 @@ impl crate::Validate for UsageRuleDisplayInfo {
                     v.index(
                         i,
                         |v| {
-                            if let crate::api::product_coupon::CouponUsageMethod::Unknown(
+                            if let crate::product_coupon::CouponUsageMethod::Unknown(
                                 value,
                             ) = value {
                                 v.report(
@@ -2408,7 +2396,7 @@ pub struct UserProductCouponEntity {
     /// 【用户商品券状态】
     ///
     /// *Required (必填).* Wire name `coupon_state`, type `UserProductCouponState`. Constraints: one of `CONFIRMING`, `PENDING`, `EFFECTIVE`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
-    pub coupon_state: crate::api::product_coupon::UserProductCouponState,
+    pub coupon_state: crate::product_coupon::UserProductCouponState,
     /// 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
@@ -2428,7 +2416,7 @@ pub struct UserProductCouponEntity {
     /// 【发券渠道】描述用户商品券是经由什么渠道发送的
     ///
     /// *Required (必填).* Wire name `send_channel`, type `UserProductCouponSendChannel`. Constraints: one of `BRAND_MANAGE`, `API`, `RECEIVE_COMPONENT`.
-    pub send_channel: crate::api::product_coupon::UserProductCouponSendChannel,
+    pub send_channel: crate::product_coupon::UserProductCouponSendChannel,
     /// 【确认请求单号】品牌方确认发券请求时传入的的请求流水号。当且仅当 品牌方调用【确认发放用户商品券API】后提供。
     ///
     /// *Optional (选填).* Wire name `confirm_request_no`, type `string`.
@@ -2459,23 +2447,23 @@ pub struct UserProductCouponEntity {
     /// *Optional (选填).* Wire name `single_usage_detail`, type `CouponUsageDetail`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_detail: ::std::option::Option<
-        crate::api::product_coupon::CouponUsageDetail,
+        crate::product_coupon::CouponUsageDetail,
     >,
     /// 【用户券组信息】当前用户券所属用户券组的信息,当且仅当 usage\_mode 为 PROGRESSIVE\_BUNDLE 时提供
     ///
     /// *Optional (选填).* Wire name `user_product_coupon_bundle_info`, type `UserProductCouponBundleInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_bundle_info: ::std::option::Option<
-        crate::api::product_coupon::UserProductCouponBundleInfo,
+        crate::product_coupon::UserProductCouponBundleInfo,
     >,
     /// 【商品券信息】该用户商品券对应的商品券详情
     ///
     /// *Required (必填).* Wire name `product_coupon`, type `ProductCouponEntity`.
-    pub product_coupon: crate::api::product_coupon::ProductCouponEntity,
+    pub product_coupon: crate::product_coupon::ProductCouponEntity,
     /// 【批次信息】该用户商品券发券时使用的批次详情
     ///
     /// *Required (必填).* Wire name `stock`, type `StockEntity`.
-    pub stock: crate::api::product_coupon::StockEntity,
+    pub stock: crate::product_coupon::StockEntity,
     /// 【自定义附加信息】调用发券接口时品牌方使用 attach 字段主动设置的附加信息。微信支付不会解析该信息,仅在查询用户商品券和回调中原样返回。\
     /// 注: 发券渠道多样,只有品牌方通过发券接口发放的券才会在查询和回调中携带此字段,其他渠道发放的券 attach 为空。
     ///
@@ -2491,9 +2479,7 @@ pub struct UserProductCouponEntity {
     ///
     /// *Optional (选填).* Wire name `coupon_tag_info`, type `CouponTagInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub coupon_tag_info: ::std::option::Option<
-        crate::api::product_coupon::CouponTagInfo,
-    >,
+    pub coupon_tag_info: ::std::option::Option<crate::product_coupon::CouponTagInfo>,
     /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
