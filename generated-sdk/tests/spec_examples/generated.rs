@@ -504,6 +504,53 @@ fn busifavor_create_subsidy_pay_receipt_rust_example_is_valid() {
     }
 }
 
+/// 商家券营销补差回退 — request example 1 (请求示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_return_receipt_request_example_1() {
+    let json = r#"{
+  "stock_id": "128888000000001",
+  "coupon_code": "ABCD12345678",
+  "transaction_id": "4200000913202101152566792388",
+  "refund_id": "50100506732021010105138718375",
+  "payer_merchant": "1900000001",
+  "payee_merchant": "1900000002",
+  "amount": 100,
+  "description": "20210115DESCRIPTION",
+  "out_subsidy_return_no": "subsidy-abcd-12345678"
+}
+"#;
+    assert_round_trip::<sdk::busifavor::CreateSubsidyReturnReceiptRequest>(json);
+    let mut request: sdk::busifavor::CreateSubsidyReturnReceiptRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/subsidy/return-receipts");
+    let _ = pairs;
+}
+
+/// 商家券营销补差回退 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_return_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::CreateSubsidyReturnReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::CreateSubsidyReturnReceiptRequest::builder()
+        .stock_id("128888000000001")
+        .coupon_code("ABCD12345678")
+        .transaction_id("4200000913202101152566792388")
+        .refund_id("50100506732021010105138718375")
+        .payer_merchant("1900000001")
+        .payee_merchant("1900000002")
+        .amount(100)
+        .description("20210115DESCRIPTION")
+        .out_subsidy_return_no("subsidy-abcd-12345678")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.create_subsidy_return_receipt fails validation: {e}");
+    }
+}
+
 /// 使券失效 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -575,6 +622,67 @@ fn busifavor_disassociate_trade_info_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of busifavor.disassociate_trade_info fails validation: {e}");
+    }
+}
+
+/// 查询营销补差付款单列表 — request example 1 (请求示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_request_example_1() {
+    let mut request: sdk::busifavor::ListSubsidyPayReceiptsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "128888000000001".into();
+    request.coupon_code = "ABCD12345678".into();
+    request.out_subsidy_no = Some("subsidy-abcd-12345678".into());
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/subsidy/pay-receipts");
+    let mut expected: Vec<(String, String)> = vec![("stock_id".to_string(), "128888000000001".to_string()), ("coupon_code".to_string(), "ABCD12345678".to_string()), ("out_subsidy_no".to_string(), "subsidy-abcd-12345678".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询营销补差付款单列表 — response example 2 (应答示例(SDK样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::ListSubsidyPayReceiptsResponse>(r#"{
+    "pay_receipt_list": [
+        {
+            "subsidy_receipt_id": "1120200119165100000000000001",
+            "stock_id": "128888000000001",
+            "coupon_code": "ABCD12345678",
+            "transaction_id": "4200000913202101152566792388",
+            "payer_merchant": "1900000001",
+            "payee_merchant": "1900000002",
+            "amount": 100,
+            "description": "20210115DESCRIPTION",
+            "status": "SUCCESS",
+            "success_time": "2021-01-20T10:29:35.120+08:00",
+            "out_subsidy_no": "subsidy-abcd-12345678",
+            "create_time": "2021-01-20T10:29:35.120+08:00"
+        }
+    ]
+}
+"#);
+}
+
+/// 查询营销补差付款单列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ListSubsidyPayReceiptsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ListSubsidyPayReceiptsRequest::builder()
+        .stock_id("128888000000001")
+        .coupon_code("ABCD12345678")
+        .out_subsidy_no("subsidy-abcd-12345678")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.list_subsidy_pay_receipts fails validation: {e}");
     }
 }
 
@@ -808,6 +916,33 @@ fn busifavor_query_subsidy_pay_receipt_rust_example_is_valid() {
     }
 }
 
+/// 查询商家券营销补差回退单详情 — request example 1 (请求示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_return_receipt_request_example_1() {
+    let mut request: sdk::busifavor::QuerySubsidyReturnReceiptRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.subsidy_return_receipt_id = "2120200119165100000000000001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/subsidy/return-receipts/2120200119165100000000000001");
+    let _ = pairs;
+}
+
+/// 查询商家券营销补差回退单详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_return_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QuerySubsidyReturnReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QuerySubsidyReturnReceiptRequest::builder()
+        .subsidy_return_receipt_id("2120200119165100000000000001")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_subsidy_return_receipt fails validation: {e}");
+    }
+}
+
 /// 查询用户券详情 — request example 1 (示例代码(Java))
 #[cfg(feature = "busifavor")]
 #[test]
@@ -871,6 +1006,64 @@ fn busifavor_return_coupon_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of busifavor.return_coupon fails validation: {e}");
+    }
+}
+
+/// 向用户发放商品券 — request example 1 (请求示例(SDK样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_request_example_1() {
+    let json = r#"{
+    "openid": "xsd3434454567676",
+    "appid": "wx1234567889999",
+    "stock_id": "12312354",
+    "out_request_no": "2335465",
+    "coupon_code": "202007019999",
+    "coupon_type": "NORMAL",
+    "member_card_id": "pbLatjvWOibDc5-TBnbUk1pD12o0"
+}
+"#;
+    assert_round_trip::<sdk::busifavor::SendProductCouponRequest>(json);
+    let mut request: sdk::busifavor::SendProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/product-coupons/send");
+    let _ = pairs;
+}
+
+/// 向用户发放商品券 — response example 2 (应答示例(SDK样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::SendProductCouponResponse>(r#"{
+    "send_coupon_result": {
+        "stock_id": "1262260000000268",
+        "out_request_no": "2335465",
+        "coupon_code": "2312323"
+    }
+}
+"#);
+}
+
+/// 向用户发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::SendProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::SendProductCouponRequest::builder()
+        .openid("xsd3434454567676")
+        .appid("wx1234567889999")
+        .stock_id("12312354")
+        .out_request_no("2335465")
+        .coupon_code("202007019999")
+        .coupon_type("NORMAL")
+        .member_card_id("pbLatjvWOibDc5-TBnbUk1pD12o0")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.send_product_coupon fails validation: {e}");
     }
 }
 

@@ -2810,6 +2810,102 @@ impl NotifyConfigBuilder {
 impl crate::Validate for NotifyConfig {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
+/// Kind of merchant coupon to send (ordinary or member coupon) 【券类型】
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ProductCouponSendCouponType {
+    /// `NORMAL`: Ordinary coupon (普通券)
+    Normal,
+    /// `MEMBER`: Member coupon; member\_card\_id is then required (会员券)
+    Member,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ProductCouponSendCouponType {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ProductCouponSendCouponType] = &[
+        Self::Normal,
+        Self::Member,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Member => "MEMBER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ProductCouponSendCouponType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NORMAL" => Self::Normal,
+            "MEMBER" => Self::Member,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ProductCouponSendCouponType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ProductCouponSendCouponType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ProductCouponSendCouponType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ProductCouponSendCouponType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProductCouponSendCouponType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Result of sending a product-linked merchant coupon. 【发券结果】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductCouponSendResult {
+    /// Merchant-coupon stock id the coupon was sent from. 【批次号】微信支付券批次ID
+    ///
+    /// *Required (必填).* Wire name `stock_id`, type `string`.
+    pub stock_id: ::std::string::String,
+    /// Your send request number, echoed back. 【发券凭证】发券凭证,与请求中的值一致
+    ///
+    /// *Required (必填).* Wire name `out_request_no`, type `string`.
+    pub out_request_no: ::std::string::String,
+    /// Code of the coupon the user received. 【券code】券的唯一标识
+    ///
+    /// *Required (必填).* Wire name `coupon_code`, type `string`.
+    pub coupon_code: ::std::string::String,
+}
 /// 【批次发放情况】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3475,6 +3571,244 @@ impl ::serde::Serialize for SubsidyReceiptStatus {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SubsidyReceiptStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Why a marketing-subsidy return failed (only when status is RETURN\_RECEIPT\_FAIL) 【补差回退失败原因】
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SubsidyReturnFailReason {
+    /// `RETURN_RECEIPT_INSUFFICIENT_BALANCE`: The merchant to be debited (the original payee merchant) has insufficient balance; top up and retry
+    ReturnReceiptInsufficientBalance,
+    /// `RETURN_RECEIPT_OTHER`: Other reason
+    ReturnReceiptOther,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl SubsidyReturnFailReason {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [SubsidyReturnFailReason] = &[
+        Self::ReturnReceiptInsufficientBalance,
+        Self::ReturnReceiptOther,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ReturnReceiptInsufficientBalance => {
+                "RETURN_RECEIPT_INSUFFICIENT_BALANCE"
+            }
+            Self::ReturnReceiptOther => "RETURN_RECEIPT_OTHER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for SubsidyReturnFailReason {
+    fn from(value: &str) -> Self {
+        match value {
+            "RETURN_RECEIPT_INSUFFICIENT_BALANCE" => {
+                Self::ReturnReceiptInsufficientBalance
+            }
+            "RETURN_RECEIPT_OTHER" => Self::ReturnReceiptOther,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for SubsidyReturnFailReason {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for SubsidyReturnFailReason {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for SubsidyReturnFailReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SubsidyReturnFailReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubsidyReturnFailReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// A marketing-subsidy return receipt: money moved back from the original payee merchant to the original payer merchant after the order was refunded. 【营销补差回退单】营销补差回退与查询营销补差回退单详情的应答
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SubsidyReturnReceipt {
+    /// WeChat Pay's return receipt id, 28-32 chars; only returned once the return has succeeded. 【补差回退单号】微信支付生成的补差回退唯一单号,补差回退成功后才返回
+    ///
+    /// *Optional (选填).* Wire name `subsidy_return_receipt_id`, type `string(32)`. Constraints: 28 to 32 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub subsidy_return_receipt_id: ::std::option::Option<::std::string::String>,
+    /// Merchant-coupon stock id, 1-20 chars. 【商家券批次号】创建商家券时微信支付返回的批次唯一ID
+    ///
+    /// *Required (必填).* Wire name `stock_id`, type `string(20)`. Constraints: 1 to 20 characters.
+    pub stock_id: ::std::string::String,
+    /// The coupon code the subsidy was paid for, 1-128 chars. 【商家券Code】券的唯一标识
+    ///
+    /// *Required (必填).* Wire name `coupon_code`, type `string(128)`. Constraints: 1 to 128 characters.
+    pub coupon_code: ::std::string::String,
+    /// WeChat Pay order number (transaction\_id), 28-32 chars. 【微信支付订单号】微信支付下单成功时返回的订单号
+    ///
+    /// *Required (必填).* Wire name `transaction_id`, type `string(32)`. Constraints: 28 to 32 characters.
+    pub transaction_id: ::std::string::String,
+    /// WeChat Pay refund number of the refund that triggered the return, 28-32 chars. 【微信支付退款单号】微信支付退款单号
+    ///
+    /// *Required (必填).* Wire name `refund_id`, type `string(32)`. Constraints: 28 to 32 characters.
+    pub refund_id: ::std::string::String,
+    /// Merchant id that paid the original subsidy; it receives the returned money. 1-32 chars. 【原营销补差扣款商户号】原补差付款的扣款商户号,即本次回退资金的收款商户号
+    ///
+    /// *Required (必填).* Wire name `payer_merchant`, type `string(32)`. Constraints: 1 to 32 characters.
+    pub payer_merchant: ::std::string::String,
+    /// Merchant id that received the original subsidy; it is debited for the return. 1-32 chars. 【原营销补差入账商户号】原补差付款的入账商户号,即本次回退资金的扣款商户号
+    ///
+    /// *Required (必填).* Wire name `payee_merchant`, type `string(32)`. Constraints: 1 to 32 characters.
+    pub payee_merchant: ::std::string::String,
+    /// Amount returned by this return, in fen (1 yuan = 100 fen); all returns of one coupon code together may not exceed the subsidy paid. 【补差回退金额】本次补差回退金额,单位分;同一券Code累计回退金额不得超过补差金额
+    ///
+    /// *Required (必填).* Wire name `amount`, type `integer`.
+    pub amount: i64,
+    /// Remark given with the return, echoed back in queries; 1-1024 chars. 【补差回退描述】回退备注,查询时原样返回
+    ///
+    /// *Required (必填).* Wire name `description`, type `string(1024)`. Constraints: 1 to 1024 characters.
+    pub description: ::std::string::String,
+    /// Return state (RETURN\_RECEIPT\_ACCEPTED / \_SUCCESS / \_FAIL) 【补差回退单据状态】RETURN\_RECEIPT\_ACCEPTED:补差回退已受理\
+    /// RETURN\_RECEIPT\_SUCCESS:补差回退成功\
+    /// RETURN\_RECEIPT\_FAIL:补差回退失败
+    ///
+    /// *Required (必填).* Wire name `status`, type `SubsidyReturnReceiptStatus`. Constraints: one of `RETURN_RECEIPT_ACCEPTED`, `RETURN_RECEIPT_SUCCESS`, `RETURN_RECEIPT_FAIL`.
+    pub status: crate::busifavor::SubsidyReturnReceiptStatus,
+    /// Failure reason; only present when the return failed. 【补差回退失败原因】仅在补差回退失败时返回,说明失败原因
+    ///
+    /// *Optional (选填).* Wire name `fail_reason`, type `SubsidyReturnFailReason`. Constraints: one of `RETURN_RECEIPT_INSUFFICIENT_BALANCE`, `RETURN_RECEIPT_OTHER`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub fail_reason: ::std::option::Option<crate::busifavor::SubsidyReturnFailReason>,
+    /// RFC 3339 time the return completed; only present when it succeeded. 【补差回退完成时间】仅在补差回退成功时返回完成时间,rfc3339格式
+    ///
+    /// *Optional (选填).* Wire name `return_done_time`, type `string`. Constraints: RFC 3339 timestamp.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_done_time: ::std::option::Option<::std::string::String>,
+    /// Id of the subsidy pay receipt this return belongs to. 【补差付款单号】本次回退所对应的补差付款单号
+    ///
+    /// *Required (必填).* Wire name `subsidy_receipt_id`, type `string`.
+    pub subsidy_receipt_id: ::std::string::String,
+    /// The caller's unique return request number, as sent. 【业务请求唯一单号】商户侧唯一的回退请求单号(与请求中的值一致)
+    ///
+    /// *Required (必填).* Wire name `out_subsidy_return_no`, type `string`.
+    pub out_subsidy_return_no: ::std::string::String,
+    /// RFC 3339 time the return receipt was created. 【补差回退发起时间】补差回退单据创建时间,rfc3339格式
+    ///
+    /// *Optional (选填).* Wire name `return_create_time`, type `string`. Constraints: RFC 3339 timestamp.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub return_create_time: ::std::option::Option<::std::string::String>,
+}
+/// State of a marketing-subsidy return receipt. 【补差回退单据状态】
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SubsidyReturnReceiptStatus {
+    /// `RETURN_RECEIPT_ACCEPTED`: Return accepted, still processing; query again later (补差回退已受理)
+    ReturnReceiptAccepted,
+    /// `RETURN_RECEIPT_SUCCESS`: Return completed; the money went back to the original payer merchant (补差回退成功)
+    ReturnReceiptSuccess,
+    /// `RETURN_RECEIPT_FAIL`: Return failed; see fail\_reason (补差回退失败)
+    ReturnReceiptFail,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl SubsidyReturnReceiptStatus {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [SubsidyReturnReceiptStatus] = &[
+        Self::ReturnReceiptAccepted,
+        Self::ReturnReceiptSuccess,
+        Self::ReturnReceiptFail,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ReturnReceiptAccepted => "RETURN_RECEIPT_ACCEPTED",
+            Self::ReturnReceiptSuccess => "RETURN_RECEIPT_SUCCESS",
+            Self::ReturnReceiptFail => "RETURN_RECEIPT_FAIL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for SubsidyReturnReceiptStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "RETURN_RECEIPT_ACCEPTED" => Self::ReturnReceiptAccepted,
+            "RETURN_RECEIPT_SUCCESS" => Self::ReturnReceiptSuccess,
+            "RETURN_RECEIPT_FAIL" => Self::ReturnReceiptFail,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for SubsidyReturnReceiptStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for SubsidyReturnReceiptStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for SubsidyReturnReceiptStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SubsidyReturnReceiptStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubsidyReturnReceiptStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
