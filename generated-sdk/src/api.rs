@@ -41,6 +41,8 @@ pub enum ErrorCode {
     AppidMchidNotMatch,
     /// `FREQUENCY_LIMITED`: 请求过于频繁; 频率限制
     FrequencyLimited,
+    /// `FREQUENCY_LIMIT_EXCEED`: 接口限频
+    FrequencyLimitExceed,
     /// `INVALID_REQUEST`: HTTP 请求不符合微信支付 APIv3 接口规则; OpenID与AppID不匹配; 活动已结束或未激活; 非法的商户号; 发券模式不合法; 上传的自定义code已达上限; 券不存在; 券状态非可用态; 传入参数不符合业务规则; 用户领取已达到上限
     InvalidRequest,
     /// `MCH_NOT_EXISTS`: 商户号不合法; 商户号不存在
@@ -82,6 +84,7 @@ impl ErrorCode {
         Self::AlreadyExists,
         Self::AppidMchidNotMatch,
         Self::FrequencyLimited,
+        Self::FrequencyLimitExceed,
         Self::InvalidRequest,
         Self::MchNotExists,
         Self::Noauth,
@@ -105,6 +108,7 @@ impl ErrorCode {
             Self::AlreadyExists => "ALREADY_EXISTS",
             Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
             Self::FrequencyLimited => "FREQUENCY_LIMITED",
+            Self::FrequencyLimitExceed => "FREQUENCY_LIMIT_EXCEED",
             Self::InvalidRequest => "INVALID_REQUEST",
             Self::MchNotExists => "MCH_NOT_EXISTS",
             Self::Noauth => "NOAUTH",
@@ -135,6 +139,7 @@ impl ::std::convert::From<&str> for ErrorCode {
             "ALREADY_EXISTS" => Self::AlreadyExists,
             "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
             "FREQUENCY_LIMITED" => Self::FrequencyLimited,
+            "FREQUENCY_LIMIT_EXCEED" => Self::FrequencyLimitExceed,
             "INVALID_REQUEST" => Self::InvalidRequest,
             "MCH_NOT_EXISTS" => Self::MchNotExists,
             "NOAUTH" => Self::Noauth,

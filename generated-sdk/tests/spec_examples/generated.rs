@@ -222,6 +222,152 @@ fn favor_create_coupon_stock_rust_example_is_valid() {
     }
 }
 
+/// 下载批次退款明细 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_request_example_1() {
+    let mut request: sdk::favor::DownloadRefundFlowRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/refund-flow");
+    let _ = pairs;
+}
+
+/// 下载批次退款明细 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::DownloadRefundFlowResponse>(r#"{
+  "url" : "https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX",
+  "hash_value" : "8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f",
+  "hash_type" : "SHA1"
+}
+"#);
+}
+
+/// 下载批次退款明细 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadRefundFlowRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadRefundFlowRequest::builder()
+        .stock_id("9865000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_refund_flow fails validation: {e}");
+    }
+}
+
+/// 获取批次退款明细下载链接 — request example 1 (请求示例(社区转录))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_by_day_request_example_1() {
+    let mut request: sdk::favor::DownloadRefundFlowByDayRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "12356458".into();
+    request.bill_date = "2025-08-09".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/12356458/refund-flow-by-day");
+    let mut expected: Vec<(String, String)> = vec![("bill_date".to_string(), "2025-08-09".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 获取批次退款明细下载链接 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_by_day_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadRefundFlowByDayRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadRefundFlowByDayRequest::builder()
+        .stock_id("12356458")
+        .bill_date("2025-08-09")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_refund_flow_by_day fails validation: {e}");
+    }
+}
+
+/// 下载批次核销明细 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_request_example_1() {
+    let mut request: sdk::favor::DownloadUseFlowRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/use-flow");
+    let _ = pairs;
+}
+
+/// 下载批次核销明细 — response example 2 (返回示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::DownloadUseFlowResponse>(r#"{
+  "hash_type": "SHA1",
+  "hash_value": "8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f",
+  "url": "https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX"
+}
+"#);
+}
+
+/// 下载批次核销明细 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadUseFlowRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadUseFlowRequest::builder()
+        .stock_id("9865000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_use_flow fails validation: {e}");
+    }
+}
+
+/// 获取批次核销明细下载链接 — request example 1 (请求示例(社区转录))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_by_day_request_example_1() {
+    let mut request: sdk::favor::DownloadUseFlowByDayRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "12356458".into();
+    request.bill_date = "2025-08-09".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/12356458/use-flow-by-day");
+    let mut expected: Vec<(String, String)> = vec![("bill_date".to_string(), "2025-08-09".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 获取批次核销明细下载链接 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_by_day_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadUseFlowByDayRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadUseFlowByDayRequest::builder()
+        .stock_id("12356458")
+        .bill_date("2025-08-09")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_use_flow_by_day fails validation: {e}");
+    }
+}
+
 /// 条件查询批次列表 — request example 1 (请求示例)
 #[cfg(feature = "favor")]
 #[test]
@@ -333,6 +479,236 @@ fn favor_list_stocks_rust_example_is_valid() {
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of favor.list_stocks fails validation: {e}");
     }
+}
+
+/// 根据商户号查用户的券 — request example 1 (请求示例(旧版页面))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_user_coupons_request_example_1() {
+    let mut request: sdk::favor::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.openid = "2323dfsdf342342".into();
+    request.appid = "wx233544546545989".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/users/2323dfsdf342342/coupons");
+    let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "wx233544546545989".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 根据商户号查用户的券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_user_coupons_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListUserCouponsRequest::builder()
+        .openid("2323dfsdf342342")
+        .appid("wx233544546545989")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_user_coupons fails validation: {e}");
+    }
+}
+
+/// 查询代金券详情 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_coupon_request_example_1() {
+    let mut request: sdk::favor::QueryCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.coupon_id = "9856888".into();
+    request.openid = "openid_example".into();
+    request.appid = "appid_example".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/users/openid_example/coupons/9856888");
+    let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "appid_example".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询代金券详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::QueryCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::QueryCouponRequest::builder()
+        .coupon_id("9856888")
+        .openid("openid_example")
+        .appid("appid_example")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.query_coupon fails validation: {e}");
+    }
+}
+
+/// 发放指定批次的代金券 — request example 1 (请求示例(旧版页面))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_request_example_1() {
+    let json = r#"{
+  "stock_id": "9856000",
+  "out_request_no": "89560002019101000121",
+  "appid": "wx233544546545989",
+  "stock_creator_mchid": "8956000",
+  "coupon_value": 100,
+  "coupon_minimum": 100
+}
+"#;
+    assert_round_trip::<sdk::favor::SendCouponRequest>(json);
+    let mut request: sdk::favor::SendCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.openid = "2323dfsdf342342".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/users/2323dfsdf342342/coupons");
+    let _ = pairs;
+}
+
+/// 发放指定批次的代金券 — response example 2 (应答示例(旧版页面))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::SendCouponResponse>(r#"{
+  "coupon_id": "9867041"
+}
+"#);
+}
+
+/// 发放指定批次的代金券 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::SendCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::SendCouponRequest::builder()
+        .openid("exampleopenid")
+        .stock_id("examplestockid")
+        .out_request_no("exampleoutrequestno")
+        .appid("exampleappid")
+        .stock_creator_mchid("examplestockcreatorm")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.send_coupon fails validation: {e}");
+    }
+}
+
+/// 图片上传(营销专用) — request example 1 (请求示例(meta部分))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_request_example_1() {
+    let json = r#"{
+    "filename" : "example_filename",
+    "sha256" : "example_sha256"
+  }
+"#;
+    assert_round_trip::<sdk::favor::UploadImageRequest>(json);
+    let mut request: sdk::favor::UploadImageRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/media/image-upload");
+    let _ = pairs;
+}
+
+/// 图片上传(营销专用) — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::UploadImageResponse>(r#"{
+  "media_url" : "https://qpic.cn/xxx"
+}
+"#);
+}
+
+/// 图片上传(营销专用) — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::UploadImageRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::UploadImageRequest::builder()
+        .filename("example_filename")
+        .sha256("example_sha256")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.upload_image fails validation: {e}");
+    }
+}
+
+/// 核销事件回调通知 — notification envelope example 1 (核销券成功结果通知)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_coupon_use_envelope_example_1() {
+    assert_round_trip::<sdk::favor::FavorCouponUseNotification>(r#"{
+    "id": "EV-2018022511223320873",
+    "create_time": "2015-05-20T13:29:35+08:00",
+    "resource_type": "encrypt-resource",
+    "event_type": "TRANSACTION.SUCCESS",
+    "summary": "用券成功",
+    "resource": {
+        "original_type": "coupon",
+        "algorithm": "AEAD_AES_256_GCM",
+        "ciphertext": "",
+        "associated_data": "",
+        "nonce": ""
+    }
+}
+"#);
+}
+
+/// 核销事件回调通知 — notification payload example 2 (resource解密后的明文示例(社区转录))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_coupon_use_payload_example_2() {
+    assert_round_trip::<sdk::favor::FavorCouponUsePayload>(r#"{
+  "stock_creator_mchid": "9800064",
+  "stock_id": "9865888",
+  "coupon_id": "98674556",
+  "singleitem_discount_off": {
+    "single_price_max": 100
+  },
+  "discount_to": {
+    "cut_to_price": 100,
+    "max_price": 10
+  },
+  "coupon_name": "微信支付代金券",
+  "status": "USED",
+  "description": "微信支付营销",
+  "create_time": "2015-05-20T13:29:35+08:00",
+  "coupon_type": "NORMAL",
+  "no_cash": true,
+  "available_begin_time": "2015-05-20T13:29:35+08:00",
+  "available_end_time": "2015-05-20T13:29:35+08:00",
+  "singleitem": true,
+  "normal_coupon_information": {
+    "coupon_amount": 100,
+    "transaction_minimum": 100
+  },
+  "consume_information": {
+    "consume_time": "2015-05-20T13:29:35+08:00",
+    "consume_mchid": "9856081",
+    "transaction_id": "4200752501201407033233368018",
+    "goods_detail": [
+      {
+        "goods_id": "a_goods1",
+        "quantity": 7,
+        "price": 1,
+        "discount_amount": 4
+      }
+    ]
+  }
+}
+"#);
 }
 
 /// 关联订单信息 — request example 1 (示例代码(Java))
@@ -1187,6 +1563,95 @@ fn busifavor_coupon_send_envelope_example_1() {
 "#);
 }
 
+/// 提交图片生成任务 — request example 1 (请求示例 (.NET SDK sample; the page's example was not readable))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_request_example_1() {
+    let json = r##"{
+    "brand_id": "120344",
+    "task_id": "image_generation_task_1",
+    "image_generation_type": "COMBINE_IMAGE",
+    "combine_image": {
+        "scope": "ALL",
+        "type": "NORMAL",
+        "usage_mode": "SINGLE",
+        "normal_coupon": {
+            "threshold": 10000,
+            "discount_amount": 100
+        },
+        "discount_coupon": {
+            "threshold": 10000,
+            "percent_off": 30
+        },
+        "exchange_coupon": {
+            "threshold": 10000,
+            "exchange_price": 100
+        },
+        "background_color": "#ff5733"
+    },
+    "cut_out": {
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"
+    }
+}
+"##;
+    assert_round_trip::<sdk::product_coupon::CreateImageGenerationTaskRequest>(json);
+    let mut request: sdk::product_coupon::CreateImageGenerationTaskRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/image-generation-tasks");
+    let _ = pairs;
+}
+
+/// 提交图片生成任务 — response example 2 (应答示例 (.NET SDK sample; the page's example was not readable))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::CreateImageGenerationTaskResponse>(r#"{
+    "task_id": "image_generation_task_1",
+    "brand_id": "120344"
+}
+"#);
+}
+
+/// 提交图片生成任务 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateImageGenerationTaskRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateImageGenerationTaskRequest::builder()
+        .brand_id("120344")
+        .task_id("image_generation_task_1")
+        .image_generation_type("COMBINE_IMAGE")
+        .combine_image(sdk::product_coupon::ImageGenerationCombineImage::builder()
+            .scope("ALL")
+            .r#type("NORMAL")
+            .usage_mode("SINGLE")
+            .normal_coupon(sdk::product_coupon::ImageGenerationNormalCoupon::builder()
+                .threshold(10000)
+                .discount_amount(100)
+                .build()?)
+            .discount_coupon(sdk::product_coupon::ImageGenerationDiscountCoupon::builder()
+                .threshold(10000)
+                .percent_off(30)
+                .build()?)
+            .exchange_coupon(sdk::product_coupon::ImageGenerationExchangeCoupon::builder()
+                .threshold(10000)
+                .exchange_price(100)
+                .build()?)
+            .background_color("#ff5733")
+            .build()?)
+        .cut_out(sdk::product_coupon::ImageGenerationCutOut::builder()
+            .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg")
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_image_generation_task fails validation: {e}");
+    }
+}
+
 /// 修改商品券批次组 — request example 1 (请求示例)
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -1407,6 +1872,88 @@ fn product_coupon_modify_stock_bundle_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.modify_stock_bundle fails validation: {e}");
+    }
+}
+
+/// 查询图片生成任务执行结果 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_request_example_1() {
+    let mut request: sdk::product_coupon::QueryImageGenerationTaskRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.task_id = "image_generation_task_1".into();
+    request.brand_id = "120344".into();
+    request.image_generation_type = "COMBINE_IMAGE".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/image-generation-tasks/image_generation_task_1");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string()), ("image_generation_type".to_string(), "COMBINE_IMAGE".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询图片生成任务执行结果 — response example 2 (应答示例 (.NET SDK sample; the page's example was not readable))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::ImageGenerationTaskResult>(r#"{
+    "brand_id": "120344",
+    "task_id": "image_generation_task_1",
+    "image_generation_type": "COMBINE_IMAGE",
+    "task_state": "PROCESSING",
+    "combine_image_result": {
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"
+    },
+    "cut_out_result": {
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"
+    }
+}
+"#);
+}
+
+/// 查询图片生成任务执行结果 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryImageGenerationTaskRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryImageGenerationTaskRequest::builder()
+        .task_id("image_generation_task_1")
+        .brand_id("120344")
+        .image_generation_type("COMBINE_IMAGE")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_image_generation_task fails validation: {e}");
+    }
+}
+
+/// 获取商品券事件通知地址 — response example 1 (应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_notify_config_response_example_1() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::QueryNotifyConfigResponse>(r#"{
+  "notify_url" : "https://www.example.com/notify",
+  "update_time" : "2025-01-01T00:00+08:00"
+}
+"#);
+}
+
+/// 获取商品券事件通知地址 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_notify_config_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryNotifyConfigRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryNotifyConfigRequest::builder()
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_notify_config fails validation: {e}");
     }
 }
 
@@ -1729,4 +2276,133 @@ fn product_coupon_send_user_coupon_rust_example_is_valid() {
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.send_user_coupon fails validation: {e}");
     }
+}
+
+/// 设置商品券事件通知地址 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_request_example_1() {
+    let json = r#"{
+  "notify_url" : "https://www.example.com/notify"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::SetNotifyConfigRequest>(json);
+    let mut request: sdk::product_coupon::SetNotifyConfigRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/notify-configs");
+    let _ = pairs;
+}
+
+/// 设置商品券事件通知地址 — response example 2 (应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::SetNotifyConfigResponse>(r#"{
+  "notify_url" : "https://www.example.com/notify",
+  "update_time" : "2025-01-01T00:00+08:00"
+}
+"#);
+}
+
+/// 设置商品券事件通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::SetNotifyConfigRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SetNotifyConfigRequest::builder()
+        .notify_url("https://www.example.com/notify")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.set_notify_config fails validation: {e}");
+    }
+}
+
+/// 图片上传 — request example 1 (请求示例 (meta))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_request_example_1() {
+    let json = r#"{
+  "filename" : "header.jpg",
+  "sha256" : "6aa6c99ce1d04afc2668154126c607af5a680734fa119e2a096529f6d6f2c0a2"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::UploadImageRequest>(json);
+    let mut request: sdk::product_coupon::UploadImageRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/media/upload-image");
+    let _ = pairs;
+}
+
+/// 图片上传 — response example 2 (应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::UploadImageResponse>(r#"{
+  "image_url" : "https://qpic.cn/xxx"
+}
+"#);
+}
+
+/// 图片上传 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::UploadImageRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UploadImageRequest::builder()
+        .filename("header.jpg")
+        .sha256("6aa6c99ce1d04afc2668154126c607af5a680734fa119e2a096529f6d6f2c0a2")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.upload_image fails validation: {e}");
+    }
+}
+
+/// 图片生成回调通知 — notification envelope example 1 (商品券通知)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_image_generation_envelope_example_1() {
+    assert_round_trip::<sdk::product_coupon::ProductCouponNotificationEnvelope>(r#"{
+  "id": "8b33f79f-8869-5ae5-b41b-3c0b59f957d0",
+  "create_time": "2020-07-13T23:27:38+08:00",
+  "resource_type": "encrypt-resource",
+  "event_type": "PRODUCT_COUPON_SP.SEND",
+  "summary": "商品券图片生成结果通知",
+  "resource": {
+    "original_type": "coupon",
+    "algorithm": "AEAD_AES_256_GCM",
+    "ciphertext": "xxx",
+    "associated_data": "product_coupon_sp",
+    "nonce": "j9g1wAzF9Xn1"
+  }
+}
+"#);
+}
+
+/// 商品券回调通知 — notification envelope example 1 (商品券通知)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_product_coupon_send_envelope_example_1() {
+    assert_round_trip::<sdk::product_coupon::ProductCouponNotificationEnvelope>(r#"{
+  "id": "8b33f79f-8869-5ae5-b41b-3c0b59f957d0",
+  "create_time": "2020-07-13T23:27:38+08:00",
+  "resource_type": "encrypt-resource",
+  "event_type": "PRODUCT_COUPON_SP.SEND",
+  "summary": "商品券领券通知",
+  "resource": {
+    "original_type": "coupon",
+    "algorithm": "AEAD_AES_256_GCM",
+    "ciphertext": "xxx",
+    "associated_data": "product_coupon_sp",
+    "nonce": "j9g1wAzF9Xn1"
+  }
+}
+"#);
 }

@@ -4,14 +4,41 @@
 //! Enabled by the `favor` cargo feature. Operations:
 //!
 //! - [`FavorClient::create_coupon_stock`](crate::favor::FavorClient::create_coupon_stock): 创建代金券批次 — `POST /v3/marketing/favor/coupon-stocks`
+//! - [`FavorClient::download_refund_flow`](crate::favor::FavorClient::download_refund_flow): 下载批次退款明细 — `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`
+//! - [`FavorClient::download_refund_flow_by_day`](crate::favor::FavorClient::download_refund_flow_by_day): 获取批次退款明细下载链接 — `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`
+//! - [`FavorClient::download_use_flow`](crate::favor::FavorClient::download_use_flow): 下载批次核销明细 — `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`
+//! - [`FavorClient::download_use_flow_by_day`](crate::favor::FavorClient::download_use_flow_by_day): 获取批次核销明细下载链接 — `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`
 //! - [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks): 条件查询批次列表 — `GET /v3/marketing/favor/stocks`
+//! - [`FavorClient::list_user_coupons`](crate::favor::FavorClient::list_user_coupons): 根据商户号查用户的券 — `GET /v3/marketing/favor/users/{openid}/coupons`
+//! - [`FavorClient::query_coupon`](crate::favor::FavorClient::query_coupon): 查询代金券详情 — `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`
+//! - [`FavorClient::send_coupon`](crate::favor::FavorClient::send_coupon): 发放指定批次的代金券 — `POST /v3/marketing/favor/users/{openid}/coupons`
+//! - [`FavorClient::upload_image`](crate::favor::FavorClient::upload_image): 图片上传(营销专用) — `POST /v3/marketing/favor/media/image-upload`
+//! - notification coupon_use: 核销事件回调通知 (`COUPON.USE`)
 
 mod types;
 pub use types::*;
 mod create_coupon_stock;
 pub use create_coupon_stock::*;
+mod download_refund_flow;
+pub use download_refund_flow::*;
+mod download_refund_flow_by_day;
+pub use download_refund_flow_by_day::*;
+mod download_use_flow;
+pub use download_use_flow::*;
+mod download_use_flow_by_day;
+pub use download_use_flow_by_day::*;
 mod list_stocks;
 pub use list_stocks::*;
+mod list_user_coupons;
+pub use list_user_coupons::*;
+mod query_coupon;
+pub use query_coupon::*;
+mod send_coupon;
+pub use send_coupon::*;
+mod upload_image;
+pub use upload_image::*;
+mod notifications;
+pub use notifications::*;
 /// Operations of the 代金券 family (favor); obtain one with [`crate::Client::favor`].
 #[derive(Debug, Clone, Copy)]
 pub struct FavorClient<'a> {

@@ -715,6 +715,591 @@ impl crate::Validate for FavorAvailableTime {
         }
     }
 }
+/// A coupon (or 消费金 credit) held by a user, with its state and, once used, its redemption details. 【代金券详情】用户代金券(或消费金)的信息,包括基础信息、状态,已核销时包括核销信息。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCoupon {
+    /// Merchant ID that created the stock. 【创建批次的商户号】微信为创建方商户分配的商户号。
+    ///
+    /// *Required (必填).* Wire name `stock_creator_mchid`, type `string`.
+    pub stock_creator_mchid: ::std::string::String,
+    /// Stock (batch) ID the coupon belongs to. 【批次号】微信为每个代金券批次分配的唯一id。
+    ///
+    /// *Required (必填).* Wire name `stock_id`, type `string`.
+    pub stock_id: ::std::string::String,
+    /// Coupon ID (as returned by send\_coupon) 【代金券或消费金id】微信为代金券或消费金唯一分配的id。
+    ///
+    /// *Required (必填).* Wire name `coupon_id`, type `string`.
+    pub coupon_id: ::std::string::String,
+    /// Single-item (cut-to) discount details, for cut-to coupons. 【单品优惠特定信息】单品优惠特定信息
+    ///
+    /// *Optional (选填).* Wire name `cut_to_message`, type `FavorCouponCutToMessage`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cut_to_message: ::std::option::Option<crate::favor::FavorCouponCutToMessage>,
+    /// Coupon name. 【券或消费金名称】券或消费金名称
+    ///
+    /// *Required (必填).* Wire name `coupon_name`, type `string`.
+    pub coupon_name: ::std::string::String,
+    /// Coupon state (SENDED usable, USED redeemed, EXPIRED) 【券或消费金状态】券或消费金状态:\
+    /// SENDED:可用\
+    /// USED:已实扣\
+    /// EXPIRED:已过期
+    ///
+    /// *Required (必填).* Wire name `status`, type `FavorCouponStatus`. Constraints: one of `SENDED`, `USED`, `EXPIRED`.
+    pub status: crate::favor::FavorCouponStatus,
+    /// Usage description shown to the user. 【使用说明】券或消费金描述说明字段
+    ///
+    /// *Required (必填).* Wire name `description`, type `string`.
+    pub description: ::std::string::String,
+    /// When the user received the coupon (RFC 3339) 【领券时间】领券时间,遵循rfc3339标准格式,例如2015-05-20T13:29:35+08:00。
+    ///
+    /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub create_time: ::std::string::String,
+    /// Coupon kind (NORMAL spend-and-save, CUT\_TO cut-to price) 【券类型】券类型:\
+    /// NORMAL:满减券\
+    /// CUT\_TO:减至券
+    ///
+    /// *Required (必填).* Wire name `coupon_type`, type `FavorCouponType`. Constraints: one of `NORMAL`, `CUT_TO`.
+    pub coupon_type: crate::favor::FavorCouponType,
+    /// true if the coupon has no fund flow (免充值, merchant-funded without prepayment) 【是否无资金流】是否无资金流,枚举值:\
+    /// true:是\
+    /// false:否
+    ///
+    /// *Optional (选填).* Wire name `no_cash`, type `boolean`.
+    ///
+    /// Note: Documented as always present, but official examples return null; it is optional here.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub no_cash: ::std::option::Option<bool>,
+    /// Start of the coupon's validity (RFC 3339) 【可用开始时间】可用开始时间,遵循rfc3339标准格式。
+    ///
+    /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub available_begin_time: ::std::string::String,
+    /// End of the coupon's validity (RFC 3339) 【可用结束时间】可用结束时间,遵循rfc3339标准格式。
+    ///
+    /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub available_end_time: ::std::string::String,
+    /// true if this is a single-item (单品) coupon. 【是否单品优惠】是否单品优惠,枚举值:\
+    /// true:是\
+    /// false:否
+    ///
+    /// *Optional (选填).* Wire name `singleitem`, type `boolean`.
+    ///
+    /// Note: Documented as always present, but official examples return null; it is optional here.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub singleitem: ::std::option::Option<bool>,
+    /// Face value and threshold, for spend-and-save coupons. 【满减券信息】普通满减券面额、门槛信息。
+    ///
+    /// *Optional (选填).* Wire name `normal_coupon_information`, type `FavorCouponNormalInfo`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon_information: ::std::option::Option<
+        crate::favor::FavorCouponNormalInfo,
+    >,
+    /// Redemption details, present once the coupon was used. 【已实扣代金券核销信息】已实扣代金券核销信息,券已核销时返回。
+    ///
+    /// *Optional (选填).* Wire name `consume_information`, type `FavorCouponConsumeInfo`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_information: ::std::option::Option<crate::favor::FavorCouponConsumeInfo>,
+    /// Remaining balance in fen (消费金 consumption credit) 【剩余金额】消费金剩余金额,单位:分。
+    ///
+    /// *Optional (选填).* Wire name `available_balance`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub available_balance: ::std::option::Option<i64>,
+    /// Business sub-type; returned only as MULTIUSE (消费金 consumption credit) 【业务类型】细分业务类型,仅当business\_type=MULTIUSE(消费金)时返回。
+    ///
+    /// *Optional (选填).* Wire name `business_type`, type `BusinessType`. Constraints: one of `MULTIUSE`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_type: ::std::option::Option<crate::favor::BusinessType>,
+}
+/// Redemption details of a coupon that was used (status USED) 【已实扣代金券核销信息】已实扣代金券或消费金的核销信息,券已核销时返回。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponConsumeInfo {
+    /// When the coupon was redeemed (RFC 3339) 【核销时间】代金券核销时间,遵循rfc3339标准格式。
+    ///
+    /// *Required (必填).* Wire name `consume_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub consume_time: ::std::string::String,
+    /// Merchant ID where the coupon was redeemed (the receiving merchant; in indirect mode the UnionPay/NetsUnion merchant ID) 【核销商户号】核销代金券的商户号。目前返回的是收款商户号;间连模式下返回银联或网联的商户号。
+    ///
+    /// *Required (必填).* Wire name `consume_mchid`, type `string`.
+    pub consume_mchid: ::std::string::String,
+    /// WeChat Pay transaction ID of the payment that redeemed the coupon. 【微信支付订单号】核销所在的微信支付系统订单号。
+    ///
+    /// *Required (必填).* Wire name `transaction_id`, type `string`.
+    pub transaction_id: ::std::string::String,
+    /// Amount redeemed in fen; only for 消费金 (business\_type MULTIUSE) 【核销金额】核销金额,单位:分。仅当business\_type=MULTIUSE(消费金)时返回。
+    ///
+    /// *Optional (选填).* Wire name `consume_amount`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_amount: ::std::option::Option<i64>,
+    /// Items of the order (single-item coupons), as passed to the payment API. 【单品信息】商户下单接口传的单品信息。
+    ///
+    /// *Optional (选填).* Wire name `goods_detail`, type `array[FavorCouponGoodsDetail]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_detail: ::std::option::Option<
+        ::std::vec::Vec<crate::favor::FavorCouponGoodsDetail>,
+    >,
+}
+/// Single-item (cut-to) discount details of a coupon. 【单品优惠特定信息】单品优惠(减至券)特定信息。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponCutToMessage {
+    /// Highest unit price of an item the discount applies to, in fen (1 yuan = 100 fen) 【可用优惠的商品最高单价】可用优惠的商品最高单价,单位:分。
+    ///
+    /// *Required (必填).* Wire name `single_price_max`, type `integer`.
+    pub single_price_max: i64,
+    /// Unit price after the cut-to discount, in fen. 【减至后的优惠单价】减至后的优惠单价,单位:分。
+    ///
+    /// *Required (必填).* Wire name `cut_to_price`, type `integer`.
+    pub cut_to_price: i64,
+}
+/// Cut-to discount details; only for cut-to coupons. 【减至优惠特定信息】减至优惠限定字段,仅减至优惠场景有返回。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponDiscountTo {
+    /// Unit price after the cut-to discount, in fen. 【减至后优惠单价】减至后优惠单价,单位:分。
+    ///
+    /// *Optional (选填).* Wire name `cut_to_price`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cut_to_price: ::std::option::Option<i64>,
+    /// Highest price that still gets the discount, in fen. 【可享受优惠的最高价格】可享受优惠的最高价格,单位:分。
+    ///
+    /// *Optional (选填).* Wire name `max_price`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_price: ::std::option::Option<i64>,
+}
+/// One item of the paid order, as passed to the payment API. 【单品信息】商户下单接口传入的单品信息。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponGoodsDetail {
+    /// Item code, as entered when the single-item stock was created. 【单品编码】单品券创建时录入的单品编码。
+    ///
+    /// *Required (必填).* Wire name `goods_id`, type `string`.
+    pub goods_id: ::std::string::String,
+    /// Quantity of the item. 【单品数量】单品数量
+    ///
+    /// *Required (必填).* Wire name `quantity`, type `integer`.
+    pub quantity: i64,
+    /// Unit price of the item, in fen. 【单品单价】单品单价,单位:分。
+    ///
+    /// *Required (必填).* Wire name `price`, type `integer`.
+    pub price: i64,
+    /// Discount applied to this item, in fen. 【优惠金额】该单品的优惠金额,单位:分。
+    ///
+    /// *Required (必填).* Wire name `discount_amount`, type `integer`.
+    pub discount_amount: i64,
+}
+/// Face value and threshold of a spend-and-save coupon. 【满减券信息】普通满减券或消费金的面额、门槛信息。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponNormalInfo {
+    /// Face value in fen (1 yuan = 100 fen) 【面额】面额,单位:分。
+    ///
+    /// *Required (必填).* Wire name `coupon_amount`, type `integer`.
+    pub coupon_amount: i64,
+    /// Minimum order amount for the coupon to apply, in fen. 【门槛】使用券或消费金的金额门槛,单位:分。
+    ///
+    /// *Required (必填).* Wire name `transaction_minimum`, type `integer`.
+    pub transaction_minimum: i64,
+}
+/// Single-item discount details of the redeemed coupon. 【单品优惠特定信息】单品优惠特定信息。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponSingleitemDiscountOff {
+    /// Highest item price the discount applies to, in fen (1 yuan = 100 fen) 【单品最高优惠价格】单品最高优惠价格,单位:分。
+    ///
+    /// *Optional (选填).* Wire name `single_price_max`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub single_price_max: ::std::option::Option<i64>,
+}
+/// State of a user's coupon (or 消费金 consumption credit) 【券或消费金状态】券或消费金(代金券)的状态。
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FavorCouponStatus {
+    /// `SENDED`: Issued and usable (sic "SENDED" on the wire) (可用)
+    Sended,
+    /// `USED`: Redeemed; the discount was actually deducted from a payment (已实扣)
+    Used,
+    /// `EXPIRED`: Expired unused (已过期)
+    Expired,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl FavorCouponStatus {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [FavorCouponStatus] = &[
+        Self::Sended,
+        Self::Used,
+        Self::Expired,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sended => "SENDED",
+            Self::Used => "USED",
+            Self::Expired => "EXPIRED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for FavorCouponStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SENDED" => Self::Sended,
+            "USED" => Self::Used,
+            "EXPIRED" => Self::Expired,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for FavorCouponStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for FavorCouponStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for FavorCouponStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for FavorCouponStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FavorCouponStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Coupon-state filter of list\_user\_coupons (only with creator\_mchid) 【券或消费金状态】根据商户号查用户的券的状态筛选条件:\
+/// 选填creator\_mchid时,SENDED返回可用的券,USED返回可用+已实扣的券;\
+/// 选填available\_mchid时该字段不生效,仅返回可用状态的券或消费金。
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FavorCouponStatusFilter {
+    /// `SENDED`: Return the user's usable coupons (返回可用)
+    Sended,
+    /// `USED`: Return usable and redeemed coupons (返回可用+已实扣)
+    Used,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl FavorCouponStatusFilter {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [FavorCouponStatusFilter] = &[Self::Sended, Self::Used];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sended => "SENDED",
+            Self::Used => "USED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for FavorCouponStatusFilter {
+    fn from(value: &str) -> Self {
+        match value {
+            "SENDED" => Self::Sended,
+            "USED" => Self::Used,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for FavorCouponStatusFilter {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for FavorCouponStatusFilter {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for FavorCouponStatusFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for FavorCouponStatusFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FavorCouponStatusFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Kind of coupon. 【券或消费金类型】券类型
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FavorCouponType {
+    /// `NORMAL`: Spend-and-save coupon (fixed amount off once the threshold is reached) (满减券)
+    Normal,
+    /// `CUT_TO`: Cut-to coupon (the item's price is reduced to a fixed price) (减至券)
+    CutTo,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl FavorCouponType {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [FavorCouponType] = &[Self::Normal, Self::CutTo];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::CutTo => "CUT_TO",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for FavorCouponType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NORMAL" => Self::Normal,
+            "CUT_TO" => Self::CutTo,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for FavorCouponType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for FavorCouponType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for FavorCouponType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for FavorCouponType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FavorCouponType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Body WeChat Pay POSTs to the 代金券 notify\_url when a user redeems a coupon. 【核销事件回调通知】用户使用代金券后,微信支付以POST方式向设置的回调地址发送JSON格式的通知,其中resource为加密的核销券信息。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponUseNotification {
+    /// Unique notification ID (at most 36 characters); use it to drop duplicate deliveries. 【通知ID】通知的唯一ID。
+    ///
+    /// *Required (必填).* Wire name `id`, type `string(36)`. Constraints: at most 36 characters.
+    pub id: ::std::string::String,
+    /// When the notification was created (RFC 3339) 【通知创建时间】通知创建的时间,遵循rfc3339标准格式,例如2015-05-20T13:29:35+08:00。
+    ///
+    /// *Required (必填).* Wire name `create_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
+    pub create_time: ::std::string::String,
+    /// Event type; COUPON.USE for a coupon redemption. 【通知类型】通知的类型,代金券用券回调通知的类型为COUPON.USE。
+    ///
+    /// *Required (必填).* Wire name `event_type`, type `string(32)`. Constraints: at most 32 characters.
+    pub event_type: ::std::string::String,
+    /// Resource data type; encrypt-resource. 【通知数据类型】通知的资源数据类型,代金券用券回调通知为encrypt-resource。
+    ///
+    /// *Required (必填).* Wire name `resource_type`, type `string(32)`. Constraints: at most 32 characters.
+    pub resource_type: ::std::string::String,
+    /// Short human-readable summary (e.g. 用券成功), at most 64 characters. 【回调摘要】回调摘要
+    ///
+    /// *Required (必填).* Wire name `summary`, type `string(64)`. Constraints: at most 64 characters.
+    pub summary: ::std::string::String,
+    /// The encrypted redemption data; decrypts to FavorCouponUsePayload. 【通知数据】通知资源数据,JSON格式。
+    ///
+    /// *Required (必填).* Wire name `resource`, type `FavorCouponUseResource`.
+    pub resource: crate::favor::FavorCouponUseResource,
+}
+/// Decrypted COUPON.USE resource - the redeemed coupon with its redemption details. 【核销券信息】商户对resource解密后得到的核销券信息(券的基础信息、状态与核销信息)。
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponUsePayload {
+    /// Merchant ID that created the stock. 【创建批次的商户号】批次创建方商户号。
+    ///
+    /// *Required (必填).* Wire name `stock_creator_mchid`, type `string`.
+    pub stock_creator_mchid: ::std::string::String,
+    /// Stock (batch) ID of the coupon. 【批次号】微信为每个代金券批次分配的唯一ID。
+    ///
+    /// *Required (必填).* Wire name `stock_id`, type `string`.
+    pub stock_id: ::std::string::String,
+    /// ID of the redeemed coupon. 【代金券或消费金id】微信为代金券或消费金唯一分配的id。
+    ///
+    /// *Required (必填).* Wire name `coupon_id`, type `string`.
+    pub coupon_id: ::std::string::String,
+    /// Single-item discount details. 【单品优惠特定信息】单品优惠特定信息。
+    ///
+    /// *Optional (选填).* Wire name `singleitem_discount_off`, type `FavorCouponSingleitemDiscountOff`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub singleitem_discount_off: ::std::option::Option<
+        crate::favor::FavorCouponSingleitemDiscountOff,
+    >,
+    /// Cut-to discount details; only for cut-to coupons. 【减至优惠特定信息】减至优惠限定字段,仅减至优惠场景有返回。
+    ///
+    /// *Optional (选填).* Wire name `discount_to`, type `FavorCouponDiscountTo`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_to: ::std::option::Option<crate::favor::FavorCouponDiscountTo>,
+    /// Coupon name. 【券或消费金名称】券或消费金名称
+    ///
+    /// *Required (必填).* Wire name `coupon_name`, type `string`.
+    pub coupon_name: ::std::string::String,
+    /// Coupon state; USED for a redemption. 【券或消费金状态】券或消费金状态:\
+    /// SENDED:可用\
+    /// USED:已实扣\
+    /// EXPIRED:已过期
+    ///
+    /// *Required (必填).* Wire name `status`, type `FavorCouponStatus`. Constraints: one of `SENDED`, `USED`, `EXPIRED`.
+    pub status: crate::favor::FavorCouponStatus,
+    /// Usage description of the coupon. 【券或消费金描述】券或消费金描述说明字段。
+    ///
+    /// *Required (必填).* Wire name `description`, type `string`.
+    pub description: ::std::string::String,
+    /// When the user received the coupon (RFC 3339) 【领券时间】领券时间,遵循rfc3339标准格式。
+    ///
+    /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub create_time: ::std::string::String,
+    /// Coupon kind (NORMAL spend-and-save, CUT\_TO cut-to price) 【券或消费金类型】NORMAL:满减券\
+    /// CUT\_TO:减至券
+    ///
+    /// *Required (必填).* Wire name `coupon_type`, type `FavorCouponType`. Constraints: one of `NORMAL`, `CUT_TO`.
+    pub coupon_type: crate::favor::FavorCouponType,
+    /// true if the coupon has no fund flow (免充值) 【是否无资金流】是否无资金流:\
+    /// true:是\
+    /// false:否
+    ///
+    /// *Optional (选填).* Wire name `no_cash`, type `boolean`.
+    ///
+    /// Note: Documented as always present, but an official example sends null; it is optional here.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub no_cash: ::std::option::Option<bool>,
+    /// Start of the coupon's validity (RFC 3339) 【可用开始时间】可用开始时间,遵循rfc3339标准格式。
+    ///
+    /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub available_begin_time: ::std::string::String,
+    /// End of the coupon's validity (RFC 3339) 【可用结束时间】可用结束时间,遵循rfc3339标准格式。
+    ///
+    /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub available_end_time: ::std::string::String,
+    /// true if this is a single-item (单品) coupon. 【是否单品优惠】是否单品优惠:\
+    /// true:是\
+    /// false:否
+    ///
+    /// *Optional (选填).* Wire name `singleitem`, type `boolean`.
+    ///
+    /// Note: Documented as always present, but an official example sends null; it is optional here.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub singleitem: ::std::option::Option<bool>,
+    /// Face value and threshold, for spend-and-save coupons. 【普通满减券信息】普通满减券或消费金面额、门槛信息。
+    ///
+    /// *Optional (选填).* Wire name `normal_coupon_information`, type `FavorCouponNormalInfo`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon_information: ::std::option::Option<
+        crate::favor::FavorCouponNormalInfo,
+    >,
+    /// Redemption details (time, merchant, transaction, items) 【实扣代金券信息】已实扣代金券或消费金的核销信息。
+    ///
+    /// *Optional (选填).* Wire name `consume_information`, type `FavorCouponConsumeInfo`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub consume_information: ::std::option::Option<crate::favor::FavorCouponConsumeInfo>,
+    /// Business sub-type; present only as MULTIUSE (消费金), together with consume\_information.consume\_amount. 【细分业务类型】细分业务类型,仅当值为MULTIUSE(消费金)时返回,同时返回consume\_information.consume\_amount。
+    ///
+    /// *Optional (选填).* Wire name `business_type`, type `BusinessType`. Constraints: one of `MULTIUSE`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub business_type: ::std::option::Option<crate::favor::BusinessType>,
+}
+/// Encrypted resource of the COUPON.USE notification (AEAD\_AES\_256\_GCM under the APIv3 key) 【通知数据】通知资源数据
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FavorCouponUseResource {
+    /// Encryption algorithm; AEAD\_AES\_256\_GCM. 【加密算法类型】对数据进行加密的加密算法,目前为AEAD\_AES\_256\_GCM。
+    ///
+    /// *Required (必填).* Wire name `algorithm`, type `string`.
+    pub algorithm: ::std::string::String,
+    /// Base64 of the encrypted payload followed by the 16-byte GCM tag. 【数据密文】Base64编码后的数据密文
+    ///
+    /// *Required (必填).* Wire name `ciphertext`, type `string`.
+    pub ciphertext: ::std::string::String,
+    /// Additional authenticated data for decryption; may be empty (the examples show "") 【附加数据】附加数据,长度小于16字节,可能为空。
+    ///
+    /// *Optional (选填).* Wire name `associated_data`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub associated_data: ::std::option::Option<::std::string::String>,
+    /// Original callback type; coupon. 【原始类型】原始回调类型,为coupon。
+    ///
+    /// *Required (必填).* Wire name `original_type`, type `string`.
+    pub original_type: ::std::string::String,
+    /// 12-byte nonce used for the encryption. 【随机串】加密使用的随机串,12字节。
+    ///
+    /// *Required (必填).* Wire name `nonce`, type `string`.
+    pub nonce: ::std::string::String,
+}
 /// `FixedAvailableTime` (no description on the page).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -3,15 +3,34 @@
 //!
 //! Enabled by the `product-coupon` cargo feature. Operations:
 //!
+//! - [`ProductCouponClient::create_image_generation_task`](crate::product_coupon::ProductCouponClient::create_image_generation_task): 提交图片生成任务 — `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
 //! - [`ProductCouponClient::modify_stock_bundle`](crate::product_coupon::ProductCouponClient::modify_stock_bundle): 修改商品券批次组 — `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
+//! - [`ProductCouponClient::query_image_generation_task`](crate::product_coupon::ProductCouponClient::query_image_generation_task): 查询图片生成任务执行结果 — `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
+//! - [`ProductCouponClient::query_notify_config`](crate::product_coupon::ProductCouponClient::query_notify_config): 获取商品券事件通知地址 — `GET /v3/marketing/partner/product-coupon/notify-configs`
 //! - [`ProductCouponClient::send_user_coupon`](crate::product_coupon::ProductCouponClient::send_user_coupon): 向用户发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
+//! - [`ProductCouponClient::set_notify_config`](crate::product_coupon::ProductCouponClient::set_notify_config): 设置商品券事件通知地址 — `POST /v3/marketing/partner/product-coupon/notify-configs`
+//! - [`ProductCouponClient::upload_image`](crate::product_coupon::ProductCouponClient::upload_image): 图片上传 — `POST /v3/marketing/partner/product-coupon/media/upload-image`
+//! - notification image_generation: 图片生成回调通知 (`PRODUCT_COUPON_SP.IMAGE_GENERATION`)
+//! - notification product_coupon_send: 商品券回调通知 (`PRODUCT_COUPON_SP.SEND`)
 
 mod types;
 pub use types::*;
+mod create_image_generation_task;
+pub use create_image_generation_task::*;
 mod modify_stock_bundle;
 pub use modify_stock_bundle::*;
+mod query_image_generation_task;
+pub use query_image_generation_task::*;
+mod query_notify_config;
+pub use query_notify_config::*;
 mod send_user_coupon;
 pub use send_user_coupon::*;
+mod set_notify_config;
+pub use set_notify_config::*;
+mod upload_image;
+pub use upload_image::*;
+mod notifications;
+pub use notifications::*;
 /// Operations of the 商品券 family (product_coupon); obtain one with [`crate::Client::product_coupon`].
 #[derive(Debug, Clone, Copy)]
 pub struct ProductCouponClient<'a> {

@@ -991,6 +991,1116 @@ pub struct FixedWeekPeriod {
         ::std::vec::Vec<crate::product_coupon::PeriodOfTheDay>,
     >,
 }
+/// Input of a COMBINE\_IMAGE task (the coupon's offer, drawn into the header image) 【拼图数据】当 image\_generation\_type 为 COMBINE\_IMAGE 时必填
+///
+/// # Rules
+///
+/// - `normal_coupon` is required when `type` is `NORMAL` — normal\_coupon is required when type is NORMAL
+/// - `discount_coupon` is required when `type` is `DISCOUNT` — discount\_coupon is required when type is DISCOUNT
+/// - `exchange_coupon` is required when `type` is `EXCHANGE` — exchange\_coupon is required when type is EXCHANGE
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationCombineImage {
+    /// Offer scope of the coupon (ALL, SINGLE or CATEGORY) 【优惠范围】商品券的优惠范围
+    ///
+    /// *Required (必填).* Wire name `scope`, type `ImageGenerationCouponScope`. Constraints: one of `ALL`, `SINGLE`, `CATEGORY`.
+    pub scope: crate::product_coupon::ImageGenerationCouponScope,
+    /// Offer type (NORMAL, DISCOUNT or EXCHANGE); selects which rule object to send. 【商品券类型】商品券的优惠类型
+    ///
+    /// *Required (必填).* Wire name `type`, type `ImageGenerationCouponType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
+    pub r#type: crate::product_coupon::ImageGenerationCouponType,
+    /// Usage mode of the coupon; currently only some modes are supported (likely SINGLE) 【使用模式】商品券使用模式,当前仅支持部分取值
+    ///
+    /// *Required (必填).* Wire name `usage_mode`, type `ImageGenerationUsageMode`. Constraints: one of `SINGLE`, `PROGRESSIVE_BUNDLE`.
+    ///
+    /// Note: The page says only some usage modes are currently supported (most likely SINGLE).
+    pub usage_mode: crate::product_coupon::ImageGenerationUsageMode,
+    /// Fixed-amount-off rule; required when type is NORMAL. 【满减券使用规则】当且仅当 type 为 NORMAL 时填写
+    ///
+    /// *Optional (选填).* Wire name `normal_coupon`, type `ImageGenerationNormalCoupon`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon: ::std::option::Option<
+        crate::product_coupon::ImageGenerationNormalCoupon,
+    >,
+    /// Percentage-off rule; required when type is DISCOUNT. 【折扣券使用规则】当且仅当 type 为 DISCOUNT 时填写
+    ///
+    /// *Optional (选填).* Wire name `discount_coupon`, type `ImageGenerationDiscountCoupon`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_coupon: ::std::option::Option<
+        crate::product_coupon::ImageGenerationDiscountCoupon,
+    >,
+    /// Exchange rule; required when type is EXCHANGE. 【兑换券使用规则】当且仅当 type 为 EXCHANGE 时填写
+    ///
+    /// *Optional (选填).* Wire name `exchange_coupon`, type `ImageGenerationExchangeCoupon`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon: ::std::option::Option<
+        crate::product_coupon::ImageGenerationExchangeCoupon,
+    >,
+    /// Brand background colour of the composite, '\#' plus 6 hex digits (e.g. 【背景颜色色值】指定背景色(要求6字节Hex描述以\#开头),用于指定拼图品牌色
+    ///
+    /// *Optional (选填).* Wire name `background_color`, type `string(7)`. Constraints: 7 to 7 characters; only digits, ASCII letters, `#`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub background_color: ::std::option::Option<::std::string::String>,
+}
+impl ImageGenerationCombineImage {
+    /// Starts a builder for [`ImageGenerationCombineImage`].
+    pub fn builder() -> ImageGenerationCombineImageBuilder {
+        ImageGenerationCombineImageBuilder::default()
+    }
+}
+/// Builder for [`ImageGenerationCombineImage`]; [`ImageGenerationCombineImageBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ImageGenerationCombineImageBuilder {
+    scope: ::std::option::Option<crate::product_coupon::ImageGenerationCouponScope>,
+    r#type: ::std::option::Option<crate::product_coupon::ImageGenerationCouponType>,
+    usage_mode: ::std::option::Option<crate::product_coupon::ImageGenerationUsageMode>,
+    normal_coupon: ::std::option::Option<
+        crate::product_coupon::ImageGenerationNormalCoupon,
+    >,
+    discount_coupon: ::std::option::Option<
+        crate::product_coupon::ImageGenerationDiscountCoupon,
+    >,
+    exchange_coupon: ::std::option::Option<
+        crate::product_coupon::ImageGenerationExchangeCoupon,
+    >,
+    background_color: ::std::option::Option<::std::string::String>,
+}
+impl ImageGenerationCombineImageBuilder {
+    /// Sets `scope`: Offer scope of the coupon (ALL, SINGLE or CATEGORY) (【优惠范围】).
+    pub fn scope(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::product_coupon::ImageGenerationCouponScope,
+        >,
+    ) -> Self {
+        self.scope = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `type`: Offer type (NORMAL, DISCOUNT or EXCHANGE); selects which rule object to send (【商品券类型】).
+    pub fn r#type(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::product_coupon::ImageGenerationCouponType,
+        >,
+    ) -> Self {
+        self.r#type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `usage_mode`: Usage mode of the coupon; currently only some modes are supported (likely SINGLE) (【使用模式】).
+    pub fn usage_mode(
+        mut self,
+        value: impl ::std::convert::Into<crate::product_coupon::ImageGenerationUsageMode>,
+    ) -> Self {
+        self.usage_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `normal_coupon`: Fixed-amount-off rule; required when type is NORMAL (【满减券使用规则】).
+    pub fn normal_coupon(
+        mut self,
+        value: crate::product_coupon::ImageGenerationNormalCoupon,
+    ) -> Self {
+        self.normal_coupon = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `discount_coupon`: Percentage-off rule; required when type is DISCOUNT (【折扣券使用规则】).
+    pub fn discount_coupon(
+        mut self,
+        value: crate::product_coupon::ImageGenerationDiscountCoupon,
+    ) -> Self {
+        self.discount_coupon = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `exchange_coupon`: Exchange rule; required when type is EXCHANGE (【兑换券使用规则】).
+    pub fn exchange_coupon(
+        mut self,
+        value: crate::product_coupon::ImageGenerationExchangeCoupon,
+    ) -> Self {
+        self.exchange_coupon = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `background_color`: Brand background colour of the composite, '\#' plus 6 hex digits (e.g. (【背景颜色色值】).
+    pub fn background_color(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.background_color = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<ImageGenerationCombineImage, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.scope.is_none() {
+            missing.push("scope");
+        }
+        if self.r#type.is_none() {
+            missing.push("type");
+        }
+        if self.usage_mode.is_none() {
+            missing.push("usage_mode");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("ImageGenerationCombineImage", missing),
+            );
+        }
+        ::std::result::Result::Ok(ImageGenerationCombineImage {
+            scope: self
+                .scope
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationCombineImage",
+                    ::std::vec!["scope"],
+                ))?,
+            r#type: self
+                .r#type
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationCombineImage",
+                    ::std::vec!["type"],
+                ))?,
+            usage_mode: self
+                .usage_mode
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationCombineImage",
+                    ::std::vec!["usage_mode"],
+                ))?,
+            normal_coupon: self.normal_coupon,
+            discount_coupon: self.discount_coupon,
+            exchange_coupon: self.exchange_coupon,
+            background_color: self.background_color,
+        })
+    }
+}
+impl crate::Validate for ImageGenerationCombineImage {
+    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
+        v.field(
+            "scope",
+            |v| {
+                let value = &self.scope;
+                if let crate::product_coupon::ImageGenerationCouponScope::Unknown(
+                    value,
+                ) = value {
+                    v.report(
+                        "优惠范围",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of ALL, SINGLE, CATEGORY)"
+                        ),
+                    );
+                }
+            },
+        );
+        v.field(
+            "type",
+            |v| {
+                let value = &self.r#type;
+                if let crate::product_coupon::ImageGenerationCouponType::Unknown(
+                    value,
+                ) = value {
+                    v.report(
+                        "商品券类型",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of NORMAL, DISCOUNT, EXCHANGE)"
+                        ),
+                    );
+                }
+            },
+        );
+        v.field(
+            "usage_mode",
+            |v| {
+                let value = &self.usage_mode;
+                if let crate::product_coupon::ImageGenerationUsageMode::Unknown(value) = value {
+                    v.report(
+                        "使用模式",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of SINGLE, PROGRESSIVE_BUNDLE)"
+                        ),
+                    );
+                }
+            },
+        );
+        if let ::std::option::Option::Some(value) = &self.normal_coupon {
+            v.field(
+                "normal_coupon",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
+        }
+        {
+            let matched = ::std::option::Option::Some(self)
+                .map(|x| &x.r#type)
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["NORMAL"].contains(&w.as_str()));
+            let present = ::std::option::Option::Some(self)
+                .and_then(|x| x.normal_coupon.as_ref())
+                .is_some();
+            if matched && !present {
+                v.field(
+                    "normal_coupon",
+                    |v| {
+                        v.report(
+                            "满减券使用规则",
+                            crate::runtime::validation::Rule::Conditional,
+                            "required when type is NORMAL",
+                        );
+                    },
+                );
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon {
+            v.field(
+                "discount_coupon",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
+        }
+        {
+            let matched = ::std::option::Option::Some(self)
+                .map(|x| &x.r#type)
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["DISCOUNT"].contains(&w.as_str()));
+            let present = ::std::option::Option::Some(self)
+                .and_then(|x| x.discount_coupon.as_ref())
+                .is_some();
+            if matched && !present {
+                v.field(
+                    "discount_coupon",
+                    |v| {
+                        v.report(
+                            "折扣券使用规则",
+                            crate::runtime::validation::Rule::Conditional,
+                            "required when type is DISCOUNT",
+                        );
+                    },
+                );
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon {
+            v.field(
+                "exchange_coupon",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
+        }
+        {
+            let matched = ::std::option::Option::Some(self)
+                .map(|x| &x.r#type)
+                .map(::std::string::ToString::to_string)
+                .is_some_and(|w| ["EXCHANGE"].contains(&w.as_str()));
+            let present = ::std::option::Option::Some(self)
+                .and_then(|x| x.exchange_coupon.as_ref())
+                .is_some();
+            if matched && !present {
+                v.field(
+                    "exchange_coupon",
+                    |v| {
+                        v.report(
+                            "兑换券使用规则",
+                            crate::runtime::validation::Rule::Conditional,
+                            "required when type is EXCHANGE",
+                        );
+                    },
+                );
+            }
+        }
+        if let ::std::option::Option::Some(value) = &self.background_color {
+            v.field(
+                "background_color",
+                |v| {
+                    let len = crate::runtime::validation::char_len(value);
+                    if len > 7usize {
+                        v.report(
+                            "背景颜色色值",
+                            crate::runtime::validation::Rule::MaxLength,
+                            ::std::format!("{len} characters, at most 7"),
+                        );
+                    }
+                    if len < 7usize {
+                        v.report(
+                            "背景颜色色值",
+                            crate::runtime::validation::Rule::MinLength,
+                            ::std::format!(
+                                "{len} {}, at least 7", if len == 1 { "character" } else {
+                                "characters" }
+                            ),
+                        );
+                    }
+                    if let ::std::option::Option::Some(c) = value
+                        .chars()
+                        .find(|&c| {
+                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '#')
+                        })
+                    {
+                        v.report(
+                            "背景颜色色值",
+                            crate::runtime::validation::Rule::Charset,
+                            ::std::format!(
+                                "contains {c:?}; allowed: digits, ASCII letters, #"
+                            ),
+                        );
+                    }
+                },
+            );
+        }
+    }
+}
+/// Offer scope of the coupon the header image is made for. 【优惠范围】商品券的优惠范围
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageGenerationCouponScope {
+    /// `ALL`: Store-wide coupon (type NORMAL or DISCOUNT only) (全场券)
+    All,
+    /// `SINGLE`: Coupon for specific products (NORMAL, DISCOUNT or EXCHANGE) (单品券)
+    Single,
+    /// `CATEGORY`: Coupon for a product category (type NORMAL or DISCOUNT only) (品类券)
+    Category,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ImageGenerationCouponScope {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ImageGenerationCouponScope] = &[
+        Self::All,
+        Self::Single,
+        Self::Category,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "ALL",
+            Self::Single => "SINGLE",
+            Self::Category => "CATEGORY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ImageGenerationCouponScope {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALL" => Self::All,
+            "SINGLE" => Self::Single,
+            "CATEGORY" => Self::Category,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ImageGenerationCouponScope {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ImageGenerationCouponScope {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ImageGenerationCouponScope {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationCouponScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationCouponScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Offer type of the coupon the header image is made for. 【商品券类型】商品券的优惠类型
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageGenerationCouponType {
+    /// `NORMAL`: Fixed-amount-off coupon (send normal\_coupon) (满减券)
+    Normal,
+    /// `DISCOUNT`: Percentage-off coupon (send discount\_coupon) (折扣券)
+    Discount,
+    /// `EXCHANGE`: Exchange coupon, buy the product at a fixed price (send exchange\_coupon) (兑换券)
+    Exchange,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ImageGenerationCouponType {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ImageGenerationCouponType] = &[
+        Self::Normal,
+        Self::Discount,
+        Self::Exchange,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Discount => "DISCOUNT",
+            Self::Exchange => "EXCHANGE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ImageGenerationCouponType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NORMAL" => Self::Normal,
+            "DISCOUNT" => Self::Discount,
+            "EXCHANGE" => Self::Exchange,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ImageGenerationCouponType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ImageGenerationCouponType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ImageGenerationCouponType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationCouponType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationCouponType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Input of a CUT\_OUT task (the product photo to cut out) 【抠图数据】当 image\_generation\_type 为 CUT\_OUT 时必填
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationCutOut {
+    /// URL of the product photo to process; must be an <https://wxpaylogo.qpic.cn> image, i.e. one uploaded with upload\_image. 【商品图URL】待处理图片的URL,仅支持储存在 <https://wxpaylogo.qpic.cn> 域名的图片
+    ///
+    /// *Required (必填).* Wire name `image_url`, type `string`. Constraints: URI.
+    ///
+    /// Note: Only images stored on <https://wxpaylogo.qpic.cn> are accepted; upload the photo with upload\_image first and pass the URL it returns.
+    pub image_url: ::std::string::String,
+}
+impl ImageGenerationCutOut {
+    /// Starts a builder for [`ImageGenerationCutOut`].
+    pub fn builder() -> ImageGenerationCutOutBuilder {
+        ImageGenerationCutOutBuilder::default()
+    }
+}
+/// Builder for [`ImageGenerationCutOut`]; [`ImageGenerationCutOutBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ImageGenerationCutOutBuilder {
+    image_url: ::std::option::Option<::std::string::String>,
+}
+impl ImageGenerationCutOutBuilder {
+    /// Sets `image_url`: URL of the product photo to process; must be an <https://wxpaylogo.qpic.cn> image, i.e. one uploaded with upload\_image (【商品图URL】).
+    pub fn image_url(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_url = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<ImageGenerationCutOut, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.image_url.is_none() {
+            missing.push("image_url");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("ImageGenerationCutOut", missing),
+            );
+        }
+        ::std::result::Result::Ok(ImageGenerationCutOut {
+            image_url: self
+                .image_url
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationCutOut",
+                    ::std::vec!["image_url"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for ImageGenerationCutOut {
+    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
+        v.field(
+            "image_url",
+            |v| {
+                let value = &self.image_url;
+                if value.is_empty() {
+                    v.report(
+                        "商品图URL",
+                        crate::runtime::validation::Rule::Required,
+                        "required, but empty",
+                    );
+                } else {
+                    if !crate::runtime::validation::url_with_scheme(value, &["https"]) {
+                        v.report(
+                            "商品图URL",
+                            crate::runtime::validation::Rule::Url,
+                            ::std::format!("{value:?} is not an absolute https URL"),
+                        );
+                    }
+                }
+            },
+        );
+    }
+}
+/// Percentage-off rule, shown on the generated image; for type DISCOUNT. 【折扣券使用规则】当且仅当 type 为 DISCOUNT 时填写
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationDiscountCoupon {
+    /// Minimum spend in fen (1 yuan = 100 fen); 0 means no minimum. 【门槛金额】使用门槛金额,单位为分
+    ///
+    /// *Required (必填).* Wire name `threshold`, type `integer`.
+    pub threshold: i64,
+    /// Percentage taken off, e.g. 30 = 30% off (pay 70%) 【固定减免百分比】固定减免百分比,例如 30 表示减免30%(即打7折)
+    ///
+    /// *Required (必填).* Wire name `percent_off`, type `integer`.
+    pub percent_off: i64,
+}
+impl ImageGenerationDiscountCoupon {
+    /// Starts a builder for [`ImageGenerationDiscountCoupon`].
+    pub fn builder() -> ImageGenerationDiscountCouponBuilder {
+        ImageGenerationDiscountCouponBuilder::default()
+    }
+}
+/// Builder for [`ImageGenerationDiscountCoupon`]; [`ImageGenerationDiscountCouponBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ImageGenerationDiscountCouponBuilder {
+    threshold: ::std::option::Option<i64>,
+    percent_off: ::std::option::Option<i64>,
+}
+impl ImageGenerationDiscountCouponBuilder {
+    /// Sets `threshold`: Minimum spend in fen (1 yuan = 100 fen); 0 means no minimum (【门槛金额】).
+    pub fn threshold(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `percent_off`: Percentage taken off, e.g. 30 = 30% off (pay 70%) (【固定减免百分比】).
+    pub fn percent_off(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.percent_off = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<ImageGenerationDiscountCoupon, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.threshold.is_none() {
+            missing.push("threshold");
+        }
+        if self.percent_off.is_none() {
+            missing.push("percent_off");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("ImageGenerationDiscountCoupon", missing),
+            );
+        }
+        ::std::result::Result::Ok(ImageGenerationDiscountCoupon {
+            threshold: self
+                .threshold
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationDiscountCoupon",
+                    ::std::vec!["threshold"],
+                ))?,
+            percent_off: self
+                .percent_off
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationDiscountCoupon",
+                    ::std::vec!["percent_off"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for ImageGenerationDiscountCoupon {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
+}
+/// Exchange rule, shown on the generated image; for type EXCHANGE. 【兑换券使用规则】当且仅当 type 为 EXCHANGE 时填写
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationExchangeCoupon {
+    /// Minimum spend in fen (1 yuan = 100 fen); 0 means no minimum. 【门槛金额】使用门槛金额,单位为分
+    ///
+    /// *Required (必填).* Wire name `threshold`, type `integer`.
+    pub threshold: i64,
+    /// Price the user pays for the product, in fen. 【固定兑换价格】用户兑换商品需支付的固定价格,单位为分
+    ///
+    /// *Required (必填).* Wire name `exchange_price`, type `integer`.
+    pub exchange_price: i64,
+}
+impl ImageGenerationExchangeCoupon {
+    /// Starts a builder for [`ImageGenerationExchangeCoupon`].
+    pub fn builder() -> ImageGenerationExchangeCouponBuilder {
+        ImageGenerationExchangeCouponBuilder::default()
+    }
+}
+/// Builder for [`ImageGenerationExchangeCoupon`]; [`ImageGenerationExchangeCouponBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ImageGenerationExchangeCouponBuilder {
+    threshold: ::std::option::Option<i64>,
+    exchange_price: ::std::option::Option<i64>,
+}
+impl ImageGenerationExchangeCouponBuilder {
+    /// Sets `threshold`: Minimum spend in fen (1 yuan = 100 fen); 0 means no minimum (【门槛金额】).
+    pub fn threshold(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `exchange_price`: Price the user pays for the product, in fen (【固定兑换价格】).
+    pub fn exchange_price(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.exchange_price = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<ImageGenerationExchangeCoupon, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.threshold.is_none() {
+            missing.push("threshold");
+        }
+        if self.exchange_price.is_none() {
+            missing.push("exchange_price");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("ImageGenerationExchangeCoupon", missing),
+            );
+        }
+        ::std::result::Result::Ok(ImageGenerationExchangeCoupon {
+            threshold: self
+                .threshold
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationExchangeCoupon",
+                    ::std::vec!["threshold"],
+                ))?,
+            exchange_price: self
+                .exchange_price
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationExchangeCoupon",
+                    ::std::vec!["exchange_price"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for ImageGenerationExchangeCoupon {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
+}
+/// A generated image. 【图片生成结果】生成的图片
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationImageResult {
+    /// URL of the generated image (a wxpaylogo.qpic.cn URL usable in the coupon's image fields) 【生成的图片URL】生成的图片URL
+    ///
+    /// *Required (必填).* Wire name `image_url`, type `string`.
+    pub image_url: ::std::string::String,
+}
+/// Fixed-amount-off rule, shown on the generated image; for type NORMAL. 【满减券使用规则】当且仅当 type 为 NORMAL 时填写
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationNormalCoupon {
+    /// Minimum spend in fen (1 yuan = 100 fen); 0 means no minimum. 【门槛金额】使用门槛金额,单位为分
+    ///
+    /// *Required (必填).* Wire name `threshold`, type `integer`.
+    pub threshold: i64,
+    /// Amount taken off in fen. 【固定减免金额】固定减免金额,单位为分
+    ///
+    /// *Required (必填).* Wire name `discount_amount`, type `integer`.
+    pub discount_amount: i64,
+}
+impl ImageGenerationNormalCoupon {
+    /// Starts a builder for [`ImageGenerationNormalCoupon`].
+    pub fn builder() -> ImageGenerationNormalCouponBuilder {
+        ImageGenerationNormalCouponBuilder::default()
+    }
+}
+/// Builder for [`ImageGenerationNormalCoupon`]; [`ImageGenerationNormalCouponBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ImageGenerationNormalCouponBuilder {
+    threshold: ::std::option::Option<i64>,
+    discount_amount: ::std::option::Option<i64>,
+}
+impl ImageGenerationNormalCouponBuilder {
+    /// Sets `threshold`: Minimum spend in fen (1 yuan = 100 fen); 0 means no minimum (【门槛金额】).
+    pub fn threshold(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.threshold = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `discount_amount`: Amount taken off in fen (【固定减免金额】).
+    pub fn discount_amount(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.discount_amount = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<ImageGenerationNormalCoupon, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.threshold.is_none() {
+            missing.push("threshold");
+        }
+        if self.discount_amount.is_none() {
+            missing.push("discount_amount");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("ImageGenerationNormalCoupon", missing),
+            );
+        }
+        ::std::result::Result::Ok(ImageGenerationNormalCoupon {
+            threshold: self
+                .threshold
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationNormalCoupon",
+                    ::std::vec!["threshold"],
+                ))?,
+            discount_amount: self
+                .discount_amount
+                .ok_or_else(|| crate::BuildError::new(
+                    "ImageGenerationNormalCoupon",
+                    ::std::vec!["discount_amount"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for ImageGenerationNormalCoupon {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
+}
+/// State and result of an image generation task: the query\_image\_generation\_task response and the decrypted payload of the PRODUCT\_COUPON\_SP.IMAGE\_GENERATION notification. 【图片生成任务执行结果】图片生成任务的状态与结果;查询图片生成任务执行结果的应答和图片生成回调通知的解密数据
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageGenerationTaskResult {
+    /// Brand id the task was submitted for. 【品牌ID】微信支付为品牌方分配的唯一标识
+    ///
+    /// *Required (必填).* Wire name `brand_id`, type `string`.
+    pub brand_id: ::std::string::String,
+    /// The task\_id given when the task was submitted. 【图片生成的任务ID】服务商创建图片生成任务时传入的请求流水号
+    ///
+    /// *Required (必填).* Wire name `task_id`, type `string`.
+    pub task_id: ::std::string::String,
+    /// Kind of task (COMBINE\_IMAGE or CUT\_OUT) 【图片生成类型】图片生成类型
+    ///
+    /// *Required (必填).* Wire name `image_generation_type`, type `ImageGenerationType`. Constraints: one of `COMBINE_IMAGE`, `CUT_OUT`.
+    pub image_generation_type: crate::product_coupon::ImageGenerationType,
+    /// PROCESSING, SUCCESS or FAIL. 【任务状态】图片生成任务的执行状态
+    ///
+    /// *Required (必填).* Wire name `task_state`, type `ImageGenerationTaskState`. Constraints: one of `PROCESSING`, `SUCCESS`, `FAIL`.
+    pub task_state: crate::product_coupon::ImageGenerationTaskState,
+    /// Generated header image of a COMBINE\_IMAGE task, once task\_state is SUCCESS. 【拼图结果】拼图结果,image\_generation\_type 为 COMBINE\_IMAGE 且任务成功时返回
+    ///
+    /// *Optional (选填).* Wire name `combine_image_result`, type `ImageGenerationImageResult`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_image_result: ::std::option::Option<
+        crate::product_coupon::ImageGenerationImageResult,
+    >,
+    /// Cut-out product image of a CUT\_OUT task, once task\_state is SUCCESS. 【生成商品图结果】抠图结果,image\_generation\_type 为 CUT\_OUT 且任务成功时返回
+    ///
+    /// *Optional (选填).* Wire name `cut_out_result`, type `ImageGenerationImageResult`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub cut_out_result: ::std::option::Option<
+        crate::product_coupon::ImageGenerationImageResult,
+    >,
+}
+/// State of an image generation task. 【任务状态】图片生成任务的执行状态
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageGenerationTaskState {
+    /// `PROCESSING`: Still running; query again later or wait for the IMAGE\_GENERATION notification (处理中)
+    Processing,
+    /// `SUCCESS`: Finished; the result object for the requested type carries the image URL (成功)
+    Success,
+    /// `FAIL`: Failed; no image was produced (submit a new task with a new task\_id) (失败)
+    Fail,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ImageGenerationTaskState {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ImageGenerationTaskState] = &[
+        Self::Processing,
+        Self::Success,
+        Self::Fail,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ImageGenerationTaskState {
+    fn from(value: &str) -> Self {
+        match value {
+            "PROCESSING" => Self::Processing,
+            "SUCCESS" => Self::Success,
+            "FAIL" => Self::Fail,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ImageGenerationTaskState {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ImageGenerationTaskState {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ImageGenerationTaskState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationTaskState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationTaskState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Kind of image the generation task produces. 【图片生成类型】
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageGenerationType {
+    /// `COMBINE_IMAGE`: Composite header image (suits store-wide coupons): brand elements and the coupon's offer are combined into a header image; send \`combine\_image\` (适合全场类优惠头图,将品牌元素与商品券优惠等信息拼接生成头图)
+    CombineImage,
+    /// `CUT_OUT`: Cut-out (suits single-product coupons): removes the background of a product photo and keeps the product; send \`cut\_out\` (适合单品类优惠头图,用于去除图片背景,保留商品主体)
+    CutOut,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ImageGenerationType {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ImageGenerationType] = &[
+        Self::CombineImage,
+        Self::CutOut,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CombineImage => "COMBINE_IMAGE",
+            Self::CutOut => "CUT_OUT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ImageGenerationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "COMBINE_IMAGE" => Self::CombineImage,
+            "CUT_OUT" => Self::CutOut,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ImageGenerationType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ImageGenerationType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ImageGenerationType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Usage mode of the coupon the header image is made for. 【使用模式】商品券使用模式,当前仅支持部分取值
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageGenerationUsageMode {
+    /// `SINGLE`: Single-use coupon (单券)
+    Single,
+    /// `PROGRESSIVE_BUNDLE`: Multi-use coupon bundle; may not be supported for image generation yet (多次优惠)
+    ProgressiveBundle,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ImageGenerationUsageMode {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ImageGenerationUsageMode] = &[
+        Self::Single,
+        Self::ProgressiveBundle,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Single => "SINGLE",
+            Self::ProgressiveBundle => "PROGRESSIVE_BUNDLE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ImageGenerationUsageMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "SINGLE" => Self::Single,
+            "PROGRESSIVE_BUNDLE" => Self::ProgressiveBundle,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ImageGenerationUsageMode {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ImageGenerationUsageMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ImageGenerationUsageMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ImageGenerationUsageMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageGenerationUsageMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
 /// 【会员标签信息】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1047,11 +2157,11 @@ pub struct NormalCouponUsageRule {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
 }
-/// 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
+/// Notification settings of a stock: which AppID the user's OpenID in coupon event notifications (PRODUCT\_COUPON\_SP.SEND) is computed under. 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotifyConfig {
-    /// 【事件通知AppID】服务商或者品牌的AppID,支持小程序、服务号、公众号、APP类型的AppID,可在微信公众平台查看,用于券事件通知时计算用户的OpenID,需要与服务商或者品牌存在绑定关系
+    /// AppID (Mini Program, Service/Official Account or app) of the service provider or the brand, bound to it; the openid in coupon notifications is given under this AppID. 【事件通知AppID】服务商或者品牌的AppID,支持小程序、服务号、公众号、APP类型的AppID,可在微信公众平台查看,用于券事件通知时计算用户的OpenID,需要与服务商或者品牌存在绑定关系
     ///
     /// *Required (必填).* Wire name `notify_appid`, type `string`.
     pub notify_appid: ::std::string::String,
@@ -1069,7 +2179,7 @@ pub struct NotifyConfigBuilder {
     notify_appid: ::std::option::Option<::std::string::String>,
 }
 impl NotifyConfigBuilder {
-    /// Sets `notify_appid` (【事件通知AppID】).
+    /// Sets `notify_appid`: AppID (Mini Program, Service/Official Account or app) of the service provider or the brand, bound to it; the openid in coupon notifications is given under this AppID (【事件通知AppID】).
     pub fn notify_appid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -1232,6 +2342,226 @@ pub struct ProductCouponEntity {
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
     pub brand_id: ::std::string::String,
+}
+/// Body WeChat Pay POSTs to the notify\_url set with set\_notify\_config; the event data is in \`resource\`, encrypted with AEAD\_AES\_256\_GCM under the APIv3 key. 【商品券回调通知】微信支付以POST方式向设置的notify\_url发送的回调报文,请求主体为JSON格式的通知参数,业务数据在resource中加密传输
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductCouponNotificationEnvelope {
+    /// Unique notification id (at most 36 characters); use it to de-duplicate deliveries. 【通知ID】通知的唯一ID
+    ///
+    /// *Required (必填).* Wire name `id`, type `string(36)`. Constraints: at most 36 characters.
+    pub id: ::std::string::String,
+    /// When the notification was created, RFC 3339 (e.g. 2015-05-20T13:29:35+08:00) 【通知创建时间】通知创建的时间,遵循RFC3339标准格式(如:2015-05-20T13:29:35+08:00)
+    ///
+    /// *Required (必填).* Wire name `create_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
+    pub create_time: ::std::string::String,
+    /// PRODUCT\_COUPON\_SP.SEND or PRODUCT\_COUPON\_SP.IMAGE\_GENERATION. 【通知类型】商品券回调通知类型,string(32)
+    ///
+    /// *Required (必填).* Wire name `event_type`, type `ProductCouponNotificationEventType`. Constraints: one of `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON_SP.IMAGE_GENERATION`.
+    ///
+    /// Note: The image generation page's own example carries PRODUCT\_COUPON\_SP.SEND here; dispatch on the decrypted payload's shape (task\_id / coupon\_code) if you must be robust to that.
+    pub event_type: crate::product_coupon::ProductCouponNotificationEventType,
+    /// Always encrypt-resource. 【通知数据类型】通知的资源数据类型,为encrypt-resource
+    ///
+    /// *Required (必填).* Wire name `resource_type`, type `string(32)`. Constraints: at most 32 characters.
+    pub resource_type: ::std::string::String,
+    /// The encrypted event data and what is needed to decrypt it. 【通知资源数据】通知资源数据
+    ///
+    /// *Required (必填).* Wire name `resource`, type `ProductCouponNotificationResource`.
+    pub resource: crate::product_coupon::ProductCouponNotificationResource,
+    /// Short human-readable summary (at most 64 characters), e.g. 商品券领券通知. 【回调摘要】回调摘要
+    ///
+    /// *Required (必填).* Wire name `summary`, type `string(64)`. Constraints: at most 64 characters.
+    pub summary: ::std::string::String,
+}
+/// Event type of a 商品券 notification. 【通知类型】商品券回调通知类型
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ProductCouponNotificationEventType {
+    /// `PRODUCT_COUPON_SP.SEND`: A user received a product coupon; decrypt the payload and confirm the coupon (商品券领券通知)
+    ProductCouponSpSend,
+    /// `PRODUCT_COUPON_SP.IMAGE_GENERATION`: An image generation task finished; decrypt the payload for its state and image (商品券图片生成结果通知)
+    ProductCouponSpImageGeneration,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl ProductCouponNotificationEventType {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [ProductCouponNotificationEventType] = &[
+        Self::ProductCouponSpSend,
+        Self::ProductCouponSpImageGeneration,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ProductCouponSpSend => "PRODUCT_COUPON_SP.SEND",
+            Self::ProductCouponSpImageGeneration => "PRODUCT_COUPON_SP.IMAGE_GENERATION",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for ProductCouponNotificationEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PRODUCT_COUPON_SP.SEND" => Self::ProductCouponSpSend,
+            "PRODUCT_COUPON_SP.IMAGE_GENERATION" => Self::ProductCouponSpImageGeneration,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for ProductCouponNotificationEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for ProductCouponNotificationEventType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ProductCouponNotificationEventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ProductCouponNotificationEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProductCouponNotificationEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Encrypted event data: decrypt ciphertext with AEAD\_AES\_256\_GCM, the 32-byte APIv3 key, nonce and associated\_data. 【通知资源数据】通知资源数据,使用AEAD\_AES\_256\_GCM算法加密
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductCouponNotificationResource {
+    /// Encryption algorithm; currently always AEAD\_AES\_256\_GCM. 【加密算法类型】加密算法类型,目前只支持AEAD\_AES\_256\_GCM
+    ///
+    /// *Required (必填).* Wire name `algorithm`, type `string`.
+    pub algorithm: ::std::string::String,
+    /// Base64 of the encrypted payload (with the 16-byte GCM tag appended) 【数据密文】Base64编码后的数据密文
+    ///
+    /// *Required (必填).* Wire name `ciphertext`, type `string`.
+    pub ciphertext: ::std::string::String,
+    /// Associated data for decryption (product\_coupon\_sp in the documented examples); may be empty. 【附加数据】附加数据,可能为空
+    ///
+    /// *Optional (选填).* Wire name `associated_data`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub associated_data: ::std::option::Option<::std::string::String>,
+    /// Original object type (coupon in the documented examples) 【原始回调类型】原始回调类型
+    ///
+    /// *Required (必填).* Wire name `original_type`, type `string`.
+    pub original_type: ::std::string::String,
+    /// 12-byte nonce used for the encryption. 【随机串】加密使用的随机串
+    ///
+    /// *Required (必填).* Wire name `nonce`, type `string`.
+    pub nonce: ::std::string::String,
+}
+/// Decrypted resource of a PRODUCT\_COUPON\_SP.SEND notification: which user received which coupon, when and through which channel. 【商品券领券通知解密数据】PRODUCT\_COUPON\_SP.SEND 通知中 resource.ciphertext 解密后的JSON对象,描述发放给用户的商品券
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProductCouponNotificationSendPayload {
+    /// Brand the coupon belongs to; one notify URL serves all brands, so dispatch on this. 【品牌ID】微信支付为品牌方分配的唯一标识
+    ///
+    /// *Required (必填).* Wire name `brand_id`, type `string`.
+    pub brand_id: ::std::string::String,
+    /// The user coupon's code (at most 40 characters); pass it to the confirm call. 【用户商品券Code】用户商品券的唯一标识
+    ///
+    /// *Required (必填).* Wire name `coupon_code`, type `string(40)`. Constraints: at most 40 characters.
+    pub coupon_code: ::std::string::String,
+    /// Product coupon id. 【商品券ID】商品券的唯一标识,创建商品券时由微信支付生成
+    ///
+    /// *Required (必填).* Wire name `product_coupon_id`, type `string`.
+    pub product_coupon_id: ::std::string::String,
+    /// Stock (batch) id the coupon was sent from. 【批次ID】商品券批次的唯一标识
+    ///
+    /// *Required (必填).* Wire name `stock_id`, type `string`.
+    pub stock_id: ::std::string::String,
+    /// Stock bundle id, only for multi-use (PROGRESSIVE\_BUNDLE) coupons. 【批次组ID】商品券批次组的唯一标识,仅多次优惠(PROGRESSIVE\_BUNDLE)的券提供
+    ///
+    /// *Optional (选填).* Wire name `stock_bundle_id`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub stock_bundle_id: ::std::option::Option<::std::string::String>,
+    /// User coupon bundle id, only for multi-use (PROGRESSIVE\_BUNDLE) coupons. 【用户券组ID】本券所属的用户券组ID,仅多次优惠(PROGRESSIVE\_BUNDLE)的券提供
+    ///
+    /// *Optional (选填).* Wire name `user_coupon_bundle_id`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
+    /// AppID under which openid is given (the stock's notify\_config.notify\_appid) 【公众账号ID】openid 所属的AppID
+    ///
+    /// *Required (必填).* Wire name `appid`, type `string`.
+    pub appid: ::std::string::String,
+    /// The user's OpenID under appid; use it in the confirm call's path. 【用户OpenID】用户在 appid 下的唯一标识
+    ///
+    /// *Required (必填).* Wire name `openid`, type `string`.
+    pub openid: ::std::string::String,
+    /// The user's UnionID, when the AppID is bound to an Open Platform account. 【用户UnionID】用户在同一微信开放平台账号下的唯一标识
+    ///
+    /// *Optional (选填).* Wire name `unionid`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub unionid: ::std::option::Option<::std::string::String>,
+    /// Start of the coupon's validity, RFC 3339. 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式
+    ///
+    /// *Required (必填).* Wire name `valid_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub valid_begin_time: ::std::string::String,
+    /// End of the coupon's validity, RFC 3339. 【有效期结束时间】用户商品券可用结束时间,遵循rfc3339标准格式
+    ///
+    /// *Required (必填).* Wire name `valid_end_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub valid_end_time: ::std::string::String,
+    /// When the user received the coupon, RFC 3339. 【领券时间】用户领券时间,遵循rfc3339标准格式
+    ///
+    /// *Required (必填).* Wire name `receive_time`, type `string`. Constraints: RFC 3339 timestamp.
+    pub receive_time: ::std::string::String,
+    /// Request number of the send (your send\_request\_no for API sends; WeChat Pay's for other channels) 【发券请求单号】发券时传入的请求流水号
+    ///
+    /// *Required (必填).* Wire name `send_request_no`, type `string(128)`. Constraints: at most 128 characters.
+    pub send_request_no: ::std::string::String,
+    /// Channel the coupon was sent through (e.g. API, BRAND\_MANAGE, RECEIVE\_COMPONENT) 【发券渠道】描述用户商品券是经由什么渠道发送的
+    ///
+    /// *Required (必填).* Wire name `send_channel`, type `UserProductCouponSendChannel`. Constraints: one of `BRAND_MANAGE`, `API`, `RECEIVE_COMPONENT`.
+    pub send_channel: crate::product_coupon::UserProductCouponSendChannel,
+    /// International dialling code of the user's phone number, when the channel collects one. 【领券手机国际区号】用户领券时使用的手机号的国际区号
+    ///
+    /// *Optional (选填).* Wire name `country_code`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub country_code: ::std::option::Option<::std::string::String>,
+    /// The user's phone number, when the channel collects one. 【领券手机号】用户领券时使用的手机号
+    ///
+    /// *Optional (选填).* Wire name `phone_number`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub phone_number: ::std::option::Option<::std::string::String>,
+    /// Your attach text from the send call, echoed back (at most 150 characters); empty for other channels. 【自定义附加信息】发券时品牌方传入的自定义附加信息,原样返回;仅通过发券接口发放或通过预发放接口在领券组件中发放的券携带
+    ///
+    /// *Optional (选填).* Wire name `attach`, type `string(150)`. Constraints: at most 150 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub attach: ::std::option::Option<::std::string::String>,
+    /// Channel-specific extra information, when the channel provides some. 【渠道自定义信息】发券渠道携带的自定义信息
+    ///
+    /// *Optional (选填).* Wire name `channel_custom_info`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub channel_custom_info: ::std::option::Option<::std::string::String>,
 }
 /// 【优惠范围】商品券优惠范围
 ///
