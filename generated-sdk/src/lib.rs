@@ -18,6 +18,7 @@ pub use runtime::client::{Client, ClientBuilder};
 pub use runtime::error::{ApiError, BuildError, DecryptError, Error, SignatureError};
 pub use runtime::notification::{ApiV3Key, EncryptedResource, Notification, NotificationEnvelope};
 pub use runtime::operation::ErrorRow;
+pub use runtime::paging::Pages;
 pub use runtime::validation::{
     Clock, FixedClock, Rule, SystemClock, Validate, ValidationErrors, Violation,
 };

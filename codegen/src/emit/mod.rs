@@ -4,6 +4,7 @@
 mod docs;
 mod example_code;
 mod examples;
+mod kinds;
 pub mod markdown;
 mod notifications;
 pub mod openapi;

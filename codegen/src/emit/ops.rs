@@ -287,8 +287,11 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
     let req_ident = ident(&op.request_type);
     let client_mod = ident(&family.id);
     let meta_name = format_ident!("OPERATION");
+    let paging = super::kinds::paging(family, op);
     quote! {
         #types
+
+        #paging
 
         static #meta_name: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
             id: #meta_id,

@@ -6,6 +6,7 @@ mod der;
 pub mod error;
 pub mod notification;
 pub mod operation;
+pub mod paging;
 pub mod signing;
 pub mod validation;
 pub mod verify;

@@ -396,6 +396,59 @@ pub struct FavorCouponCollection {
     /// *Required (必填).* Wire name `offset`, type `integer`.
     pub offset: i64,
 }
+impl crate::runtime::paging::Paged for crate::favor::ListUserCouponsRequest {
+    type Response = crate::favor::FavorCouponCollection;
+    type Item = crate::favor::FavorCoupon;
+    const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
+        by_page: true,
+    };
+    fn send_page<'c>(
+        &'c self,
+        client: &'c crate::Client,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<Self::Response, crate::Error>,
+    > + ::std::marker::Send + 'c {
+        async move {
+            crate::favor::FavorClient::new(client).list_user_coupons(self).await
+        }
+    }
+    fn limit(&self) -> ::std::option::Option<i64> {
+        self.limit
+    }
+    fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0)
+    }
+    fn set_offset(&mut self, value: i64) {
+        self.offset = ::std::option::Option::Some(value);
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(response.total_count)
+    }
+    fn into_items(response: Self::Response) -> ::std::vec::Vec<Self::Item> {
+        response.data.unwrap_or_default()
+    }
+}
+impl<'a> crate::favor::FavorClient<'a> {
+    /// Walks every page of [`FavorClient::list_user_coupons`](crate::favor::FavorClient::list_user_coupons) (\`offset\` counts pages, from the request's value) and stops at the end of the list; each page is one signed call, validated like a single call.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wechatpay_marketing::Client, request: wechatpay_marketing::favor::ListUserCouponsRequest) -> Result<(), wechatpay_marketing::Error> {
+    /// let mut pages = client.favor().list_user_coupons_pages(&request);
+    /// while let Some(items) = pages.next_page().await? {
+    ///     for item in items {
+    ///         println!("{item:?}");
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_user_coupons_pages(
+        &self,
+        request: &crate::favor::ListUserCouponsRequest,
+    ) -> crate::Pages<'a, crate::favor::ListUserCouponsRequest> {
+        crate::Pages::new(self.client, ::std::clone::Clone::clone(request))
+    }
+}
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "favor.list_user_coupons",
     method: "GET",
