@@ -37,13 +37,13 @@ impl crate::Client {
 pub enum ErrorCode {
     /// `ALREADY_EXISTS`: out\_request\_no 冲突; coupon\_code 冲突
     AlreadyExists,
-    /// `APPID_MCHID_NOT_MATCH`: 商户号与AppID不匹配; AppID与请求方商户无关联关系; appid与请求方商户无关联关系
+    /// `APPID_MCHID_NOT_MATCH`: 商户号与AppID不匹配; 商户号与appid不匹配; AppID与请求方商户无关联关系; appid与请求方商户无关联关系
     AppidMchidNotMatch,
     /// `FREQUENCY_LIMITED`: 请求过于频繁; 频率限制
     FrequencyLimited,
     /// `FREQUENCY_LIMIT_EXCEED`: 接口限频
     FrequencyLimitExceed,
-    /// `INVALID_REQUEST`: HTTP 请求不符合微信支付 APIv3 接口规则; OpenID与AppID不匹配; 活动已结束或未激活; 非法的商户号; 发券模式不合法; 上传的自定义code已达上限; 券不存在; 券状态非可用态; 传入参数不符合业务规则; 用户领取已达到上限
+    /// `INVALID_REQUEST`: HTTP 请求不符合微信支付 APIv3 接口规则; OpenID与AppID不匹配; 活动已结束或未激活; 非法的商户号; openid与appID不匹配; appid与openid不匹配; 发券模式不合法; 上传的自定义code已达上限; 券不存在; 券状态非可用态; 传入参数不符合业务规则; 用户领取已达到上限
     InvalidRequest,
     /// `MCH_NOT_EXISTS`: 商户号不合法; 商户号不存在
     MchNotExists,
@@ -55,7 +55,7 @@ pub enum ErrorCode {
     NotFound,
     /// `NO_AUTH`: 你配置的信息需要开通特殊权限
     NoAuth,
-    /// `PARAM_ERROR`: 参数错误; 回调URL不能为空; 回调商户不能为空; 券ID必填; AppID必填; OpenID必填; 页大小超过阈值; 输入时间格式错误; 批次号必填; 商户号必填; 非法的批次状态
+    /// `PARAM_ERROR`: 参数错误; 回调URL不能为空; 回调商户不能为空; 券ID必填; AppID必填; OpenID必填; 页大小超过阈值; 输入时间格式错误; 批次号必填; 商户号必填; 非法的批次状态; 回调url不能为空; 券id必填; appid必填; openid必填
     ParamError,
     /// `RATELIMIT_EXCEEDED`: 请求超过接口频率限制
     RatelimitExceeded,

@@ -2,7 +2,7 @@
 //! Every request and response example of every documented page, as a test: bodies round-trip
 //! through the typed structs to equal JSON; query strings and paths are rebuilt from the
 //! typed request and compared with the example URL.
-#![allow(clippy::all, unused_imports, unused_mut)]
+#![allow(clippy::all, unused_imports, unused_mut, unused_variables)]
 
 use wechatpay_marketing as sdk;
 use sdk::Clock as _;
@@ -202,7 +202,6 @@ fn favor_create_coupon_stock_rust_example_is_valid() {
             .trade_type(["MICROAPP"])
             .combine_use(false)
             .available_items(["123321"])
-            .unavailable_items(["789987"])
             .available_merchants(["9856000"])
             .limit_card(sdk::favor::CardLimitation::builder()
                 .name("精粹白金")
@@ -212,7 +211,6 @@ fn favor_create_coupon_stock_rust_example_is_valid() {
         .no_cash(false)
         .stock_type("NORMAL")
         .out_request_no("example_out_request_no")
-        .ext_info("{'exinfo1':'1234','exinfo2':'3456'}")
         .build()?)
     }
     let request = build().expect("the Rust example builds");
@@ -368,6 +366,79 @@ fn favor_download_use_flow_by_day_rust_example_is_valid() {
     }
 }
 
+/// 查询代金券可用单品 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_request_example_1() {
+    let mut request: sdk::favor::ListAvailableItemsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9865000".into();
+    request.offset = 10i64.into();
+    request.limit = 10i64.into();
+    request.stock_creator_mchid = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/items");
+    let mut expected: Vec<(String, String)> = vec![("offset".to_string(), "10".to_string()), ("limit".to_string(), "10".to_string()), ("stock_creator_mchid".to_string(), "9865000".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询代金券可用单品 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::AvailableItemCollection>(r#"{
+  "total_count" : 200,
+  "data" : [
+    "example_data"
+  ],
+  "offset" : 10,
+  "limit" : 10,
+  "stock_id" : "9865000"
+}
+"#);
+}
+
+/// 查询代金券可用单品 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListAvailableItemsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListAvailableItemsRequest::builder()
+        .stock_id("9865000")
+        .offset(10)
+        .limit(10)
+        .stock_creator_mchid("9865000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_available_items fails validation: {e}");
+    }
+}
+
+/// 查询代金券可用商户 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_merchants_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListAvailableMerchantsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListAvailableMerchantsRequest::builder()
+        .stock_id("examplestockid")
+        .offset(1)
+        .limit(1)
+        .stock_creator_mchid("examplestockcreatorm")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_available_merchants fails validation: {e}");
+    }
+}
+
 /// 条件查询批次列表 — request example 1 (请求示例)
 #[cfg(feature = "favor")]
 #[test]
@@ -514,6 +585,139 @@ fn favor_list_user_coupons_rust_example_is_valid() {
     }
 }
 
+/// 修改可用单品编码 — request example 1 (请求包体样例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_goods_id_request_example_1() {
+    let json = r#"{
+	"stock_creator_mchid": "9865000",
+	"add_goods_id_list": "34565,12342",
+	"Delete_goods_id_list": "123545,12345"
+}
+"#;
+    assert_round_trip::<sdk::favor::ModifyGoodsIdRequest>(json);
+    let mut request: sdk::favor::ModifyGoodsIdRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.stock_id = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/modify-goods-id");
+    let _ = pairs;
+}
+
+/// 修改可用单品编码 — response example 2 (应答样例 200 Response)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_goods_id_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::ModifyGoodsIdResponse>(r#"{
+	"stock_id": "9865000",
+	"pause_time": "2015-05-20T13:29:35.120+08:00"
+}
+"#);
+}
+
+/// 修改可用单品编码 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_goods_id_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ModifyGoodsIdRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ModifyGoodsIdRequest::builder()
+        .stock_id("9865000")
+        .stock_creator_mchid("9865000")
+        .add_goods_id_list("34565,12342")
+        .delete_goods_id_list("123545,12345")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.modify_goods_id fails validation: {e}");
+    }
+}
+
+/// 暂停代金券批次 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_request_example_1() {
+    let json = r#"{
+  "stock_creator_mchid" : "8965000"
+}
+"#;
+    assert_round_trip::<sdk::favor::PauseStockRequest>(json);
+    let mut request: sdk::favor::PauseStockRequest = serde_json::from_str(json).expect("request example deserializes");
+}
+
+/// 暂停代金券批次 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::PauseStockResponse>(r#"{
+  "pause_time" : "2015-05-20T13:29:35.120+08:00",
+  "stock_id" : "9865000"
+}
+"#);
+}
+
+/// 暂停代金券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::PauseStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::PauseStockRequest::builder()
+        .stock_id("examplestockid")
+        .stock_creator_mchid("8965000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.pause_stock fails validation: {e}");
+    }
+}
+
+/// 查询消息通知地址 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_request_example_1() {
+    let mut request: sdk::favor::QueryCallbackRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.mchid = "9856888".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/callbacks");
+    let mut expected: Vec<(String, String)> = vec![("mchid".to_string(), "9856888".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询消息通知地址 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::QueryCallbackResponse>(r#"{
+  "notify_url" : "api.weixin.qq.com",
+  "mchid" : "8965000"
+}
+"#);
+}
+
+/// 查询消息通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::QueryCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::QueryCallbackRequest::builder()
+        .mchid("9856888")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.query_callback fails validation: {e}");
+    }
+}
+
 /// 查询代金券详情 — request example 1 (请求示例)
 #[cfg(feature = "favor")]
 #[test]
@@ -549,6 +753,56 @@ fn favor_query_coupon_rust_example_is_valid() {
     }
 }
 
+/// 查询批次详情 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_stock_request_example_1() {
+    let mut request: sdk::favor::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9856888".into();
+    request.stock_creator_mchid = "123456".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9856888");
+    let mut expected: Vec<(String, String)> = vec![("stock_creator_mchid".to_string(), "123456".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询批次详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::QueryStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::QueryStockRequest::builder()
+        .stock_id("9856888")
+        .stock_creator_mchid("123456")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.query_stock fails validation: {e}");
+    }
+}
+
+/// 重启代金券批次 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_restart_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::RestartStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::RestartStockRequest::builder()
+        .stock_id("examplestockid")
+        .stock_creator_mchid("examplestockcreatorm")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.restart_stock fails validation: {e}");
+    }
+}
+
 /// 发放指定批次的代金券 — request example 1 (请求示例(旧版页面))
 #[cfg(feature = "favor")]
 #[test]
@@ -581,23 +835,104 @@ fn favor_send_coupon_response_example_2() {
 "#);
 }
 
-/// 发放指定批次的代金券 — the Rust example (sample values (no usable request example)) builds and validates.
+/// 发放指定批次的代金券 — the Rust example (the page's request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_send_coupon_rust_example_is_valid() {
     fn build() -> Result<sdk::favor::SendCouponRequest, Box<dyn std::error::Error>> {
         Ok(sdk::favor::SendCouponRequest::builder()
-        .openid("exampleopenid")
-        .stock_id("examplestockid")
-        .out_request_no("exampleoutrequestno")
-        .appid("exampleappid")
-        .stock_creator_mchid("examplestockcreatorm")
+        .openid("2323dfsdf342342")
+        .stock_id("9856000")
+        .out_request_no("89560002019101000121")
+        .appid("wx233544546545989")
+        .stock_creator_mchid("8956000")
+        .coupon_minimum(100)
         .build()?)
     }
     let request = build().expect("the Rust example builds");
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of favor.send_coupon fails validation: {e}");
+    }
+}
+
+/// 设置消息通知地址 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_set_callback_request_example_1() {
+    let json = r#"{
+  "mchid" : "9856888",
+  "notify_url" : "https://pay.weixin.qq.com",
+  "switch" : true
+}
+"#;
+    assert_round_trip::<sdk::favor::SetCallbackRequest>(json);
+    let mut request: sdk::favor::SetCallbackRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/callbacks");
+    let _ = pairs;
+}
+
+/// 设置消息通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_set_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::SetCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::SetCallbackRequest::builder()
+        .mchid("9856888")
+        .notify_url("https://pay.weixin.qq.com")
+        .switch(true)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.set_callback fails validation: {e}");
+    }
+}
+
+/// 激活代金券批次 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_request_example_1() {
+    let json = r#"{
+  "stock_creator_mchid" : "8956000"
+}
+"#;
+    assert_round_trip::<sdk::favor::StartStockRequest>(json);
+    let mut request: sdk::favor::StartStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.stock_id = "9856000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9856000/start");
+    let _ = pairs;
+}
+
+/// 激活代金券批次 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::StartStockResponse>(r#"{
+  "start_time" : "2015-05-20T13:29:35.120+08:00",
+  "stock_id" : "9865000"
+}
+"#);
+}
+
+/// 激活代金券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::StartStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::StartStockRequest::builder()
+        .stock_id("9856000")
+        .stock_creator_mchid("8956000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.start_stock fails validation: {e}");
     }
 }
 

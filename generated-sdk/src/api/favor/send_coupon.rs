@@ -581,12 +581,14 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::SendCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = SendCouponRequest::builder()
-    ///     .openid("exampleopenid")
-    ///     .stock_id("examplestockid")
-    ///     .out_request_no("exampleoutrequestno")
-    ///     .appid("exampleappid")
-    ///     .stock_creator_mchid("examplestockcreatorm")
+    ///     .openid("2323dfsdf342342")
+    ///     .stock_id("9856000")
+    ///     .out_request_no("89560002019101000121")
+    ///     .appid("wx233544546545989")
+    ///     .stock_creator_mchid("8956000")
+    ///     .coupon_minimum(100)
     ///     .build()?;
     /// let response = client.favor().send_coupon(&request).await?;
     /// println!("{response:?}");
