@@ -35,7 +35,7 @@ impl crate::Client {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// `ALREADY_EXISTS`: out\_request\_no 冲突; coupon\_code 冲突
+    /// `ALREADY_EXISTS`: 商品券已存在; out\_request\_no 冲突; coupon\_code 冲突
     AlreadyExists,
     /// `APPID_MCHID_NOT_MATCH`: 商户号与AppID不匹配; 商户号与appid不匹配; AppID与请求方商户无关联关系; appid与请求方商户无关联关系
     AppidMchidNotMatch,
@@ -57,7 +57,7 @@ pub enum ErrorCode {
     NoAuth,
     /// `PARAM_ERROR`: 参数错误; 回调URL不能为空; 回调商户不能为空; 券ID必填; AppID必填; OpenID必填; 页大小超过阈值; 输入时间格式错误; 批次号必填; 商户号必填; 非法的批次状态; 回调url不能为空; 券id必填; appid必填; openid必填
     ParamError,
-    /// `RATELIMIT_EXCEEDED`: 请求超过接口频率限制
+    /// `RATELIMIT_EXCEEDED`: 超过频率限制; 请求超过接口频率限制
     RatelimitExceeded,
     /// `REQUEST_BLOCKED`: 调用商户无权限; 商户无权发券; 批次不支持跨商户发券; 用户被限领拦截; 活动未开始或已结束
     RequestBlocked,

@@ -1898,6 +1898,87 @@ fn busifavor_coupon_send_envelope_example_1() {
 "#);
 }
 
+/// 批次关联门店 — request example 1 (关联门店列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+},
+{
+"store_id" : "100000002"
+},
+{
+"store_id" : "100000003"
+},
+{
+"store_id" : "12"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::AssociateStoresRequest>(json);
+    let mut request: sdk::product_coupon::AssociateStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/associate-stores");
+    let _ = pairs;
+}
+
+/// 批次关联门店 — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stores_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::AssociateStoresResponse>(r#"{
+    "total_count": 10,
+    "success_store_list": [
+        {
+            "store_id": "100000001"
+        }
+    ],
+    "failed_store_list": [
+        {
+            "store_id": "100000001",
+            "code": "INVALID_REQUEST",
+            "message": "门店ID非法或不属于当前品牌"
+        }
+    ]
+}
+"#);
+}
+
+/// 批次关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::AssociateStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::AssociateStoresRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .store_list([sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000001")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000002")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000003")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("12")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.associate_stores fails validation: {e}");
+    }
+}
+
 /// 提交图片生成任务 — request example 1 (请求示例 (.NET SDK sample; the page's example was not readable))
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -1984,6 +2065,916 @@ fn product_coupon_create_image_generation_task_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.create_image_generation_task fails validation: {e}");
+    }
+}
+
+/// 创建商品券 — request example 1 (单券-全场-折扣券(旧版页面示例))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_request_example_1() {
+    let json = r#"{
+    "out_product_no": "Product_1234567890",
+    "scope": "ALL",
+    "usage_mode": "SINGLE",
+    "display_info": {
+        "name": "全场满100立打8折",
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "detail_image_url_list": [
+            "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+        ]
+    },
+    "single_usage_info": {
+        "discount_coupon": {
+            "threshold": 10000,
+            "percent_off": 20
+        }
+    },
+    "type": "DISCOUNT",
+    "stock": {
+        "remark": "8月工作日有效批次",
+        "coupon_code_mode": "UPLOAD",
+        "stock_send_rule": {
+            "max_count": 10000000,
+            "max_count_per_user": 1
+        },
+        "single_usage_rule": {
+            "coupon_available_period": {
+                "available_begin_time": "2025-08-01T00:00:00+08:00",
+                "available_end_time": "2025-08-31T23:59:59+08:00",
+                "available_days": 30,
+                "weekly_available_period": {
+                    "day_list": [
+                        "MONDAY",
+                        "TUESDAY",
+                        "WEDNESDAY",
+                        "THURSDAY",
+                        "FRIDAY"
+                    ]
+                }
+            }
+        },
+        "usage_rule_display_info": {
+            "coupon_usage_method_list": [
+                "OFFLINE",
+                "MINI_PROGRAM",
+                "PAYMENT_CODE"
+            ],
+            "mini_program_appid": "wx1234567890",
+            "mini_program_path": "/pages/index/product",
+            "usage_description": "工作日可用",
+            "coupon_available_store_info": {
+                "description": "所有门店可用，可使用小程序查看门店列表",
+                "mini_program_appid": "wx1234567890",
+                "mini_program_path": "/pages/index/store-list"
+            }
+        },
+        "coupon_display_info": {
+            "code_display_mode": "QRCODE",
+            "background_color": "Color010",
+            "entrance_mini_program": {
+                "appid": "wx1234567890",
+                "path": "/pages/index/product",
+                "entrance_wording": "欢迎选购",
+                "guidance_wording": "获取更多优惠"
+            },
+            "entrance_official_account": {
+                "appid": "wx1234567890"
+            },
+            "entrance_finder": {
+                "finder_id": "gh_12345678",
+                "finder_video_id": "UDFsdf24df34dD456Hdf34",
+                "finder_video_cover_image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+            }
+        },
+        "store_scope": "NONE",
+        "notify_config": {
+            "notify_appid": "wx4fd12345678"
+        }
+    },
+    "out_request_no": "12345_20250101_A3489",
+    "brand_id": "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::CreateProductCouponRequest>(json);
+    let mut request: sdk::product_coupon::CreateProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons");
+    let _ = pairs;
+}
+
+/// 创建商品券 — response example 2 (单券-全场-折扣券(旧版页面示例))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::CreateProductCouponResponse>(r#"{
+    "product_coupon_id": "1000000013",
+    "scope": "ALL",
+    "type": "DISCOUNT",
+    "usage_mode": "SINGLE",
+    "single_usage_info": {
+        "discount_coupon": {
+            "threshold": 10000,
+            "percent_off": 20
+        }
+    },
+    "display_info": {
+        "name": "全场满100立打8折",
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "detail_image_url_list": [
+            "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+        ]
+    },
+    "state": "EFFECTIVE",
+    "out_product_no": "Product_1234567890",
+    "stock": {
+        "product_coupon_id": "1000000013",
+        "stock_id": "1000000013001",
+        "remark": "8月工作日有效批次",
+        "coupon_code_mode": "UPLOAD",
+        "coupon_code_count_info": {
+            "total_count": 0,
+            "available_count": 0
+        },
+        "stock_send_rule": {
+            "max_count": 10000000,
+            "max_count_per_user": 1
+        },
+        "single_usage_rule": {
+            "coupon_available_period": {
+                "available_begin_time": "2025-08-01T00:00:00+08:00",
+                "available_end_time": "2025-08-31T23:59:59+08:00",
+                "available_days": 30,
+                "weekly_available_period": {
+                    "day_list": [
+                        "MONDAY",
+                        "TUESDAY",
+                        "WEDNESDAY",
+                        "THURSDAY",
+                        "FRIDAY"
+                    ]
+                }
+            }
+        },
+        "usage_rule_display_info": {
+            "coupon_usage_method_list": [
+                "OFFLINE",
+                "MINI_PROGRAM",
+                "PAYMENT_CODE"
+            ],
+            "mini_program_appid": "wx1234567890",
+            "mini_program_path": "/pages/index/product",
+            "usage_description": "工作日可用",
+            "coupon_available_store_info": {
+                "description": "所有门店可用，可使用小程序查看门店列表",
+                "mini_program_appid": "wx1234567890",
+                "mini_program_path": "/pages/index/store-list"
+            }
+        },
+        "coupon_display_info": {
+            "code_display_mode": "QRCODE",
+            "background_color": "Color010",
+            "entrance_mini_program": {
+                "appid": "wx1234567890",
+                "path": "/pages/index/product",
+                "entrance_wording": "欢迎选购",
+                "guidance_wording": "获取更多优惠"
+            },
+            "entrance_official_account": {
+                "appid": "wx1234567890"
+            },
+            "entrance_finder": {
+                "finder_id": "gh_12345678",
+                "finder_video_id": "UDFsdf24df34dD456Hdf34",
+                "finder_video_cover_image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+            }
+        },
+        "notify_config": {
+            "notify_appid": "wx4fd12345678"
+        },
+        "store_scope": "NONE",
+        "sent_count_info": {
+            "total_count": 0,
+            "today_count": 0
+        },
+        "state": "SENDING",
+        "brand_id": "120344"
+    },
+    "brand_id": "120344"
+}
+"#);
+}
+
+/// 创建商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateProductCouponRequest::builder()
+        .out_request_no("12345_20250101_A3489")
+        .scope("ALL")
+        .r#type("DISCOUNT")
+        .usage_mode("SINGLE")
+        .single_usage_info(sdk::product_coupon::SingleUsageInfo::builder()
+            .discount_coupon(sdk::product_coupon::DiscountCouponUsageRule::builder()
+                .threshold(10000)
+                .percent_off(20)
+                .build()?)
+            .build()?)
+        .display_info(sdk::product_coupon::ProductCouponDisplayInfo::builder()
+            .name("全场满100立打8折")
+            .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .detail_image_url_list(["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"])
+            .build()?)
+        .out_product_no("Product_1234567890")
+        .stock(sdk::product_coupon::StockForCreate::builder()
+            .remark("8月工作日有效批次")
+            .coupon_code_mode("UPLOAD")
+            .stock_send_rule(sdk::product_coupon::StockSendRule::builder()
+                .max_count(10000000)
+                .max_count_per_user(1)
+                .build()?)
+            .single_usage_rule(sdk::product_coupon::StockUsageRule::builder()
+                .coupon_available_period(sdk::product_coupon::CouponAvailablePeriod::builder()
+                    .available_begin_time("2025-08-01T00:00:00+08:00")
+                    .available_end_time("2025-08-31T23:59:59+08:00")
+                    .available_days(30)
+                    .weekly_available_period(sdk::product_coupon::FixedWeekPeriod::builder()
+                        .day_list(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
+                        .build()?)
+                    .build()?)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE", "MINI_PROGRAM", "PAYMENT_CODE"])
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/product")
+                .usage_description("工作日可用")
+                .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                    .description("所有门店可用，可使用小程序查看门店列表")
+                    .mini_program_appid("wx1234567890")
+                    .mini_program_path("/pages/index/store-list")
+                    .build()?)
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("QRCODE")
+                .background_color("Color010")
+                .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                    .appid("wx1234567890")
+                    .path("/pages/index/product")
+                    .entrance_wording("欢迎选购")
+                    .guidance_wording("获取更多优惠")
+                    .build()?)
+                .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                    .appid("wx1234567890")
+                    .build()?)
+                .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                    .finder_id("gh_12345678")
+                    .finder_video_id("UDFsdf24df34dD456Hdf34")
+                    .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                    .build()?)
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("wx4fd12345678")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2025-08-01T00:00:00+08:00", "2025-08-31T23:59:59+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_product_coupon fails validation: {e}");
+    }
+}
+
+/// 添加商品券批次 — request example 1 (为满100可用的全场8折券添加批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_request_example_1() {
+    let json = r#"{
+  "out_request_no" : "12345_20250101_A3489",
+  "stock" : {
+    "remark" : "8月工作日有效批次",
+    "coupon_code_mode" : "UPLOAD",
+    "stock_send_rule" : {
+      "max_count" : 10000000,
+      "max_count_per_user" : 1
+    },
+    "single_usage_rule" : {
+      "coupon_available_period" : {
+        "available_begin_time" : "2025-08-01T00:00:00+08:00",
+        "available_end_time" : "2025-08-31T23:59:59+08:00",
+        "available_days" : 30,
+        "weekly_available_period" : {
+          "day_list" : [ "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY" ]
+        }
+      }
+    },
+    "usage_rule_display_info" : {
+      "coupon_usage_method_list" : [ "OFFLINE", "MINI_PROGRAM", "PAYMENT_CODE" ],
+      "mini_program_appid" : "wx1234567890",
+      "mini_program_path" : "/pages/index/product",
+      "usage_description" : "工作日可用",
+      "coupon_available_store_info" : {
+        "description" : "所有门店可用，可使用小程序查看门店列表",
+        "mini_program_appid" : "wx1234567890",
+        "mini_program_path" : "/pages/index/store-list"
+      }
+    },
+    "coupon_display_info" : {
+      "code_display_mode" : "QRCODE",
+      "background_color" : "Color010",
+      "entrance_mini_program" : {
+        "appid" : "wx1234567890",
+        "path" : "/pages/index/product",
+        "entrance_wording" : "欢迎选购",
+        "guidance_wording" : "获取更多优惠"
+      },
+      "entrance_official_account" : {
+        "appid" : "wx1234567890"
+      },
+      "entrance_finder" : {
+        "finder_id" : "gh_12345678",
+        "finder_video_id" : "UDFsdf24df34dD456Hdf34",
+        "finder_video_cover_image_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+      }
+    },
+    "notify_config" : {
+      "notify_appid" : "wx4fd12345678"
+    },
+    "store_scope" : "NONE"
+  },
+  "brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::CreateStockRequest>(json);
+    let mut request: sdk::product_coupon::CreateStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks");
+    let _ = pairs;
+}
+
+/// 添加商品券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .out_request_no("12345_20250101_A3489")
+        .stock(sdk::product_coupon::StockForCreate::builder()
+            .remark("8月工作日有效批次")
+            .coupon_code_mode("UPLOAD")
+            .stock_send_rule(sdk::product_coupon::StockSendRule::builder()
+                .max_count(10000000)
+                .max_count_per_user(1)
+                .build()?)
+            .single_usage_rule(sdk::product_coupon::StockUsageRule::builder()
+                .coupon_available_period(sdk::product_coupon::CouponAvailablePeriod::builder()
+                    .available_begin_time("2025-08-01T00:00:00+08:00")
+                    .available_end_time("2025-08-31T23:59:59+08:00")
+                    .available_days(30)
+                    .weekly_available_period(sdk::product_coupon::FixedWeekPeriod::builder()
+                        .day_list(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
+                        .build()?)
+                    .build()?)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE", "MINI_PROGRAM", "PAYMENT_CODE"])
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/product")
+                .usage_description("工作日可用")
+                .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                    .description("所有门店可用，可使用小程序查看门店列表")
+                    .mini_program_appid("wx1234567890")
+                    .mini_program_path("/pages/index/store-list")
+                    .build()?)
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("QRCODE")
+                .background_color("Color010")
+                .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                    .appid("wx1234567890")
+                    .path("/pages/index/product")
+                    .entrance_wording("欢迎选购")
+                    .guidance_wording("获取更多优惠")
+                    .build()?)
+                .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                    .appid("wx1234567890")
+                    .build()?)
+                .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                    .finder_id("gh_12345678")
+                    .finder_video_id("UDFsdf24df34dD456Hdf34")
+                    .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                    .build()?)
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("wx4fd12345678")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2025-08-01T00:00:00+08:00", "2025-08-31T23:59:59+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_stock fails validation: {e}");
+    }
+}
+
+/// 失效商品券 — request example 1 (失效商品券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_product_coupon_request_example_1() {
+    let json = r#"{
+"out_request_no" : "34657_20250101_123456",
+"deactivate_reason" : "商品券信息有误,重新创建",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DeactivateProductCouponRequest>(json);
+    let mut request: sdk::product_coupon::DeactivateProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/deactivate");
+    let _ = pairs;
+}
+
+/// 失效商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateProductCouponRequest::builder()
+        .product_coupon_id("1000000013")
+        .out_request_no("34657_20250101_123456")
+        .deactivate_reason("商品券信息有误,重新创建")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_product_coupon fails validation: {e}");
+    }
+}
+
+/// 失效商品券批次 — request example 1 (失效商品券批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_stock_request_example_1() {
+    let json = r#"{
+"out_request_no" : "de_34657_20250101_123456",
+"deactivate_reason" : "批次信息有误,重新创建",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DeactivateStockRequest>(json);
+    let mut request: sdk::product_coupon::DeactivateStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/deactivate");
+    let _ = pairs;
+}
+
+/// 失效商品券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("de_34657_20250101_123456")
+        .deactivate_reason("批次信息有误,重新创建")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_stock fails validation: {e}");
+    }
+}
+
+/// 批次取消关联门店 — request example 1 (取消关联门店列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+},
+{
+"store_id" : "100000002"
+},
+{
+"store_id" : "100000003"
+},
+{
+"store_id" : "12"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DisassociateStoresRequest>(json);
+    let mut request: sdk::product_coupon::DisassociateStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/disassociate-stores");
+    let _ = pairs;
+}
+
+/// 批次取消关联门店 — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stores_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::DisassociateStoresResponse>(r#"{
+    "total_count": 10,
+    "success_store_list": [
+        {
+            "store_id": "100000001"
+        }
+    ],
+    "failed_store_list": [
+        {
+            "store_id": "100000001",
+            "code": "INVALID_REQUEST",
+            "message": "门店ID非法或不属于当前品牌"
+        }
+    ]
+}
+"#);
+}
+
+/// 批次取消关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DisassociateStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DisassociateStoresRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .store_list([sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000001")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000002")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000003")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("12")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.disassociate_stores fails validation: {e}");
+    }
+}
+
+/// 查询批次关联门店列表 — request example 1 (查询已关联门店列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_associated_stores_request_example_1() {
+    let mut request: sdk::product_coupon::ListAssociatedStoresRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    request.page_size = Some(2i64.into());
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/associated-stores");
+    let mut expected: Vec<(String, String)> = vec![("page_size".to_string(), "2".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询批次关联门店列表 — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_associated_stores_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::ListAssociatedStoresResponse>(r#"{
+    "total_count": 500,
+    "store_list": [
+        {
+            "store_id": "100000001"
+        }
+    ],
+    "next_page_token": "MTIzNDUK"
+}
+"#);
+}
+
+/// 查询批次关联门店列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_associated_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ListAssociatedStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListAssociatedStoresRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .page_size(2)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.list_associated_stores fails validation: {e}");
+    }
+}
+
+/// 查询商品券批次列表 — request example 1 (查询商品券下已失效的批次列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_request_example_1() {
+    let mut request: sdk::product_coupon::ListStocksRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.state = Some(sdk::product_coupon::StockState::from("DEACTIVATED").into());
+    request.page_size = Some(10i64.into());
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks");
+    let mut expected: Vec<(String, String)> = vec![("state".to_string(), "DEACTIVATED".to_string()), ("page_size".to_string(), "10".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券批次列表 — request example 2 (查询商品券下某个批次组内的批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_request_example_2() {
+    let mut request: sdk::product_coupon::ListStocksRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000014".into();
+    request.page_size = Some(20i64.into());
+    request.brand_id = "120344".into();
+    request.stock_bundle_id = Some("712315129419284901".into());
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000014/stocks");
+    let mut expected: Vec<(String, String)> = vec![("page_size".to_string(), "20".to_string()), ("brand_id".to_string(), "120344".to_string()), ("stock_bundle_id".to_string(), "712315129419284901".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券批次列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ListStocksRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListStocksRequest::builder()
+        .product_coupon_id("1000000013")
+        .state("DEACTIVATED")
+        .page_size(10)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.list_stocks fails validation: {e}");
+    }
+}
+
+/// 修改商品券 — request example 1 (调整商品券标题)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_product_coupon_request_example_1() {
+    let json = r#"{
+  "display_info" : {
+    "name" : "全场满100立打8折-新名字",
+    "image_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+    "background_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+    "detail_image_url_list" : [
+      "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+    ]
+  },
+  "out_request_no" : "12345_20250101_A3489",
+  "brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyProductCouponRequest>(json);
+    let mut request: sdk::product_coupon::ModifyProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013");
+    let _ = pairs;
+}
+
+/// 修改商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyProductCouponRequest::builder()
+        .product_coupon_id("1000000013")
+        .out_request_no("12345_20250101_A3489")
+        .display_info(sdk::product_coupon::ProductCouponDisplayInfo::builder()
+            .name("全场满100立打8折-新名字")
+            .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .detail_image_url_list(["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"])
+            .build()?)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_product_coupon fails validation: {e}");
+    }
+}
+
+/// 修改商品券批次 — request example 1 (修改批次(旧版页面示例))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_request_example_1() {
+    let json = r#"{
+    "out_request_no": "34657_20250101_123456",
+    "remark": "疯狂星期四项目专用",
+    "usage_rule_display_info": {
+        "coupon_usage_method_list": [
+            "MINI_PROGRAM"
+        ],
+        "mini_program_appid": "wx1234567890",
+        "mini_program_path": "/pages/index/product",
+        "app_path": "https://www.example.com/jump-to-app",
+        "usage_description": "全场可用",
+        "coupon_available_store_info": {
+            "description": "可在上海市区的所有门店使用，详细列表参考小程序内信息为准",
+            "mini_program_appid": "wx1234567890",
+            "mini_program_path": "/pages/index/store-list"
+        }
+    },
+    "coupon_display_info": {
+        "code_display_mode": "QRCODE",
+        "background_color": "Color010",
+        "entrance_mini_program": {
+            "appid": "wx1234567890",
+            "path": "/pages/index/product",
+            "entrance_wording": "欢迎选购",
+            "guidance_wording": "获取更多优惠"
+        },
+        "entrance_official_account": {
+            "appid": "wx1234567890"
+        },
+        "entrance_finder": {
+            "finder_id": "gh_12345678",
+            "finder_video_id": "UDFsdf24df34dD456Hdf34",
+            "finder_video_cover_image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+        }
+    },
+    "notify_config": {
+        "notify_appid": "wx4fd12345678"
+    },
+    "store_scope": "SPECIFIC",
+    "brand_id": "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001");
+    let _ = pairs;
+}
+
+/// 修改商品券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("34657_20250101_123456")
+        .remark("疯狂星期四项目专用")
+        .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+            .coupon_usage_method_list(["MINI_PROGRAM"])
+            .mini_program_appid("wx1234567890")
+            .mini_program_path("/pages/index/product")
+            .app_path("https://www.example.com/jump-to-app")
+            .usage_description("全场可用")
+            .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                .description("可在上海市区的所有门店使用，详细列表参考小程序内信息为准")
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/store-list")
+                .build()?)
+            .build()?)
+        .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+            .code_display_mode("QRCODE")
+            .background_color("Color010")
+            .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                .appid("wx1234567890")
+                .path("/pages/index/product")
+                .entrance_wording("欢迎选购")
+                .guidance_wording("获取更多优惠")
+                .build()?)
+            .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                .appid("wx1234567890")
+                .build()?)
+            .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                .finder_id("gh_12345678")
+                .finder_video_id("UDFsdf24df34dD456Hdf34")
+                .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                .build()?)
+            .build()?)
+        .notify_config(sdk::product_coupon::NotifyConfig::builder()
+            .notify_appid("wx4fd12345678")
+            .build()?)
+        .store_scope("SPECIFIC")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock fails validation: {e}");
+    }
+}
+
+/// 修改商品券批次发放预算 — request example 1 (修改批次发放次数总上限)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_budget_request_example_1() {
+    let json = r#"{
+  "out_request_no" : "update_budget_34657_20250101_123456",
+  "update_mode" : "MAX_COUNT",
+  "current_max_count" : 10000000,
+  "target_max_count" : 200,
+  "brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockBudgetRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockBudgetRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/update-budget");
+    let _ = pairs;
+}
+
+/// 修改商品券批次发放预算 — request example 2 (旧版页面示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_budget_request_example_2() {
+    let json = r#"{
+    "out_request_no": "BUDGET1212512514",
+    "update_mode": "MAX_COUNT",
+    "current_max_count": 1,
+    "target_max_count": 1,
+    "current_max_count_per_day": 1,
+    "target_max_count_per_day": 1,
+    "brand_id": "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockBudgetRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockBudgetRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/update-budget");
+    let _ = pairs;
+}
+
+/// 修改商品券批次发放预算 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_budget_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBudgetRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("update_budget_34657_20250101_123456")
+        .update_mode("MAX_COUNT")
+        .current_max_count(10000000)
+        .target_max_count(200)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock_budget fails validation: {e}");
     }
 }
 
@@ -2289,6 +3280,91 @@ fn product_coupon_query_notify_config_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.query_notify_config fails validation: {e}");
+    }
+}
+
+/// 查询商品券 — request example 1 (查询商品券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_product_coupon_request_example_1() {
+    let mut request: sdk::product_coupon::QueryProductCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryProductCouponRequest::builder()
+        .product_coupon_id("1000000013")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_product_coupon fails validation: {e}");
+    }
+}
+
+/// 查询商品券指定批次 — request example 1 (查询单券批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_request_example_1() {
+    let mut request: sdk::product_coupon::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券指定批次 — request example 2 (查询多次优惠批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_request_example_2() {
+    let mut request: sdk::product_coupon::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000014".into();
+    request.stock_id = "1000000014002".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000014/stocks/1000000014002");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券指定批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_stock fails validation: {e}");
     }
 }
 
@@ -2653,6 +3729,76 @@ fn product_coupon_set_notify_config_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.set_notify_config fails validation: {e}");
+    }
+}
+
+/// 预上传券Code — request example 1 (上传自定义券Code)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_request_example_1() {
+    let json = r#"{
+"out_request_no" : "upload_34657_20250101_123456",
+"code_list" : [
+"code_0000001",
+"code_0000002",
+"code_0000003"
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::UploadCouponCodesRequest>(json);
+    let mut request: sdk::product_coupon::UploadCouponCodesRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/upload-coupon-codes");
+    let _ = pairs;
+}
+
+/// 预上传券Code — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::UploadCouponCodesResponse>(r#"{
+    "total_count": 1,
+    "success_code_list": [
+        "vCode_8888888888"
+    ],
+    "failed_code_list": [
+        {
+            "coupon_code": "vCode_1234567890",
+            "code": "SYSTEM_ERROR",
+            "message": "系统失败"
+        }
+    ],
+    "already_exist_code_list": [
+        "vCode_1111111111"
+    ],
+    "duplicate_code_list": [
+        "vCode_8888888888"
+    ]
+}
+"#);
+}
+
+/// 预上传券Code — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::UploadCouponCodesRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UploadCouponCodesRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("upload_34657_20250101_123456")
+        .code_list(["code_0000001", "code_0000002", "code_0000003"])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.upload_coupon_codes fails validation: {e}");
     }
 }
 
