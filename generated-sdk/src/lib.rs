@@ -3,6 +3,8 @@
 #![deny(missing_docs)]
 
 pub mod runtime;
+#[cfg(feature = "simulator")]
+pub mod testing;
 
 // Generated from spec/ by `cargo run -p codegen -- generate`; never edited by hand and
 // formatted by prettyplease, so rustfmt leaves it alone.
