@@ -9,6 +9,7 @@ pub mod markdown;
 mod notifications;
 pub mod openapi;
 mod ops;
+mod simulator;
 mod tokens;
 mod types;
 mod validate;
@@ -95,9 +96,19 @@ pub fn generate(api: &Api, templates_dir: &Path) -> Result<Tree, Vec<Diagnostic>
             );
         }
     }
+    rust(
+        "src/testing/generated.rs".into(),
+        "The spec-driven half of the simulator (`testing`, feature `simulator`): every operation's\nroute, request decoding and validation, documented examples, errors and kinds, every\nnotification, and the shape of every response and payload type.".into(),
+        simulator::runtime_file(api),
+        "spec/",
+    );
     tree.insert(
         "tests/spec_examples/generated.rs".into(),
         examples::examples_test_file(api),
+    );
+    tree.insert(
+        "tests/simulator_operations/generated.rs".into(),
+        simulator::test_file(api),
     );
     match markdown::render_docs(api, templates_dir) {
         Ok(pages) => tree.extend(pages),
