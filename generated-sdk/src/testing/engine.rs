@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::crypto;
 use super::generated;
 use super::model::{Input, NotificationSpec, OpSpec, Paging, Params, Rejection};
-use super::render::{get_path, merge, render, rfc3339, set_path, underlay};
+use super::render::{get_path, merge, render, rfc3339, set_path, underlay, Example};
 use super::table::{self, Act, Behavior, Check, Flow, Ids, KindDef, Val};
 use super::{EntityRef, LedgerEntry, Outcome};
 use crate::runtime::validation::Clock;
@@ -87,6 +87,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// What an effect produced, before it is rendered.
 struct Done {
     entity: Option<(&'static str, String)>,
+    /// The answer lists entities.
+    listed: bool,
     reply: Value,
     detail: String,
     notify: Option<&'static str>,
@@ -235,6 +237,7 @@ impl Engine {
             Some(b) => self.apply(&mut st, &ctx, b, &params, op.pagination, op.download),
             None => Ok(Done {
                 entity: None,
+                listed: false,
                 reply: Value::Object(Map::new()),
                 detail: "answered from the documented example".into(),
                 notify: None,
@@ -263,7 +266,14 @@ impl Engine {
                     sources.push(v);
                 }
                 sources.push(&request);
-                let value = render(t, template.as_ref(), &sources, self.now());
+                // About an entity (or a list of them), optional fields come from state only.
+                let about_state = view.is_some() || done.listed;
+                let use_example = if about_state {
+                    Example::Required
+                } else {
+                    Example::All
+                };
+                let value = render(t, template.as_ref(), &sources, self.now(), use_example);
                 serde_json::to_vec(&value).unwrap_or_default()
             }
             None => Vec::new(),
@@ -379,7 +389,7 @@ impl Engine {
         for check in b.checks {
             match check {
                 Check::Exists(kind) => {
-                    self.find(st, ctx, kind, params, None)?;
+                    self.find(st, ctx, kind, params, None, false)?;
                 }
                 Check::State {
                     kind,
@@ -387,7 +397,8 @@ impl Engine {
                     any_of,
                     error,
                 } => {
-                    let (kd, id) = self.find(st, ctx, kind, params, Some((field, any_of[0])))?;
+                    let (kd, id) =
+                        self.find(st, ctx, kind, params, Some((field, any_of[0])), false)?;
                     let current = st
                         .entities
                         .get(kd.name)
@@ -410,7 +421,7 @@ impl Engine {
                     max,
                     error,
                 } => {
-                    let (kd, id) = self.find(st, ctx, kind, params, None)?;
+                    let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
                     let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
                     let int = |p: &str| record.and_then(|r| get_path(r, p)).and_then(Value::as_i64);
                     let (n, limit) = (int(used).unwrap_or(0), int(max).unwrap_or(0));
@@ -500,7 +511,7 @@ impl Engine {
                 entity = Some((kd.name, id));
             }
             Act::Update(kind) => {
-                let (kd, id) = self.find(st, ctx, kind, params, None)?;
+                let (kd, id) = self.find(st, ctx, kind, params, None, true)?;
                 let mut record = st
                     .entities
                     .get(kd.name)
@@ -523,7 +534,7 @@ impl Engine {
                 entity = Some((kd.name, id));
             }
             Act::Read(kind) => {
-                let (kd, id) = self.find(st, ctx, kind, params, None)?;
+                let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
                 detail = format!("read {} {id}", kd.name);
                 entity = Some((kd.name, id));
             }
@@ -592,7 +603,10 @@ impl Engine {
                         let field = items.unwrap_or("data");
                         let start = int("offset").unwrap_or(0).max(0) as usize;
                         let limit = int("limit").filter(|l| *l > 0).map(|l| l as usize);
-                        out.insert(field.into(), Value::Array(page(start, limit)));
+                        let items = page(start, limit);
+                        out.insert("offset".into(), Value::from(start));
+                        out.insert("limit".into(), Value::from(limit.unwrap_or(items.len())));
+                        out.insert(field.into(), Value::Array(items));
                         out.insert("total_count".into(), Value::from(total));
                     }
                 }
@@ -600,7 +614,7 @@ impl Engine {
                 detail = format!("listed {total} {}", kd.name);
             }
             Act::Download { kind, flow } => {
-                let (kd, id) = self.find(st, ctx, kind, params, None)?;
+                let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
                 let bytes = flow_file(st, *flow, &id);
                 let token = crypto::random_alphanumeric(40);
                 let hash = crypto::sha1_hex(&bytes);
@@ -649,6 +663,7 @@ impl Engine {
             }
         }
         Ok(Done {
+            listed: matches!(b.act, Act::List { .. }),
             entity,
             reply,
             detail,
@@ -657,7 +672,8 @@ impl Engine {
     }
 
     /// The kind definition and id of the entity a request names; with `autocreate`, a missing
-    /// one is created from the request (with `state` set so the check passes).
+    /// one is created from the request (with `state` set so the check passes). `upsert`
+    /// creates a missing singleton (settings are written before they are read).
     fn find(
         &self,
         st: &mut State,
@@ -665,6 +681,7 @@ impl Engine {
         kind: &str,
         params: &Params,
         state: Option<(&str, &str)>,
+        upsert: bool,
     ) -> Result<(&'static KindDef, String), Rejection> {
         let kd = kind_def(kind)?;
         let singleton = matches!(kd.ids, Ids::Singleton);
@@ -683,7 +700,7 @@ impl Engine {
             .get(kd.name)
             .is_some_and(|m| m.contains_key(&id));
         if !exists {
-            if !self.autocreate {
+            if !self.autocreate && !(singleton && upsert) {
                 return Err(Rejection::row(
                     &ctx.not_found,
                     if singleton {
@@ -816,7 +833,13 @@ impl Engine {
             .payload_example
             .and_then(|e| serde_json::from_str::<Value>(e).ok());
         let payload = match spec.payload_type {
-            Some(t) => render(t, template.as_ref(), &[entity], self.now()),
+            Some(t) => render(
+                t,
+                template.as_ref(),
+                &[entity],
+                self.now(),
+                Example::Required,
+            ),
             None => entity.clone(),
         };
         let url = table::CALLBACKS

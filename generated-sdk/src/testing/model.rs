@@ -225,7 +225,9 @@ impl Input<'_> {
 
     pub(crate) fn missing(&self, name: &str) -> Rejection {
         let mut r = Rejection::param(format!("缺少必填参数 {name}"));
-        r.detail = Some(Box::new(serde_json::json!({"field": name, "issue": "required"})));
+        r.detail = Some(Box::new(
+            serde_json::json!({"field": name, "issue": "required"}),
+        ));
         r
     }
 

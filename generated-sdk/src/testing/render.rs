@@ -1,7 +1,9 @@
 //! Answers and payloads, built field by field along the generated shape of their type: each
 //! field takes the first value of the right JSON kind from the sources (what the call
 //! changed, the entity, the request), else the documented example's, else (when required) a
-//! sample. So every answer decodes into the generated response type by construction.
+//! sample. So every answer decodes into the generated response type by construction. About
+//! an entity, optional fields come from the entity only (the example's sample values would
+//! describe another stock or coupon); without one, the whole example is the answer.
 
 use serde_json::{Map, Value};
 
@@ -10,6 +12,15 @@ use super::model::{FieldShape, Fmt, Kind};
 
 const MAX_DEPTH: usize = 12;
 
+/// How much of the documented example an answer takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Example {
+    /// Every field the sources lack (an answer about nothing the simulator keeps).
+    All,
+    /// Only required fields the sources lack (an answer about an entity).
+    Required,
+}
+
 /// The object of type `type_key` (`family.Type`) from `template` (a documented example) and
 /// `sources`, highest priority first.
 pub(crate) fn render(
@@ -17,6 +28,7 @@ pub(crate) fn render(
     template: Option<&Value>,
     sources: &[&Value],
     now: i64,
+    use_example: Example,
 ) -> Value {
     let Some(shape) = generated::shape(type_key) else {
         // No shape known: the first source object, else the template.
@@ -28,20 +40,26 @@ pub(crate) fn render(
             .unwrap_or_else(|| Value::Object(Map::new()));
     };
     let objects: Vec<&Map<String, Value>> = sources.iter().filter_map(|s| s.as_object()).collect();
+    let cx = Cx { now, use_example };
     Value::Object(fill_object(
+        &cx,
         shape,
         template.and_then(Value::as_object),
         &objects,
-        now,
         0,
     ))
 }
 
+struct Cx {
+    now: i64,
+    use_example: Example,
+}
+
 fn fill_object(
+    cx: &Cx,
     shape: &[FieldShape],
     template: Option<&Map<String, Value>>,
     sources: &[&Map<String, Value>],
-    now: i64,
     depth: usize,
 ) -> Map<String, Value> {
     let mut out = Map::new();
@@ -53,8 +71,9 @@ fn fill_object(
             .collect();
         let tmpl = template
             .and_then(|t| t.get(f.name))
-            .filter(|v| !v.is_null());
-        if let Some(v) = fill(&f.kind, tmpl, &from, f.required, f.example, now, depth) {
+            .filter(|v| !v.is_null())
+            .filter(|_| f.required || cx.use_example == Example::All);
+        if let Some(v) = fill(cx, &f.kind, tmpl, &from, f.required, f.example, depth) {
             out.insert(f.name.to_owned(), v);
         }
     }
@@ -62,12 +81,12 @@ fn fill_object(
 }
 
 fn fill(
+    cx: &Cx,
     kind: &Kind,
     template: Option<&Value>,
     sources: &[&Value],
     required: bool,
     example: Option<&str>,
-    now: i64,
     depth: usize,
 ) -> Option<Value> {
     if depth > MAX_DEPTH {
@@ -83,10 +102,10 @@ fn fill(
             }
             let shape = generated::shape(key)?;
             Some(Value::Object(fill_object(
+                cx,
                 shape,
                 tmpl,
                 &objects,
-                now,
                 depth + 1,
             )))
         }
@@ -97,9 +116,9 @@ fn fill(
                 list.iter()
                     .filter_map(|v| {
                         if from_template {
-                            fill(item, Some(v), &[], true, None, now, depth + 1)
+                            fill(cx, item, Some(v), &[], true, None, depth + 1)
                         } else {
-                            fill(item, tmpl_first, &[v], true, None, now, depth + 1)
+                            fill(cx, item, tmpl_first, &[v], true, None, depth + 1)
                         }
                     })
                     .collect()
@@ -119,7 +138,7 @@ fn fill(
             if let Some(v) = template.filter(|v| fits(scalar, v)) {
                 return Some(v.clone());
             }
-            required.then(|| sample(scalar, example, now))
+            required.then(|| sample(scalar, example, cx.now))
         }
     }
 }
