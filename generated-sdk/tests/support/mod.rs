@@ -43,6 +43,26 @@ impl Reply {
         self.assert_signed(what);
     }
 
+    /// Whether the `Wechatpay-Signature` verifies over the raw body with the platform key.
+    pub fn signature_verifies(&self) -> bool {
+        let (Some(ts), Some(nonce), Some(sig)) = (
+            self.header("Wechatpay-Timestamp"),
+            self.header("Wechatpay-Nonce"),
+            self.header("Wechatpay-Signature"),
+        ) else {
+            return false;
+        };
+        let mut message = format!("{ts}\n{nonce}\n").into_bytes();
+        message.extend_from_slice(&self.body);
+        message.push(b'\n');
+        let Ok(sig) = base64::engine::general_purpose::STANDARD.decode(sig) else {
+            return false;
+        };
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, platform_public_pkcs1())
+            .verify(&message, &sig)
+            .is_ok()
+    }
+
     /// `Wechatpay-*` headers verify over the raw body with the platform public key, under
     /// the public key id; a `Request-ID` is present.
     pub fn assert_signed(&self, what: &str) {
@@ -234,6 +254,7 @@ impl Harness {
         {
             Some("jpg" | "jpeg") => "image/jpeg",
             Some("bmp") => "image/bmp",
+            Some("pdf") => "application/pdf",
             _ => "image/png",
         };
         let meta_json = serde_json::to_vec(&meta).expect("meta");
@@ -282,6 +303,57 @@ impl Harness {
             sha1, hash_value,
             "the file's SHA1 matches the link's hash_value"
         );
+    }
+}
+
+/// A correctly signed JSON request (test merchant key, clock at `now`) to any simulator.
+pub async fn send_signed(
+    base_url: &str,
+    now: i64,
+    method: &str,
+    pq: &str,
+    body: Option<Vec<u8>>,
+) -> Reply {
+    let signer = Harness {
+        sim: Simulator::builder()
+            .start()
+            .await
+            .expect("a throwaway simulator"),
+        now,
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("http client"),
+        key: rsa_key(test_keys::MERCHANT_PRIVATE_KEY_PEM),
+    };
+    let body = body.unwrap_or_default();
+    let mut headers = vec![("Authorization", signer.authorization(method, pq, &body))];
+    if !body.is_empty() {
+        headers.push(("Content-Type", "application/json".to_owned()));
+    }
+    let url = format!("{base_url}{pq}");
+    let mut req = signer
+        .http
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
+            url,
+        )
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let resp = req.send().await.expect("the simulator answers");
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = resp.bytes().await.expect("body").to_vec();
+    Reply {
+        status,
+        headers,
+        body,
     }
 }
 
