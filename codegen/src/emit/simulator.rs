@@ -37,11 +37,7 @@ pub fn runtime_file(api: &Api) -> TokenStream {
                 continue;
             }
             let key = format!("{}.{}", f.id, o.name);
-            let konst = format_ident!(
-                "SHAPE_{}_{}",
-                f.id.to_uppercase(),
-                crate::naming::ident_text(&o.name).to_uppercase()
-            );
+            let konst = format_ident!("SHAPE_{}", const_name(&key));
             let fields = o.fields.iter().map(|fl| field_shape(f, fl));
             shape_items.push(quote! {
                 static #konst: &[FieldShape] = &[ #(#fields),* ];
@@ -81,6 +77,19 @@ pub fn runtime_file(api: &Api) -> TokenStream {
 
         #(#modules)*
     }
+}
+
+/// `favor.StockUseRule` → `FAVOR_STOCKUSERULE`: always a valid identifier.
+fn const_name(key: &str) -> String {
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn all_types(f: &Family) -> impl Iterator<Item = &TypeDef> {
@@ -533,4 +542,81 @@ fn field_rust(fam: &Family, ty: &str, wire: &str) -> String {
         .and_then(|o| o.fields.iter().find(|f| f.wire_name == wire))
         .map(|f| f.rust_name.clone())
         .unwrap_or_else(|| wire.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api() -> Api {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        crate::load_api(&spec).expect("the real spec checks")
+    }
+
+    fn op<'a>(api: &'a Api, family: &str, id: &str) -> (&'a Family, &'a Operation) {
+        let f = api
+            .families
+            .iter()
+            .find(|f| f.id == family)
+            .expect("family");
+        (
+            f,
+            f.operations.iter().find(|o| o.id == id).expect("operation"),
+        )
+    }
+
+    /// The answer to a reused request number with other parameters is the row each family
+    /// documents for it, and a generic documented row where a family has none.
+    #[test]
+    fn conflict_rows_come_from_the_documented_tables() {
+        let api = api();
+        let (f, o) = op(&api, "busifavor", "create_stock");
+        assert_eq!(conflict_row(f, o).code, "RESOURCE_ALREADY_EXISTS");
+        let (f, o) = op(&api, "busifavor", "return_coupon");
+        assert_eq!(
+            conflict_row(f, o).code,
+            "RESOURCE_ALREADY_EXISTS",
+            "from a sibling"
+        );
+        let (f, o) = op(&api, "product_coupon", "send_user_coupon");
+        let row = conflict_row(f, o);
+        assert_eq!(
+            (row.code.as_str(), row.description.as_str()),
+            ("ALREADY_EXISTS", "out_request_no 冲突")
+        );
+        let (f, o) = op(&api, "favor", "send_coupon");
+        assert_eq!(conflict_row(f, o).code, "INVALID_REQUEST");
+        let (f, o) = op(&api, "product_coupon", "query_stock");
+        assert_eq!(
+            not_found_row(f, o).code,
+            "NOT_FOUND",
+            "the family's 404 code"
+        );
+        let (f, o) = op(&api, "favor", "query_stock");
+        assert_eq!(not_found_row(f, o).code, "RESOURCE_NOT_EXISTS");
+    }
+
+    #[test]
+    fn every_operation_gets_a_route_a_decoder_and_a_test() {
+        let api = api();
+        let runtime = runtime_file(&api).to_string();
+        let tests = test_file(&api);
+        for f in &api.families {
+            for o in &f.operations {
+                assert!(
+                    runtime.contains(&format!("\"{}.{}\"", f.id, o.id)),
+                    "{}.{}",
+                    f.id,
+                    o.id
+                );
+                assert!(runtime.contains(&format!("decode_{}", o.id)), "{}", o.id);
+                assert!(
+                    tests.contains(&format!("async fn {}_{}()", f.id, o.id)),
+                    "{}",
+                    o.id
+                );
+            }
+        }
+        assert_eq!(const_name("favor.Stock-X"), "FAVOR_STOCK_X");
+    }
 }
