@@ -251,6 +251,25 @@ async fn families_answer_conflicts_with_their_own_documented_codes() {
     let conflict = h.send("POST", path, Some(send("b"))).await;
     conflict.assert_status(400, "product coupon conflict");
     assert_eq!(conflict.value()["code"], "ALREADY_EXISTS");
+    // A caller-chosen coupon code already taken, under a new send_request_no.
+    let with_code = |no: &str| {
+        serde_json::to_vec(&json!({
+            "product_coupon_id": "1000000013", "stock_id": "1000000013001",
+            "appid": "wx233544546545989", "send_request_no": no, "brand_id": "120344",
+            "coupon_code": "MY-CODE-1",
+        }))
+        .expect("json")
+    };
+    h.send("POST", path, Some(with_code("SEND-2")))
+        .await
+        .assert_status(200, "own code");
+    let taken = h.send("POST", path, Some(with_code("SEND-3"))).await;
+    taken.assert_status(400, "code taken");
+    assert_eq!(taken.value()["code"], "ALREADY_EXISTS");
+    assert!(taken.value()["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("coupon_code MY-CODE-1"));
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ pub fn runtime_file(api: &Api) -> TokenStream {
     quote! {
         #![allow(unused_mut, unused_imports, clippy::all)]
 
-        use super::model::{FieldShape, Fmt, Kind, NotificationSpec, OpSpec};
+        use super::model::{field, field_ex, FieldShape, Kind, NotificationSpec, OpSpec, BOOL, INT, NUM, STR, TIME, URL};
 
         /// Every operation of the enabled families, in spec order (family, then id).
         pub(super) fn operations() -> ::std::vec::Vec<&'static OpSpec> {
@@ -98,25 +98,28 @@ fn all_types(f: &Family) -> impl Iterator<Item = &TypeDef> {
         .chain(f.operations.iter().flat_map(|o| o.local_types.iter()))
 }
 
+/// `field("name", required, KIND)` (compact: the generator runs hundreds of times in tests).
 fn field_shape(f: &Family, fl: &Field) -> TokenStream {
     let name = &fl.wire_name;
     let required = fl.required;
     let kind = kind_tokens(f, &fl.schema, 0);
-    let example = opt_str(fl.example.as_deref());
-    quote! { FieldShape { name: #name, required: #required, kind: #kind, example: #example } }
+    match fl.example.as_deref() {
+        Some(e) => quote! { field_ex(#name, #required, #kind, #e) },
+        None => quote! { field(#name, #required, #kind) },
+    }
 }
 
 fn kind_tokens(f: &Family, s: &Schema, depth: usize) -> TokenStream {
     match &s.ty {
         Ty::String => match s.constraints.format {
-            Some(Format::Rfc3339) => quote! { Kind::Str(Fmt::Time) },
-            Some(Format::Uri) => quote! { Kind::Str(Fmt::Url) },
-            None if s.constraints.schemes.is_some() => quote! { Kind::Str(Fmt::Url) },
-            None => quote! { Kind::Str(Fmt::Plain) },
+            Some(Format::Rfc3339) => quote! { TIME },
+            Some(Format::Uri) => quote! { URL },
+            None if s.constraints.schemes.is_some() => quote! { URL },
+            None => quote! { STR },
         },
-        Ty::Integer => quote! { Kind::Int },
-        Ty::Number => quote! { Kind::Num },
-        Ty::Boolean => quote! { Kind::Bool },
+        Ty::Integer => quote! { INT },
+        Ty::Number => quote! { NUM },
+        Ty::Boolean => quote! { BOOL },
         Ty::Enum(n) => {
             let values: Vec<&str> = f
                 .find_enum(n)
@@ -132,7 +135,7 @@ fn kind_tokens(f: &Family, s: &Schema, depth: usize) -> TokenStream {
             let inner = kind_tokens(f, item, depth + 1);
             quote! { Kind::Arr(&#inner) }
         }
-        Ty::Array(_) => quote! { Kind::Str(Fmt::Plain) },
+        Ty::Array(_) => quote! { STR },
     }
 }
 
@@ -145,19 +148,45 @@ fn opt_str(s: Option<&str>) -> TokenStream {
 
 fn error_row(e: &ErrorRow) -> TokenStream {
     let (status, code, d, s) = (e.status, &e.code, &e.description, &e.solution);
-    quote! { crate::ErrorRow { status: #status, code: #code, description: #d, solution: #s } }
+    quote! { row(#status, #code, #d, #s) }
+}
+
+/// The family's distinct error rows (operations repeat the common ones), in first-seen order.
+fn family_rows(f: &Family) -> Vec<(u16, &str, &str, &str)> {
+    let mut rows = Vec::new();
+    for op in &f.operations {
+        for e in &op.errors {
+            let key = (
+                e.status,
+                e.code.as_str(),
+                e.description.as_str(),
+                e.solution.as_str(),
+            );
+            if !rows.contains(&key) {
+                rows.push(key);
+            }
+        }
+    }
+    rows
 }
 
 fn family_module(f: &Family) -> TokenStream {
     let m = ident(&f.id);
     let feature = &f.feature;
-    let ops = f.operations.iter().map(|op| op_spec(f, op));
+    let rows = family_rows(f);
+    let ops = f.operations.iter().map(|op| op_spec(f, op, &rows));
+    let row_items = rows
+        .iter()
+        .map(|(st, c, d, so)| quote! { row(#st, #c, #d, #so) });
     let decoders = f.operations.iter().map(|op| decoder(f, op));
     let notifications = f.notifications.iter().map(|n| notification_spec(f, n));
     quote! {
         #[cfg(feature = #feature)]
         mod #m {
             use super::super::model::*;
+
+            /// Every documented error row of the family, once.
+            static ROWS: &[crate::ErrorRow] = &[ #(#row_items),* ];
 
             pub(super) static OPERATIONS: &[OpSpec] = &[ #(#ops),* ];
 
@@ -235,7 +264,7 @@ fn not_found_row(f: &Family, op: &Operation) -> ErrorRow {
         })
 }
 
-fn op_spec(f: &Family, op: &Operation) -> TokenStream {
+fn op_spec(f: &Family, op: &Operation, rows: &[(u16, &str, &str, &str)]) -> TokenStream {
     let id = format!("{}.{}", f.id, op.id);
     let family = &f.id;
     let title = &op.title;
@@ -259,7 +288,21 @@ fn op_spec(f: &Family, op: &Operation) -> TokenStream {
         .as_ref()
         .map(|i| i.keys.iter().map(String::as_str).collect())
         .unwrap_or_default();
-    let errors = op.errors.iter().map(error_row);
+    let errors: Vec<u16> = op
+        .errors
+        .iter()
+        .filter_map(|e| {
+            let key = (
+                e.status,
+                e.code.as_str(),
+                e.description.as_str(),
+                e.solution.as_str(),
+            );
+            rows.iter()
+                .position(|r| *r == key)
+                .and_then(|i| u16::try_from(i).ok())
+        })
+        .collect();
     let conflict = error_row(&conflict_row(f, op));
     let not_found = error_row(&not_found_row(f, op));
     let pagination = match &op.pagination {
@@ -321,6 +364,7 @@ fn op_spec(f: &Family, op: &Operation) -> TokenStream {
             response_example: #example,
             request_fields: &[ #(#request_fields),* ],
             idempotency_keys: &[ #(#keys),* ],
+            rows: ROWS,
             errors: &[ #(#errors),* ],
             conflict: #conflict,
             not_found: #not_found,

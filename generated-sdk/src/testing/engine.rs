@@ -229,7 +229,7 @@ impl Engine {
             }
         }
         let ctx = Ctx {
-            errors: op.errors,
+            errors: op.errors().copied().collect(),
             not_found: op.not_found,
         };
         let behavior = table::behavior(op.id);
@@ -323,7 +323,7 @@ impl Engine {
         let behavior = table::action(name)
             .ok_or_else(|| Rejection::param(format!("no simulated action {name}")))?;
         let ctx = Ctx {
-            errors: &[],
+            errors: Vec::new(),
             not_found: ErrorRow {
                 status: 404,
                 code: "RESOURCE_NOT_EXISTS",
@@ -468,7 +468,7 @@ impl Engine {
                                 .is_some_and(|m| m.contains_key(&id))
                             {
                                 return Err(Rejection::row(
-                                    &ctx.conflict_row(),
+                                    &ctx.conflict_row(kd.key),
                                     format!("{} {id} 已存在", kd.key),
                                 ));
                             }
@@ -921,7 +921,7 @@ impl Engine {
 
 /// The documented rows an effect may answer with.
 struct Ctx {
-    errors: &'static [ErrorRow],
+    errors: Vec<ErrorRow>,
     not_found: ErrorRow,
 }
 
@@ -946,10 +946,17 @@ impl Ctx {
             })
     }
 
-    fn conflict_row(&self) -> ErrorRow {
-        self.errors
-            .iter()
-            .find(|r| r.code.ends_with("ALREADY_EXISTS"))
+    /// The documented "already exists" row, preferably the one about `field` (a caller-chosen
+    /// coupon code already taken).
+    fn conflict_row(&self, field: &str) -> ErrorRow {
+        let exists = || {
+            self.errors
+                .iter()
+                .filter(|r| r.code.ends_with("ALREADY_EXISTS"))
+        };
+        exists()
+            .find(|r| r.description.contains(field))
+            .or_else(|| exists().next())
             .copied()
             .unwrap_or(ErrorRow {
                 status: 400,

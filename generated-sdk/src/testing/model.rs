@@ -32,8 +32,10 @@ pub(crate) struct OpSpec {
     /// Wire names of every request field (path, query and body).
     pub request_fields: &'static [&'static str],
     pub idempotency_keys: &'static [&'static str],
-    /// Every documented error row.
-    pub errors: &'static [crate::ErrorRow],
+    /// The family's documented error rows.
+    pub rows: &'static [crate::ErrorRow],
+    /// This operation's documented rows, as indexes into `rows`.
+    pub errors: &'static [u16],
     /// The documented answer to a reused request number with different parameters.
     pub conflict: crate::ErrorRow,
     /// The documented answer to an unknown id.
@@ -44,6 +46,16 @@ pub(crate) struct OpSpec {
     /// Decodes path, query and body into the generated request type, validates it with the
     /// generated validator and returns its fields as JSON.
     pub decode: fn(&Input<'_>) -> Result<Params, Rejection>,
+}
+
+impl OpSpec {
+    /// Every documented error row of the operation, in page order.
+    pub(crate) fn errors(&self) -> impl Iterator<Item = &'static crate::ErrorRow> + '_ {
+        let rows = self.rows;
+        self.errors
+            .iter()
+            .filter_map(move |i| rows.get(usize::from(*i)))
+    }
 }
 
 /// How a list operation pages.
@@ -121,6 +133,53 @@ pub(crate) enum Kind {
     Obj(&'static str),
     Arr(&'static Kind),
 }
+
+/// A field without a documented sample.
+pub(crate) const fn field(name: &'static str, required: bool, kind: Kind) -> FieldShape {
+    FieldShape {
+        name,
+        required,
+        kind,
+        example: None,
+    }
+}
+
+/// A field with its documented sample value.
+pub(crate) const fn field_ex(
+    name: &'static str,
+    required: bool,
+    kind: Kind,
+    example: &'static str,
+) -> FieldShape {
+    FieldShape {
+        name,
+        required,
+        kind,
+        example: Some(example),
+    }
+}
+
+/// A documented error row.
+pub(crate) const fn row(
+    status: u16,
+    code: &'static str,
+    description: &'static str,
+    solution: &'static str,
+) -> crate::ErrorRow {
+    crate::ErrorRow {
+        status,
+        code,
+        description,
+        solution,
+    }
+}
+
+pub(crate) const STR: Kind = Kind::Str(Fmt::Plain);
+pub(crate) const TIME: Kind = Kind::Str(Fmt::Time);
+pub(crate) const URL: Kind = Kind::Str(Fmt::Url);
+pub(crate) const INT: Kind = Kind::Int;
+pub(crate) const NUM: Kind = Kind::Num;
+pub(crate) const BOOL: Kind = Kind::Bool;
 
 /// What a string holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

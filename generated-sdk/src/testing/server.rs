@@ -36,7 +36,15 @@ impl std::fmt::Display for Dropped {
 impl std::error::Error for Dropped {}
 
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    while let Ok((stream, _)) = listener.accept().await {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors or a connection reset before accept: keep serving.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
@@ -308,12 +316,11 @@ fn media_type_of(filename: &str) -> Option<&'static str> {
 /// The documented error body for an injected status.
 fn fault_error(op: &OpSpec, status: u16, code: Option<String>) -> Rejection {
     let documented = op
-        .errors
-        .iter()
+        .errors()
         .find(|e| e.status == status && code.as_deref().map_or(true, |c| c == e.code));
     let documented = documented.or_else(|| {
         (status >= 500)
-            .then(|| op.errors.iter().find(|e| e.code == "SYSTEM_ERROR"))
+            .then(|| op.errors().find(|e| e.code == "SYSTEM_ERROR"))
             .flatten()
     });
     match (documented, code) {
