@@ -1,6 +1,7 @@
 //! One flow per family through the real `Client` against the simulator, notifications
 //! received on a loopback callback server and verified by the client; restarts with the same
 //! idempotency keys; faults as a client sees them.
+#![cfg(all(feature = "favor", feature = "busifavor", feature = "product-coupon"))]
 
 mod support;
 

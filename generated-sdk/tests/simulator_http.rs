@@ -1,6 +1,7 @@
 //! The simulator as plain signed HTTP, with requests signed by the test harness (not the
 //! crate): signature checks (401), validation and decoding (400 PARAM_ERROR), idempotency
 //! replays and conflicts, faults through the control endpoint, uploads, and the binary.
+#![cfg(all(feature = "favor", feature = "busifavor", feature = "product-coupon"))]
 
 mod support;
 

@@ -700,7 +700,8 @@ impl Engine {
             .get(kd.name)
             .is_some_and(|m| m.contains_key(&id));
         if !exists {
-            if !self.autocreate && !(singleton && upsert) {
+            let may_create = self.autocreate || (singleton && upsert);
+            if !may_create {
                 return Err(Rejection::row(
                     &ctx.not_found,
                     if singleton {
