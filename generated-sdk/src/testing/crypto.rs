@@ -2,8 +2,10 @@
 //! signing with the platform key, request-signature verification with the merchant public key,
 //! AEAD_AES_256_GCM encryption of notification resources, digests and randomness.
 //!
-//! Written against `ring` 0.17 (the provider the crate uses today); moving to `aws-lc-rs` means
-//! changing the `use` lines of this file only (the APIs used here are identical in both).
+//! Written against `ring` 0.17 (the provider the crate uses today). Moving to `aws-lc-rs` means
+//! changing this file only: the `use ring::…` lines become `use aws_lc_rs::…` (same module and
+//! item names), and `self.key.public().modulus_len()` in `PlatformKey::sign` becomes
+//! `self.key.public_modulus_len()` (aws-lc-rs has no `public()`; ring deprecates the other).
 
 use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
