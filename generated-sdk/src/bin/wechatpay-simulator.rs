@@ -37,14 +37,30 @@ POST /simulator/reset.";
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failure::Usage(e)) => {
             eprintln!("wechatpay-simulator: {e}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(e)) => {
+            eprintln!("wechatpay-simulator: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run() -> Result<(), String> {
+/// A bad command line (usage is printed) or a failure to start.
+enum Failure {
+    Usage(String),
+    Runtime(String),
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure::Usage(e)
+    }
+}
+
+fn run() -> Result<(), Failure> {
     let mut builder = Simulator::builder().listen(SocketAddr::from(([127, 0, 0, 1], 8080)));
     let mut test_keys = false;
     let (mut mchid, mut serial, mut merchant_key, mut key_id, mut platform_key, mut api_key) =
@@ -89,7 +105,7 @@ fn run() -> Result<(), String> {
                     .map_err(|_| format!("--notify-attempts {v}: not a number"))?;
                 builder = builder.notification_retries(n, Duration::from_secs(1));
             }
-            other => return Err(format!("unexpected argument {other}")),
+            other => return Err(Failure::Usage(format!("unexpected argument {other}"))),
         }
     }
     let mut missing = Vec::new();
@@ -105,10 +121,10 @@ fn run() -> Result<(), String> {
     need("--platform-private-key", platform_key.is_some());
     need("--apiv3-key", api_key.is_some());
     if !missing.is_empty() {
-        return Err(format!(
+        return Err(Failure::Usage(format!(
             "missing {} (or pass --test-keys to use the built-in test keys)",
             missing.join(", ")
-        ));
+        )));
     }
     if let Some(v) = mchid {
         builder = builder.mchid(v);
@@ -131,9 +147,12 @@ fn run() -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        .map_err(|e| Failure::Runtime(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
-        let sim = builder.start().await.map_err(|e| e.to_string())?;
+        let sim = builder.start().await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput => Failure::Usage(e.to_string()),
+            _ => Failure::Runtime(e.to_string()),
+        })?;
         println!(
             "wechatpay-simulator listening on {} ({} operations; control endpoint {}/simulator/health)",
             sim.base_url(),
