@@ -1829,32 +1829,54 @@ fn conditional_busifavor() {
         r.stock_id = "98065001".into();
     }
     run_json::<ModifyBudgetRequest>(
-        "at_most_one_of busifavor modify_budget",
+        "required_when greater_than busifavor modify_budget",
         &base,
         sid,
         vec![
             jcase(
-                "both targets (reported at the second one set)",
-                |j| j["target_max_coupons_by_day"] = json!(100),
+                "target without the current value",
+                |j| {
+                    j.as_object_mut().unwrap().remove("current_max_coupons");
+                },
                 vec![viol(
-                    "target_max_coupons_by_day",
+                    "current_max_coupons",
                     Rule::Conditional,
-                    "at most one of target_max_coupons, target_max_coupons_by_day may be set, found target_max_coupons, target_max_coupons_by_day",
-                    "目标单天发放上限个数",
+                    "required when target_max_coupons is greater than 0",
+                    "当前批次最大发放个数",
                 )],
             ),
             jcase(
-                "only the daily target",
+                "target 0 needs no current value",
                 |j| {
-                    j.as_object_mut().unwrap().remove("target_max_coupons");
-                    j["target_max_coupons_by_day"] = json!(100);
+                    j.as_object_mut().unwrap().remove("current_max_coupons");
+                    j["target_max_coupons"] = json!(0);
                 },
                 vec![],
             ),
             jcase(
-                "neither (at most one, not exactly one)",
+                "daily target without its current value",
+                |j| j["target_max_coupons_by_day"] = json!(100),
+                vec![viol(
+                    "current_max_coupons_by_day",
+                    Rule::Conditional,
+                    "required when target_max_coupons_by_day is greater than 0",
+                    "当前单天发放上限个数",
+                )],
+            ),
+            jcase(
+                "both targets with their current values (the page's newest example)",
                 |j| {
-                    j.as_object_mut().unwrap().remove("target_max_coupons");
+                    j["target_max_coupons_by_day"] = json!(100);
+                    j["current_max_coupons_by_day"] = json!(50);
+                },
+                vec![],
+            ),
+            jcase(
+                "neither target",
+                |j| {
+                    let o = j.as_object_mut().unwrap();
+                    o.remove("target_max_coupons");
+                    o.remove("current_max_coupons");
                 },
                 vec![],
             ),

@@ -76,13 +76,11 @@ pub struct CreateStockRequest {
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
-    /// Whether coupons of this stock allow marketing subsidy payments; default false (not open yet upstream) 【是否允许营销补差】该批次发放的券是否允许进行补差,默认为false。注:该字段暂未开放
+    /// Whether coupons of this stock allow marketing subsidy payments; default false (documented as not open yet) 【是否允许营销补差】该批次发放的券是否允许进行补差,默认为false。注:该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
     ///
-    /// **Not open yet (暂未开放):** leave it unset; setting it fails validation.
-    ///
-    /// Note: WeChat Pay documents this field as not open yet; the client rejects any value, so leave it unset.
+    /// Note: WeChat Pay's SDK documents this field as not open yet, but the official example sends it, so the client sends any value you set; leave it unset unless WeChat Pay has enabled it for you.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -195,7 +193,7 @@ impl CreateStockRequestBuilder {
         self.notify_config = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `subsidy`: Whether coupons of this stock allow marketing subsidy payments; default false (not open yet upstream) (【是否允许营销补差】).
+    /// Sets `subsidy`: Whether coupons of this stock allow marketing subsidy payments; default false (documented as not open yet) (【是否允许营销补差】).
     pub fn subsidy(mut self, value: bool) -> Self {
         self.subsidy = ::std::option::Option::Some(value);
         self
@@ -540,18 +538,6 @@ impl crate::Validate for CreateStockRequest {
                 "notify_config",
                 |v| {
                     crate::Validate::validate_into(value, v);
-                },
-            );
-        }
-        if self.subsidy.is_some() {
-            v.field(
-                "subsidy",
-                |v| {
-                    v.report(
-                        "是否允许营销补差",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
                 },
             );
         }

@@ -2999,13 +2999,11 @@ pub struct SendCountInformation {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSendRule {
-    /// Total budget in fen (not open yet upstream; leave unset) 【批次总预算】总预算金额,单位分。注:该字段暂未开放
+    /// Total budget in fen (documented as not open yet) 【批次总预算】总预算金额,单位分。注:该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `max_amount`, type `integer`.
     ///
-    /// **Not open yet (暂未开放):** leave it unset; setting it fails validation.
-    ///
-    /// Note: WeChat Pay documents this field as not open yet; the client rejects any value, so leave it unset.
+    /// Note: WeChat Pay's SDK documents this field as not open yet, but the official example sends it, so the client sends any value you set; leave it unset unless WeChat Pay has enabled it for you.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount: ::std::option::Option<i64>,
     /// Maximum number of coupons the stock may send; 1..=1,000,000,000. 【批次最大发放个数】批次最大可发放个数限制。特殊规则:取值范围 1 ≤ value ≤ 1000000000
@@ -3017,13 +3015,11 @@ pub struct StockSendRule {
     ///
     /// *Required (必填).* Wire name `max_coupons_per_user`, type `integer`. Constraints: 1 ..= 100.
     pub max_coupons_per_user: i64,
-    /// Daily budget cap in fen (not open yet upstream; leave unset) 【单天发放上限金额】单天发放上限金额。注:该字段暂未开放
+    /// Daily budget cap in fen (documented as not open yet) 【单天发放上限金额】单天发放上限金额。注:该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `max_amount_by_day`, type `integer`.
     ///
-    /// **Not open yet (暂未开放):** leave it unset; setting it fails validation.
-    ///
-    /// Note: WeChat Pay documents this field as not open yet; the client rejects any value, so leave it unset.
+    /// Note: WeChat Pay's SDK documents this field as not open yet, but the official example sends it, so the client sends any value you set; leave it unset unless WeChat Pay has enabled it for you.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// Daily cap on coupons sent (for DISCOUNT or EXCHANGE stocks); 1..=1,000,000,000. 【单天发放上限个数】单天发放上限个数(stock\_type为DISCOUNT或EXCHANGE时可传入此字段控制单天发放上限)。特殊规则:取值范围 1 ≤ value ≤ 1000000000
@@ -3077,7 +3073,7 @@ pub struct StockSendRuleBuilder {
     shareable: ::std::option::Option<bool>,
 }
 impl StockSendRuleBuilder {
-    /// Sets `max_amount`: Total budget in fen (not open yet upstream; leave unset) (【批次总预算】).
+    /// Sets `max_amount`: Total budget in fen (documented as not open yet) (【批次总预算】).
     pub fn max_amount(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_amount = ::std::option::Option::Some(value.into());
         self
@@ -3095,7 +3091,7 @@ impl StockSendRuleBuilder {
         self.max_coupons_per_user = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `max_amount_by_day`: Daily budget cap in fen (not open yet upstream; leave unset) (【单天发放上限金额】).
+    /// Sets `max_amount_by_day`: Daily budget cap in fen (documented as not open yet) (【单天发放上限金额】).
     pub fn max_amount_by_day(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.max_amount_by_day = ::std::option::Option::Some(value.into());
         self
@@ -3156,18 +3152,6 @@ impl StockSendRuleBuilder {
 }
 impl crate::Validate for StockSendRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        if self.max_amount.is_some() {
-            v.field(
-                "max_amount",
-                |v| {
-                    v.report(
-                        "批次总预算",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
-                },
-            );
-        }
         if let ::std::option::Option::Some(value) = &self.max_coupons {
             v.field(
                 "max_coupons",
@@ -3209,18 +3193,6 @@ impl crate::Validate for StockSendRule {
                 }
             },
         );
-        if self.max_amount_by_day.is_some() {
-            v.field(
-                "max_amount_by_day",
-                |v| {
-                    v.report(
-                        "单天发放上限金额",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
-                },
-            );
-        }
         if let ::std::option::Option::Some(value) = &self.max_coupons_by_day {
             v.field(
                 "max_coupons_by_day",
