@@ -1,6 +1,7 @@
 //! The generator: `spec/**/*.yaml` → raw model → checked IR → Rust modules, Markdown docs and
 //! an OpenAPI document. See ARCHITECTURE.md for the code map and invariants.
 
+pub mod audit;
 pub mod check;
 pub mod diag;
 pub mod emit;
