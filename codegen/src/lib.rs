@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod check;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;
