@@ -7,6 +7,7 @@ pub mod diag;
 pub mod diff;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod naming;
 pub mod raw;
