@@ -1,13 +1,15 @@
 //! `codegen audit PAGE`: compares a doc page saved as text with the spec of the operation it
 //! documents (found by method + path) and reports every difference, one finding per line.
 //!
-//! The page model is in `page`; field tables are compared in `fields`, examples in
-//! `examples`; this file holds the finding type, the header rows (更新时间, rate limit …) and
+//! The page model is read by `page` (with `rows` for field tables and `blocks` for numbered
+//! code blocks); field tables are compared in `fields`, examples in `examples`; this file holds the finding type, the header rows (更新时间, rate limit …) and
 //! the error table.
 
+mod blocks;
 mod examples;
 mod fields;
 pub mod page;
+mod rows;
 
 use crate::ir::*;
 use page::{squash, Page};
