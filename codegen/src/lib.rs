@@ -2,6 +2,7 @@
 //! an OpenAPI document. See ARCHITECTURE.md for the code map and invariants.
 
 pub mod audit;
+pub mod build;
 pub mod check;
 pub mod diag;
 pub mod diff;
