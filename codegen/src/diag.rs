@@ -201,12 +201,15 @@ impl Report {
             let mut msg = Level::Error.title(&title);
             let span = self.spans.get(&(d.file.clone(), d.path.clone()));
             let source = self.sources.get(&d.file);
-            let syntax_span;
             let span = match (span, d.line_col, source) {
-                (Some(s), _, _) => Some(s.clone()),
+                (Some(s), _, Some(src)) => safe(src, s.clone()),
                 (None, Some((line, col)), Some(src)) => {
-                    syntax_span = offset_of(src, line, col);
-                    Some(syntax_span..(syntax_span + 1).min(src.len()).max(syntax_span))
+                    let start = offset_of(src, line, col);
+                    let end = src[start..]
+                        .chars()
+                        .next()
+                        .map_or(start, |c| start + c.len_utf8());
+                    safe(src, start..end)
                 }
                 _ => None,
             };
@@ -219,7 +222,7 @@ impl Report {
                     Some((
                         format!("{prefix}{}", r.file),
                         src.clone(),
-                        span.clone(),
+                        safe(src, span.clone())?,
                         r.label.as_str(),
                     ))
                 })
@@ -273,7 +276,17 @@ fn span_missing(
     !spans.contains_key(&(d.file.clone(), d.path.clone()))
 }
 
-/// Byte offset of 1-based `line`, `col` (in characters) in `src`.
+/// A span the renderer can slice: within `src` and on character boundaries.
+fn safe(src: &str, r: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    (r.start <= r.end
+        && r.end <= src.len()
+        && src.is_char_boundary(r.start)
+        && src.is_char_boundary(r.end))
+    .then_some(r)
+}
+
+/// Byte offset of 1-based `line`, `col` (in characters) in `src`, on a character boundary
+/// (the end of the line when the column is past it).
 fn offset_of(src: &str, line: usize, col: usize) -> usize {
     let mut offset = 0;
     for (i, l) in src.split_inclusive('\n').enumerate() {
@@ -282,7 +295,7 @@ fn offset_of(src: &str, line: usize, col: usize) -> usize {
                 + l.char_indices()
                     .nth(col.saturating_sub(1))
                     .map(|(b, _)| b)
-                    .unwrap_or(l.len().saturating_sub(1));
+                    .unwrap_or(l.trim_end_matches('\n').len());
         }
         offset += l.len();
     }
