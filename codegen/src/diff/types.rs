@@ -124,7 +124,9 @@ fn object(out: &mut Out, path: &str, a: &ObjectType, b: &ObjectType) {
 fn rules(out: &mut Out, path: &str, a: &[Rule], b: &[Rule], validated: bool) {
     let kinds = |rs: &[Rule]| -> Vec<String> {
         rs.iter()
-            .map(|r| serde_json::to_string(&r.kind).unwrap_or_default())
+            .map(|r| {
+                serde_json::to_value(&r.kind).map_or_else(|_| String::new(), |v| rule_text(&v))
+            })
             .collect()
     };
     let (ka, kb) = (kinds(a), kinds(b));
@@ -163,6 +165,45 @@ fn rules(out: &mut Out, path: &str, a: &[Rule], b: &[Rule], validated: bool) {
     };
     if ka == kb && docs(a) != docs(b) {
         out.push(Impact::Docs, path, "rule documentation changed");
+    }
+}
+
+/// A rule as `required_when(field: a.b, when: c, equals: [X])`.
+fn rule_text(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn arg(v: &Value) -> String {
+        match v {
+            // A field path is a list of wire names.
+            Value::Array(items) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("."),
+            Value::Array(items) => {
+                format!("[{}]", items.iter().map(arg).collect::<Vec<_>>().join(", "))
+            }
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| match (k.as_str(), v) {
+                    // Condition values, not a field path.
+                    ("equals" | "contains", Value::Array(vals)) => format!(
+                        "{k}: [{}]",
+                        vals.iter().map(arg).collect::<Vec<_>>().join(", ")
+                    ),
+                    _ => format!("{k}: {}", arg(v)),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+    match v {
+        Value::Object(m) if m.len() == 1 => m
+            .iter()
+            .map(|(k, inner)| format!("{k}({})", arg(inner)))
+            .collect(),
+        other => other.to_string(),
     }
 }
 
