@@ -107,10 +107,15 @@ pub fn paging(family: &Family, op: &Operation) -> TokenStream {
                 return quote! {};
             };
             let tid = ident(&tok.rust_name);
-            let set = if tok.required {
-                quote! { self.#tid = ::std::convert::From::from(value); }
+            let value = if tok.schema.ty == Ty::String {
+                quote! { value }
             } else {
-                quote! { self.#tid = ::std::option::Option::Some(::std::convert::From::from(value)); }
+                quote! { ::std::convert::From::from(value) }
+            };
+            let set = if tok.required {
+                quote! { self.#tid = #value; }
+            } else {
+                quote! { self.#tid = ::std::option::Option::Some(#value); }
             };
             let nid = ident(&nxt.rust_name);
             let next_e = if nxt.required {
@@ -158,11 +163,11 @@ pub fn paging(family: &Family, op: &Operation) -> TokenStream {
             type Response = #resp_ty;
             type Item = #item_ty;
             const STYLE: crate::runtime::paging::PageStyle = #style;
-            fn send_page<'c>(
-                &'c self,
-                client: &'c crate::Client,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Response, crate::Error>> + ::std::marker::Send + 'c {
-                async move { #client_ty::new(client).#method(self).await }
+            async fn send_page(
+                &self,
+                client: &crate::Client,
+            ) -> ::std::result::Result<Self::Response, crate::Error> {
+                #client_ty::new(client).#method(self).await
             }
             fn limit(&self) -> ::std::option::Option<i64> { #limit }
             #specific

@@ -218,15 +218,11 @@ impl crate::runtime::paging::Paged for crate::favor::ListAvailableItemsRequest {
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
         by_page: true,
     };
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::favor::FavorClient::new(client).list_available_items(self).await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::favor::FavorClient::new(client).list_available_items(self).await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         ::std::option::Option::Some(self.limit)

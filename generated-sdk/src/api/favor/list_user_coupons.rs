@@ -402,15 +402,11 @@ impl crate::runtime::paging::Paged for crate::favor::ListUserCouponsRequest {
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
         by_page: true,
     };
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::favor::FavorClient::new(client).list_user_coupons(self).await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::favor::FavorClient::new(client).list_user_coupons(self).await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         self.limit

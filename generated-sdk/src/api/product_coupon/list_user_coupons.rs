@@ -290,23 +290,19 @@ impl crate::runtime::paging::Paged for crate::product_coupon::ListUserCouponsReq
     type Response = crate::product_coupon::ListUserCouponsResponse;
     type Item = crate::product_coupon::UserProductCouponEntity;
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Token;
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::product_coupon::ProductCouponClient::new(client)
-                .list_user_coupons(self)
-                .await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::product_coupon::ProductCouponClient::new(client)
+            .list_user_coupons(self)
+            .await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         self.page_size
     }
     fn set_token(&mut self, value: ::std::string::String) {
-        self.page_token = ::std::option::Option::Some(::std::convert::From::from(value));
+        self.page_token = ::std::option::Option::Some(value);
     }
     fn next_token(
         response: &Self::Response,
