@@ -688,6 +688,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "确认券当前可核销",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::create_stock`](crate::api::busifavor::BusifavorClient::create_stock) sends this request to.
@@ -807,6 +808,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

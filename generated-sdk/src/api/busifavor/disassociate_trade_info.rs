@@ -268,6 +268,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "",
         },
     ],
+    safe_to_retry: true,
 };
 impl DisassociateTradeInfoRequest {
     /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`](crate::api::busifavor::BusifavorClient::disassociate_trade_info) sends this request to.
@@ -346,6 +347,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -295,6 +295,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListUserCouponsRequest {
     /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`](crate::api::busifavor::BusifavorClient::list_user_coupons) sends this request to.
@@ -400,6 +401,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -149,6 +149,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "用相同参数稍后重调",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryCallbackRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_callback`](crate::api::busifavor::BusifavorClient::query_callback) sends this request to.
@@ -233,6 +234,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

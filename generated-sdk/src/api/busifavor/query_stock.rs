@@ -282,6 +282,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "换批次",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_stock`](crate::api::busifavor::BusifavorClient::query_stock) sends this request to.
@@ -363,6 +364,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

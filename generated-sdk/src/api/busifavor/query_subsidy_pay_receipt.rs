@@ -125,6 +125,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QuerySubsidyPayReceiptRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
@@ -193,6 +194,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -179,6 +179,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryUserCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`](crate::api::busifavor::BusifavorClient::query_user_coupon) sends this request to.
@@ -253,6 +254,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

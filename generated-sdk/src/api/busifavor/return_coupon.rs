@@ -211,6 +211,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "",
         },
     ],
+    safe_to_retry: true,
 };
 impl ReturnCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::return_coupon`](crate::api::busifavor::BusifavorClient::return_coupon) sends this request to.
@@ -288,6 +289,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -333,6 +333,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "用相同参数稍后重调",
         },
     ],
+    safe_to_retry: true,
 };
 impl UploadCouponCodesRequest {
     /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`](crate::api::busifavor::BusifavorClient::upload_coupon_codes) sends this request to.
@@ -418,6 +419,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

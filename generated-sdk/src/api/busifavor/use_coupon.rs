@@ -362,6 +362,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "换批次",
         },
     ],
+    safe_to_retry: true,
 };
 impl UseCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::use_coupon`](crate::api::busifavor::BusifavorClient::use_coupon) sends this request to.
@@ -448,6 +449,7 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -791,6 +791,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateCouponStockRequest {
     /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::api::favor::FavorClient::create_coupon_stock) sends this request to.
@@ -911,6 +912,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -1,0 +1,37 @@
+//! TLS for the HTTP client: rustls on the same aws-lc-rs provider the SDK signs and verifies
+//! with, so TLS and request signing share one crypto stack (and `ring` is never linked).
+
+use std::sync::Arc;
+
+/// A rustls client configuration on the aws-lc-rs provider, trusting the Mozilla root
+/// store (`webpki-roots`), TLS 1.2 and 1.3.
+pub fn rustls_client_config() -> Result<rustls::ClientConfig, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
+}
+
+/// A `reqwest::ClientBuilder` whose TLS runs on aws-lc-rs (see [`rustls_client_config`]),
+/// with redirects off (a signed request must not be re-sent elsewhere). Start from this when
+/// passing your own client to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
+/// (reqwest is built without a default crypto provider).
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, rustls::Error> {
+    Ok(reqwest::Client::builder()
+        .use_preconfigured_tls(rustls_client_config()?)
+        .redirect(reqwest::redirect::Policy::none()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builds_a_client() {
+        let builder = super::http_client_builder().expect("rustls config");
+        builder.build().expect("reqwest client on aws-lc-rs");
+    }
+}
