@@ -757,7 +757,7 @@ mod tests {
         let shown = e.to_string();
         assert!(!shown.contains('\n') && !shown.contains('\r') && !shown.contains('\x1b'));
         assert!(shown.contains("\\r\\n"), "{shown}");
-        assert!(shown.contains("4194326 bytes in all"), "{shown}");
+        assert!(shown.contains("4194329 bytes in all"), "{shown}");
         assert!(shown.contains("unsigned"), "{shown}");
     }
 
