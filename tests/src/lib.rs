@@ -460,6 +460,47 @@ impl MockWeChatPay {
     }
 }
 
+impl MockWeChatPay {
+    /// A notification of any `event_type`: `plaintext_json` encrypted with `api_v3_key`
+    /// under `associated_data`, `original_type` in the resource, signed like WeChat Pay.
+    pub fn event_notification(
+        &self,
+        id: &str,
+        event_type: &str,
+        original_type: Option<&str>,
+        associated_data: &str,
+        plaintext_json: &str,
+        api_v3_key: &str,
+    ) -> Result<SignedNotification, String> {
+        let nonce = random_alphanumeric(&self.state.rng, 12);
+        let ciphertext =
+            encrypt_resource(api_v3_key, &nonce, associated_data, plaintext_json.as_bytes())?;
+        let mut resource = serde_json::json!({
+            "algorithm": "AEAD_AES_256_GCM",
+            "ciphertext": ciphertext,
+            "associated_data": associated_data,
+            "nonce": nonce,
+        });
+        if let Some(o) = original_type {
+            resource["original_type"] = serde_json::Value::String(o.to_owned());
+        }
+        let body = serde_json::json!({
+            "id": id,
+            "create_time": "2025-03-25T10:00:00+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "通知",
+            "resource": resource,
+        })
+        .to_string()
+        .into_bytes();
+        Ok(SignedNotification {
+            headers: self.sign_headers(&body),
+            body,
+        })
+    }
+}
+
 /// AES-256-GCM-encrypts `plaintext` as WeChat Pay does for notification resources and
 /// returns base64(ciphertext ‖ tag). `api_v3_key` must be 32 bytes, `nonce` 12.
 pub fn encrypt_resource(

@@ -84,7 +84,7 @@ pub struct EncryptedResource {
 
 /// Static facts about one documented notification, emitted by the generator from the spec
 /// (`notifications:`): the registry behind [`Event`](crate::Event) and the typed parsers.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct NotificationKind {
     /// `family.notification_id`, e.g. `busifavor.coupon_send`.
     pub id: &'static str,
