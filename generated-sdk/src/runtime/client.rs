@@ -206,17 +206,22 @@ impl Client {
         headers: &(impl HeaderLookup + ?Sized),
         body: &[u8],
     ) -> Result<(), SignatureError> {
-        match self.inner.verify_now(headers, body) {
-            Err(SignatureError::UnknownSerial { .. })
-                if self.inner.certs.as_ref().is_some_and(|c| c.may_attempt()) =>
-            {
-                if let Err(e) = self.refresh_platform_certificates_limited().await {
-                    tracing::warn!(error = %e, "platform certificate download failed");
-                }
-                self.inner.verify_now(headers, body)
+        let first = self.inner.verify_now(headers, body);
+        let (Err(SignatureError::UnknownSerial { .. }), Some(certs)) = (&first, &self.inner.certs)
+        else {
+            return first;
+        };
+        // Wait for a download in flight (another call may be fetching this very serial),
+        // then look again; download only if the rate limit allows.
+        let _one = certs.downloading.lock().await;
+        let again = self.inner.verify_now(headers, body);
+        if matches!(again, Err(SignatureError::UnknownSerial { .. })) && certs.may_attempt() {
+            if let Err(e) = self.download_certificates(certs).await {
+                tracing::warn!(error = %e, "platform certificate download failed");
             }
-            other => other,
+            return self.inner.verify_now(headers, body);
         }
+        again
     }
 
     /// Verifies a callback notification's signature over the raw body, then decrypts its
