@@ -709,7 +709,8 @@ impl State {
             None if method == "GET" && pq == "/v3/certificates" => {}
             other => return Err(format!("Wechatpay-Serial {other:?} is not one of {accepted:?}")),
         }
-        if !get("accept").is_some_and(|a| a.contains("application/json")) {
+        let download = pq.starts_with("/v3/billdownload/");
+        if !get("accept").is_some_and(|a| a.contains("application/json") || (download && a == "*/*")) {
             return Err("Accept must be application/json".into());
         }
         if !get("user-agent").is_some_and(|u| !u.is_empty()) {

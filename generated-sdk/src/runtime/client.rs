@@ -617,7 +617,7 @@ impl Inner {
 
     /// The `Wechatpay-Serial` announced in requests: the public key id, else the newest
     /// downloaded platform certificate, else the first configured one.
-    fn request_serial(&self) -> Option<String> {
+    pub(crate) fn request_serial(&self) -> Option<String> {
         if self.keys.has_public_key() {
             return self.keys.preferred_serial().map(str::to_owned);
         }

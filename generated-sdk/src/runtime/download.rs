@@ -12,7 +12,7 @@ use tracing::Instrument as _;
 use crate::runtime::client::{origin, request_id, url_for, Client};
 use crate::runtime::error::{ApiError, DownloadError, Error};
 use crate::runtime::operation::ErrorRow;
-use crate::runtime::verify::HEADER_SIGNATURE;
+use crate::runtime::verify::{HEADER_SERIAL, HEADER_SIGNATURE};
 
 /// Documented error rows of the download endpoint (`GET /v3/billdownload/file`).
 static DOWNLOAD_ERRORS: [ErrorRow; 1] = [ErrorRow {
@@ -91,13 +91,16 @@ impl Client {
             inner
                 .signer
                 .authorization("GET", &path_and_query, inner.clock.now_unix(), b"")?;
-        let request = inner
+        let mut request = inner
             .http
             .get(target)
             .header(AUTHORIZATION, authorization)
             .header(ACCEPT, "*/*")
-            .header(USER_AGENT, &inner.user_agent)
-            .send();
+            .header(USER_AGENT, &inner.user_agent);
+        if let Some(serial) = inner.request_serial() {
+            request = request.header(HEADER_SERIAL, serial);
+        }
+        let request = request.send();
         let timeout = inner.timeout;
         let mut response = within(timeout, request).await?.map_err(Error::from_reqwest)?;
         let status = response.status().as_u16();
