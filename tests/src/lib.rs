@@ -10,17 +10,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::signature::{
+    RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+};
 use base64::Engine as _;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use aws_lc_rs::signature::{
-    RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
-};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -473,8 +473,12 @@ impl MockWeChatPay {
         api_v3_key: &str,
     ) -> Result<SignedNotification, String> {
         let nonce = random_alphanumeric(&self.state.rng, 12);
-        let ciphertext =
-            encrypt_resource(api_v3_key, &nonce, associated_data, plaintext_json.as_bytes())?;
+        let ciphertext = encrypt_resource(
+            api_v3_key,
+            &nonce,
+            associated_data,
+            plaintext_json.as_bytes(),
+        )?;
         let mut resource = serde_json::json!({
             "algorithm": "AEAD_AES_256_GCM",
             "ciphertext": ciphertext,
@@ -707,10 +711,16 @@ impl State {
         match get("wechatpay-serial") {
             Some(s) if accepted.iter().any(|a| a == s) => {}
             None if method == "GET" && pq == "/v3/certificates" => {}
-            other => return Err(format!("Wechatpay-Serial {other:?} is not one of {accepted:?}")),
+            other => {
+                return Err(format!(
+                    "Wechatpay-Serial {other:?} is not one of {accepted:?}"
+                ))
+            }
         }
         let download = pq.starts_with("/v3/billdownload/");
-        if !get("accept").is_some_and(|a| a.contains("application/json") || (download && a == "*/*")) {
+        if !get("accept")
+            .is_some_and(|a| a.contains("application/json") || (download && a == "*/*"))
+        {
             return Err("Accept must be application/json".into());
         }
         if !get("user-agent").is_some_and(|u| !u.is_empty()) {

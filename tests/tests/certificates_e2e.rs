@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use integration_tests::{
-    keys, loopback_http_client, test_client_builder, CertTamper, MockWeChatPay, API_V3_KEY,
-    MCHID, MERCHANT_SERIAL, OTHER_CERT_SERIAL, PLATFORM_CERT_SERIAL,
+    keys, loopback_http_client, test_client_builder, CertTamper, MockWeChatPay, API_V3_KEY, MCHID,
+    MERCHANT_SERIAL, OTHER_CERT_SERIAL, PLATFORM_CERT_SERIAL,
 };
 use serde_json::Value;
 use wechatpay_marketing::runtime::operation::{ApiRequest, OperationMeta};
@@ -71,9 +71,16 @@ async fn downloads_then_follows_a_rotation_without_a_failed_call() {
         let v: Value = client.execute(query()).await.expect("verified");
         assert_eq!(v["ok"], true);
     }
-    assert_eq!(downloads(&server), 1, "downloaded once, before the first call");
+    assert_eq!(
+        downloads(&server),
+        1,
+        "downloaded once, before the first call"
+    );
     let first_call = &server.received()[1];
-    assert_eq!(first_call.header("wechatpay-serial"), Some(PLATFORM_CERT_SERIAL));
+    assert_eq!(
+        first_call.header("wechatpay-serial"),
+        Some(PLATFORM_CERT_SERIAL)
+    );
 
     // WeChat Pay publishes the new certificate beside the old one, then signs with it.
     server.serve_certificates(
@@ -93,7 +100,9 @@ async fn downloads_then_follows_a_rotation_without_a_failed_call() {
         })
         .collect();
     for c in calls {
-        c.await.expect("task").expect("no call fails across the rotation");
+        c.await
+            .expect("task")
+            .expect("no call fails across the rotation");
     }
     assert_eq!(
         downloads(&server),
@@ -111,13 +120,20 @@ async fn tampered_downloads_are_rejected() {
         server.set_cert_tamper(tamper);
         let client = cert_client(&server).build().expect("client");
         let err = client.execute::<Value>(query()).await.unwrap_err();
-        assert!(matches!(err, Error::PlatformCertificates(_)), "{tamper:?}: {err:?}");
+        assert!(
+            matches!(err, Error::PlatformCertificates(_)),
+            "{tamper:?}: {err:?}"
+        );
         let shown = err.to_string();
         match tamper {
             CertTamper::Ciphertext => assert!(shown.contains("could not be decrypted"), "{shown}"),
             _ => assert!(shown.contains("signature does not match"), "{shown}"),
         }
-        assert_eq!(server.received().len(), 1, "{tamper:?}: nothing else was sent");
+        assert_eq!(
+            server.received().len(),
+            1,
+            "{tamper:?}: nothing else was sent"
+        );
     }
 }
 
@@ -141,7 +157,10 @@ async fn public_key_clients_never_download_and_survive_a_404() {
     server.stub("GET", "/v3/test/items", 200, r#"{"ok":true}"#);
     let client = test_client_builder(&server).build().expect("client");
     let _: Value = client.execute(query()).await.expect("verified");
-    client.refresh_platform_certificates().await.expect("a no-op");
+    client
+        .refresh_platform_certificates()
+        .await
+        .expect("a no-op");
     assert_eq!(downloads(&server), 0, "public-key mode never downloads");
 
     // Migrating: public key and certificate download; the endpoint answers 404.
@@ -152,7 +171,10 @@ async fn public_key_clients_never_download_and_survive_a_404() {
         .build()
         .expect("client");
     for _ in 0..3 {
-        let _: Value = migrating.execute(query()).await.expect("verified by the public key");
+        let _: Value = migrating
+            .execute(query())
+            .await
+            .expect("verified by the public key");
     }
     assert_eq!(downloads(&server), 1, "tried once, then rate-limited");
     assert!(migrating.refresh_platform_certificates().await.is_err());

@@ -106,7 +106,10 @@ fn faulty(ledger: &Arc<Mutex<Ledger>>) -> impl Fn(&ReceivedRequest) -> Option<Re
             *n += 1;
             *n
         };
-        let call: u32 = key.trim_start_matches(|c: char| !c.is_ascii_digit()).parse().unwrap_or(0);
+        let call: u32 = key
+            .trim_start_matches(|c: char| !c.is_ascii_digit())
+            .parse()
+            .unwrap_or(0);
         let fault = match (call % 8, attempt) {
             (0, 1) | (4, 2) => Some(Reply::json(
                 500,
@@ -275,14 +278,21 @@ async fn a_thousand_calls_through_faults_and_failover() {
     assert_eq!(safe_ok, 667);
     assert_eq!(unsafe_ok + unsafe_not_retried, 333);
     // Every fault kind hit the unsafe operation at least once on the main host.
-    assert!(unsafe_not_retried >= 4 * 266 / 8 / 2, "{unsafe_not_retried}");
+    assert!(
+        unsafe_not_retried >= 4 * 266 / 8 / 2,
+        "{unsafe_not_retried}"
+    );
     // Every unsafe call routed to the refusing host failed over and succeeded.
     assert!(results
         .iter()
         .filter(|(op, key, _)| !op.safe_to_retry && key.starts_with('R'))
         .all(|(_, _, r)| r.is_ok()));
     let unique: HashSet<&String> = ledger.nonces.iter().collect();
-    assert_eq!(unique.len(), ledger.nonces.len(), "a fresh nonce for every attempt");
+    assert_eq!(
+        unique.len(),
+        ledger.nonces.len(),
+        "a fresh nonce for every attempt"
+    );
     assert!(ledger.nonces.len() > 1000, "retries happened");
     for (key, n) in &ledger.effects {
         assert!(*n <= 1, "{key}: {n} side effects");
@@ -310,7 +320,10 @@ async fn retry_after_is_honoured_and_retries_are_switchable_per_call() {
         .execute::<Value>(request(&QUERY, "A1"))
         .await
         .expect("second attempt succeeds");
-    assert!(started.elapsed() >= Duration::from_secs(1), "waited for Retry-After");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited for Retry-After"
+    );
     assert_eq!(*attempts.lock().expect("lock"), 2);
 
     let err = client
@@ -322,5 +335,9 @@ async fn retry_after_is_honoured_and_retries_are_switchable_per_call() {
     assert_eq!((api.status, api.code.as_str()), (429, "FREQUENCY_LIMITED"));
     assert_eq!(api.retry_after, Some(Duration::from_secs(1)));
     assert_eq!(*attempts.lock().expect("lock"), 3, "one attempt only");
-    assert_eq!(client.retry_policy().max_attempts, 3, "the original handle is unchanged");
+    assert_eq!(
+        client.retry_policy().max_attempts,
+        3,
+        "the original handle is unchanged"
+    );
 }

@@ -64,8 +64,10 @@ async fn every_documented_event_type_is_routed() {
         kinds.iter().any(|k| k.event_type == "COUPON.SEND"),
         "the registry comes from the spec"
     );
-    let types: HashSet<(&str, Option<&str>)> =
-        kinds.iter().map(|k| (k.event_type, k.original_type)).collect();
+    let types: HashSet<(&str, Option<&str>)> = kinds
+        .iter()
+        .map(|k| (k.event_type, k.original_type))
+        .collect();
     assert_eq!(types.len(), kinds.len(), "each kind is routable on its own");
     for kind in kinds {
         let payload = known_payload(kind.event_type).unwrap_or("{}");
@@ -92,7 +94,9 @@ async fn coupon_send_is_typed() {
     let client = test_client(&server).expect("client");
     let payload = known_payload("COUPON.SEND").expect("payload");
     let n = notification_for(&server, &COUPON_SEND_NOTIFICATION, "EV-2", payload);
-    let event = client.parse_event(&key(), &n.headers, &n.body).expect("event");
+    let event = client
+        .parse_event(&key(), &n.headers, &n.body)
+        .expect("event");
     let Event::BusifavorCouponSend(send) = &event else {
         panic!("{event:?}")
     };
@@ -112,9 +116,18 @@ async fn unknown_event_types_come_back_with_their_json() {
     let client = test_client(&server).expect("client");
     let plaintext = r#"{"synthetic":true,"n":1}"#;
     let n = server
-        .event_notification("EV-3", "MARKETING.SYNTHETIC", None, "", plaintext, API_V3_KEY)
+        .event_notification(
+            "EV-3",
+            "MARKETING.SYNTHETIC",
+            None,
+            "",
+            plaintext,
+            API_V3_KEY,
+        )
         .expect("notification");
-    let event = client.parse_event(&key(), &n.headers, &n.body).expect("event");
+    let event = client
+        .parse_event(&key(), &n.headers, &n.body)
+        .expect("event");
     let Event::Unknown(u) = &event else {
         panic!("{event:?}")
     };
@@ -149,7 +162,14 @@ async fn typed_parser_refuses_another_event_type_and_resource_type() {
         associated_data: Some("coupon"),
     };
     let n = server
-        .event_notification("EV-5", "COUPON.USE", Some("transaction"), "coupon", "{}", API_V3_KEY)
+        .event_notification(
+            "EV-5",
+            "COUPON.USE",
+            Some("transaction"),
+            "coupon",
+            "{}",
+            API_V3_KEY,
+        )
         .expect("notification");
     let err = client
         .parse_notification_kind::<Value>(&DOCUMENTED, &key(), &n.headers, &n.body)
@@ -164,9 +184,7 @@ async fn typed_parser_refuses_another_event_type_and_resource_type() {
         ),
         "{err:?}"
     );
-    assert!(!DOCUMENTED.matches(
-        &serde_json::from_slice(&n.body).expect("envelope")
-    ));
+    assert!(!DOCUMENTED.matches(&serde_json::from_slice(&n.body).expect("envelope")));
 }
 
 #[tokio::test]
@@ -226,7 +244,9 @@ async fn handler_answers_as_documented() {
     assert!(
         matches!(
             &rejected,
-            Delivery::Rejected(Error::Notification(NotificationError::BodyTooLarge { limit: 4096 }))
+            Delivery::Rejected(Error::Notification(NotificationError::BodyTooLarge {
+                limit: 4096
+            }))
         ),
         "{rejected:?}"
     );

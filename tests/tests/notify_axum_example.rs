@@ -28,7 +28,9 @@ async fn axum_example_answers_success_and_failure_as_documented() {
         record.lock().expect("lock").push(event.id().to_owned());
         Ok(())
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let url = format!(
         "http://{}{}",
         listener.local_addr().expect("addr"),
@@ -74,7 +76,11 @@ async fn axum_example_answers_success_and_failure_as_documented() {
     let body: Value =
         serde_json::from_slice(&failed.bytes().await.expect("body")).expect("JSON failure body");
     assert_eq!(body["code"], "FAIL");
-    assert_eq!(*processed.lock().expect("lock"), ["EV-OK"], "nothing else processed");
+    assert_eq!(
+        *processed.lock().expect("lock"),
+        ["EV-OK"],
+        "nothing else processed"
+    );
 
     server.abort();
 }

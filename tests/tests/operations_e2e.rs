@@ -25,8 +25,8 @@ use wechatpay_marketing::product_coupon::{
     UserProductCouponEntity,
 };
 use wechatpay_marketing::{
-    ApiV3Key, DecryptError, Error, ErrorCode, FixedClock, NotificationError, Rule,
-    SignatureError, Violation,
+    ApiV3Key, DecryptError, Error, ErrorCode, FixedClock, NotificationError, Rule, SignatureError,
+    Violation,
 };
 
 const LIST_STOCKS_YAML: &str = include_str!("../../spec/favor/list_stocks.yaml");
@@ -867,7 +867,8 @@ async fn busifavor_coupon_send_notification_tampering_is_a_typed_error() {
         "{err:?}"
     );
     assert!(
-        err.to_string().starts_with("notification rejected: notification signature"),
+        err.to_string()
+            .starts_with("notification rejected: notification signature"),
         "{err}"
     );
 
@@ -883,7 +884,9 @@ async fn busifavor_coupon_send_notification_tampering_is_a_typed_error() {
     assert!(
         matches!(
             err,
-            Error::Notification(NotificationError::Decrypt(DecryptError::AuthenticationFailed))
+            Error::Notification(NotificationError::Decrypt(
+                DecryptError::AuthenticationFailed
+            ))
         ),
         "{err:?}"
     );
@@ -909,7 +912,9 @@ async fn busifavor_coupon_send_notification_tampering_is_a_typed_error() {
     assert!(
         matches!(
             err,
-            Error::Notification(NotificationError::Signature(SignatureError::MissingHeader(_)))
+            Error::Notification(NotificationError::Signature(SignatureError::MissingHeader(
+                _
+            )))
         ),
         "{err:?}"
     );

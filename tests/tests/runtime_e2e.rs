@@ -204,7 +204,10 @@ async fn unknown_serial_is_rejected() {
         }
     );
     let shown = Error::Signature(e).to_string();
-    assert!(shown.contains(PUBLIC_KEY_ID), "names the configured ids: {shown}");
+    assert!(
+        shown.contains(PUBLIC_KEY_ID),
+        "names the configured ids: {shown}"
+    );
 }
 
 #[tokio::test]
@@ -285,7 +288,11 @@ async fn unsigned_gateway_error_is_reported_unverified_and_retryable() {
         (502, "", false)
     );
     assert_eq!(api.message, "<html>Bad Gateway</html>");
-    assert_eq!(server.received().len(), 3, "a safe GET is tried 3 times by default");
+    assert_eq!(
+        server.received().len(),
+        3,
+        "a safe GET is tried 3 times by default"
+    );
 }
 
 #[tokio::test]
@@ -404,11 +411,17 @@ async fn decode_failure_says_the_call_succeeded_and_keeps_no_body() {
         panic!("{err:?}")
     };
     assert_eq!(d.status, 200);
-    assert!(d.request_id.as_deref().is_some_and(|id| id.starts_with("08F78BB5")));
+    assert!(d
+        .request_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("08F78BB5")));
     assert!(!err.is_retryable());
     let shown = format!("{err} {err:?}");
     assert!(shown.contains("succeeded at WeChat Pay"), "{shown}");
-    assert!(!shown.contains("微信支付代金券") && !shown.contains("9856000"), "{shown}");
+    assert!(
+        !shown.contains("微信支付代金券") && !shown.contains("9856000"),
+        "{shown}"
+    );
     assert_eq!(server.received().len(), 1, "never retried");
 }
 
@@ -471,7 +484,9 @@ async fn tampered_notification_is_rejected() {
     assert!(
         matches!(
             err,
-            Error::Notification(NotificationError::Decrypt(DecryptError::AuthenticationFailed))
+            Error::Notification(NotificationError::Decrypt(
+                DecryptError::AuthenticationFailed
+            ))
         ),
         "{err:?}"
     );
@@ -483,7 +498,9 @@ async fn tampered_notification_is_rejected() {
     assert!(
         matches!(
             err,
-            Error::Notification(NotificationError::Signature(SignatureError::MissingHeader(_)))
+            Error::Notification(NotificationError::Signature(SignatureError::MissingHeader(
+                _
+            )))
         ),
         "{err:?}"
     );

@@ -48,10 +48,17 @@ async fn multipart_upload_is_signed_over_the_meta_json() {
         })
         .await
         .expect("verified answer");
-    assert_eq!(answer["media_url"], "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0");
+    assert_eq!(
+        answer["media_url"],
+        "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/0"
+    );
 
     let r = &server.received()[0];
-    assert_eq!(r.auth, Ok(()), "the server verified the signature over the meta JSON");
+    assert_eq!(
+        r.auth,
+        Ok(()),
+        "the server verified the signature over the meta JSON"
+    );
     assert_eq!(r.parts.len(), 2);
     assert_eq!(r.parts[0].name, "meta");
     assert_eq!(r.parts[0].content_type.as_deref(), Some("application/json"));
@@ -87,12 +94,18 @@ async fn download_streams_and_checks_the_digest() {
         .collect();
     file_server(&server, file.clone());
     let client = test_client(&server).expect("client");
-    let url = format!("{}/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2", server.base_url());
+    let url = format!(
+        "{}/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2",
+        server.base_url()
+    );
     let sha1 = hex(digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, &file).as_ref());
     let sha256 = hex(digest::digest(&digest::SHA256, &file).as_ref());
 
     let mut out = Vec::new();
-    let n = client.download_to(&url, "SHA1", &sha1, &mut out).await.expect("download");
+    let n = client
+        .download_to(&url, "SHA1", &sha1, &mut out)
+        .await
+        .expect("download");
     assert_eq!(n, file.len() as u64);
     assert!(out == file, "written whole");
     let mut out = Vec::new();
@@ -103,12 +116,18 @@ async fn download_streams_and_checks_the_digest() {
     assert!(out == file);
     let r = &server.received()[0];
     assert_eq!(r.auth, Ok(()), "the download request is signed");
-    assert_eq!(r.path_and_query, "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2");
+    assert_eq!(
+        r.path_and_query,
+        "/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2"
+    );
 
     // Digest mismatch: typed, with the bytes to discard.
     let mut out = Vec::new();
     let wrong = "0".repeat(40);
-    let err = client.download_to(&url, "SHA1", &wrong, &mut out).await.unwrap_err();
+    let err = client
+        .download_to(&url, "SHA1", &wrong, &mut out)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::Download(DownloadError::HashMismatch { written, hash_type: "SHA1", .. }) if *written == file.len() as u64),
         "{err:?}"
@@ -117,7 +136,10 @@ async fn download_streams_and_checks_the_digest() {
 
     // Expired link.
     let expired = format!("{}/v3/billdownload/file?token=EXPIRED", server.base_url());
-    let err = client.download_to(&expired, "SHA1", &sha1, &mut Vec::new()).await.unwrap_err();
+    let err = client
+        .download_to(&expired, "SHA1", &sha1, &mut Vec::new())
+        .await
+        .unwrap_err();
     let Error::Download(DownloadError::Rejected(api)) = &err else {
         panic!("{err:?}")
     };
@@ -126,17 +148,42 @@ async fn download_streams_and_checks_the_digest() {
 
     let sent = server.received().len();
     // Refused before anything is sent.
-    let err = client.download_to(&url, "MD5", &sha1, &mut Vec::new()).await.unwrap_err();
-    assert!(matches!(err, Error::Download(DownloadError::UnsupportedHashType(_))), "{err:?}");
-    let err = client.download_to(&url, "SHA1", "xyz", &mut Vec::new()).await.unwrap_err();
-    assert!(matches!(err, Error::Download(DownloadError::InvalidHashValue)), "{err:?}");
+    let err = client
+        .download_to(&url, "MD5", &sha1, &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Download(DownloadError::UnsupportedHashType(_))),
+        "{err:?}"
+    );
+    let err = client
+        .download_to(&url, "SHA1", "xyz", &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Download(DownloadError::InvalidHashValue)),
+        "{err:?}"
+    );
     for foreign in [
         "https://api.mch.weixin.qq.com.evil.example/v3/billdownload/file?token=x".to_owned(),
         "https://api.mch.weixin.qq.com/v3/billdownload/file?token=x".to_owned(),
-        format!("{}/v3/billdownload/file?token=x", server.base_url().replace("127.0.0.1", "localhost")),
+        format!(
+            "{}/v3/billdownload/file?token=x",
+            server.base_url().replace("127.0.0.1", "localhost")
+        ),
     ] {
-        let err = client.download_to(&foreign, "SHA1", &sha1, &mut Vec::new()).await.unwrap_err();
-        assert!(matches!(err, Error::Download(DownloadError::ForeignOrigin(_))), "{foreign}: {err:?}");
+        let err = client
+            .download_to(&foreign, "SHA1", &sha1, &mut Vec::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Download(DownloadError::ForeignOrigin(_))),
+            "{foreign}: {err:?}"
+        );
     }
-    assert_eq!(server.received().len(), sent, "nothing was sent for refused links");
+    assert_eq!(
+        server.received().len(),
+        sent,
+        "nothing was sent for refused links"
+    );
 }

@@ -23,19 +23,23 @@ where
     Router::new()
         .route(
             NOTIFY_PATH,
-            post(move |State(handler): State<NotificationHandler>, headers: HeaderMap, body: Bytes| {
-                let process = process.clone();
-                async move {
-                    let delivery = handler.handle_parts(&headers, &body).await;
-                    if let Delivery::Event(event) = &delivery {
-                        if let Err(why) = process(event) {
-                            eprintln!("processing {} failed: {why}", event.id());
-                            return to_axum(failure_response("处理失败"));
+            post(
+                move |State(handler): State<NotificationHandler>,
+                      headers: HeaderMap,
+                      body: Bytes| {
+                    let process = process.clone();
+                    async move {
+                        let delivery = handler.handle_parts(&headers, &body).await;
+                        if let Delivery::Event(event) = &delivery {
+                            if let Err(why) = process(event) {
+                                eprintln!("processing {} failed: {why}", event.id());
+                                return to_axum(failure_response("处理失败"));
+                            }
                         }
+                        to_axum(delivery.ack())
                     }
-                    to_axum(delivery.ack())
-                }
-            }),
+                },
+            ),
         )
         // Read at most 64 KiB of body: real notifications are about 1 KiB.
         .layer(DefaultBodyLimit::max(64 * 1024))

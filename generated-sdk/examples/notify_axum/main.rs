@@ -10,10 +10,10 @@
 //!
 //! Put it behind your HTTPS front end at the notify_url you registered (商家券: `set_callback`).
 
+mod app;
 #[path = "../common/mod.rs"]
 #[allow(dead_code)]
 mod common;
-mod app;
 
 use std::process::ExitCode;
 
@@ -25,7 +25,10 @@ use wechatpay_marketing::{ApiV3Key, Event};
 fn process(event: &Event) -> Result<(), String> {
     match event {
         Event::BusifavorCouponSend(n) => {
-            println!("coupon {} of stock {} sent", n.payload.coupon_code, n.payload.stock_id);
+            println!(
+                "coupon {} of stock {} sent",
+                n.payload.coupon_code, n.payload.stock_id
+            );
         }
         other => println!("{} {} (not handled here)", other.event_type(), other.id()),
     }

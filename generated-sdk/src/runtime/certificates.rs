@@ -121,7 +121,9 @@ impl PlatformCertificates {
     /// Whether the periodic refresh is due.
     pub(crate) fn due(&self) -> bool {
         let s = self.read();
-        let stale = s.refreshed.map_or(true, |t| t.elapsed() >= self.refresh_every);
+        let stale = s
+            .refreshed
+            .map_or(true, |t| t.elapsed() >= self.refresh_every);
         stale && self.may_attempt_locked(&s)
     }
 
@@ -135,7 +137,10 @@ impl PlatformCertificates {
     }
 
     pub(crate) fn mark_attempt(&self) {
-        self.state.write().unwrap_or_else(|e| e.into_inner()).attempted = Some(Instant::now());
+        self.state
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .attempted = Some(Instant::now());
     }
 
     /// Decrypts and parses a download body. Returns the keys; the caller verifies the

@@ -320,7 +320,13 @@ impl Client {
             let mut last = None;
             for host in 0..self.inner.hosts.len() {
                 match self
-                    .attempt(&CERTIFICATES, CERTIFICATES.path, &empty, host, self.inner.timeout)
+                    .attempt(
+                        &CERTIFICATES,
+                        CERTIFICATES.path,
+                        &empty,
+                        host,
+                        self.inner.timeout,
+                    )
                     .await
                 {
                     Err(e) if e.is_connect() => last = Some(e),
@@ -756,8 +762,14 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.is_some())
             .field("retry", &self.retry)
-            .field("api_v3_key", &self.api_v3_key.as_ref().map(|_| "<redacted>"))
-            .field("download_platform_certificates", &self.download_certificates)
+            .field(
+                "api_v3_key",
+                &self.api_v3_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "download_platform_certificates",
+                &self.download_certificates,
+            )
             .finish()
     }
 }
@@ -943,7 +955,9 @@ impl ClientBuilder {
                 self.certificate_min_gap,
             )),
         };
-        if self.public_keys.is_empty() && self.platform_certs.is_empty() && !self.download_certificates
+        if self.public_keys.is_empty()
+            && self.platform_certs.is_empty()
+            && !self.download_certificates
         {
             problems.push(
                 "no WeChat Pay key: set wechatpay_public_key, platform_certificate and/or download_platform_certificates"

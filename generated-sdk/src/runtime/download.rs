@@ -73,8 +73,9 @@ impl Client {
         {
             return Err(DownloadError::InvalidHashValue.into());
         }
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|_| DownloadError::ForeignOrigin(crate::runtime::error::truncated(url.as_bytes(), 100)))?;
+        let parsed = reqwest::Url::parse(url).map_err(|_| {
+            DownloadError::ForeignOrigin(crate::runtime::error::truncated(url.as_bytes(), 100))
+        })?;
         let link_origin = origin(parsed.origin().ascii_serialization().as_str())
             .map_err(|_| DownloadError::ForeignOrigin(parsed.origin().ascii_serialization()))?;
         let inner = &*self.inner;
@@ -102,7 +103,9 @@ impl Client {
         }
         let request = request.send();
         let timeout = inner.timeout;
-        let mut response = within(timeout, request).await?.map_err(Error::from_reqwest)?;
+        let mut response = within(timeout, request)
+            .await?
+            .map_err(Error::from_reqwest)?;
         let status = response.status().as_u16();
         let span = tracing::Span::current();
         span.record("status", status);
@@ -113,26 +116,26 @@ impl Client {
         if !(200..300).contains(&status) {
             let headers = std::mem::take(response.headers_mut());
             let mut body = Vec::new();
-            while let Some(chunk) = within(timeout, response.chunk()).await?.map_err(Error::from_reqwest)? {
+            while let Some(chunk) = within(timeout, response.chunk())
+                .await?
+                .map_err(Error::from_reqwest)?
+            {
                 if body.len() < 64 * 1024 {
                     body.extend_from_slice(&chunk);
                 }
             }
             let signed = headers.contains_key(HEADER_SIGNATURE);
             let verified = signed && self.verify_signature(&headers, &body).is_ok();
-            let api = ApiError::from_response(
-                "download",
-                &DOWNLOAD_ERRORS,
-                status,
-                rid,
-                &body,
-                verified,
-            );
+            let api =
+                ApiError::from_response("download", &DOWNLOAD_ERRORS, status, rid, &body, verified);
             return Err(DownloadError::Rejected(Box::new(api)).into());
         }
         let mut context = digest::Context::new(algorithm);
         let mut written: u64 = 0;
-        while let Some(chunk) = within(timeout, response.chunk()).await?.map_err(Error::from_reqwest)? {
+        while let Some(chunk) = within(timeout, response.chunk())
+            .await?
+            .map_err(Error::from_reqwest)?
+        {
             context.update(&chunk);
             out.write_all(&chunk)
                 .await
@@ -162,15 +165,19 @@ impl Client {
 
 /// Runs `f`, failing with [`Error::Timeout`] after `timeout`.
 async fn within<T>(timeout: Duration, f: impl std::future::Future<Output = T>) -> Result<T, Error> {
-    tokio::time::timeout(timeout, f).await.map_err(|_| Error::Timeout)
+    tokio::time::timeout(timeout, f)
+        .await
+        .map_err(|_| Error::Timeout)
 }
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

@@ -125,9 +125,10 @@ impl std::error::Error for Error {
             Error::Notification(e) => Some(e),
             Error::NotRetried(e) => Some(&e.cause),
             Error::Download(e) => Some(e),
-            Error::Config(_) | Error::Timeout | Error::Decode(_) | Error::PlatformCertificates(_) => {
-                None
-            }
+            Error::Config(_)
+            | Error::Timeout
+            | Error::Decode(_)
+            | Error::PlatformCertificates(_) => None,
         }
     }
 }

@@ -9,14 +9,21 @@ pub(crate) fn encode(meta_json: &[u8], file: &MultipartFile) -> Result<(String, 
     let refuse = |what: &str| Error::Config(format!("multipart upload: {what}"));
     let header_safe = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_control());
     if !header_safe(&file.filename) {
-        return Err(refuse("the file name must be non-empty, without control characters"));
+        return Err(refuse(
+            "the file name must be non-empty, without control characters",
+        ));
     }
     if !header_safe(&file.content_type) || file.content_type.contains(['"', ';']) {
         return Err(refuse("invalid file content type"));
     }
     for name in [file.meta_part, file.file_part] {
-        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return Err(refuse("part names must be ASCII letters, digits, '_' or '-'"));
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(refuse(
+                "part names must be ASCII letters, digits, '_' or '-'",
+            ));
         }
     }
     let boundary = loop {
@@ -73,10 +80,14 @@ mod tests {
     fn layout() {
         let meta = br#"{"filename":"a.png","sha256":"x"}"#;
         let (ct, body) = encode(meta, &file("a.png")).expect("encode");
-        let boundary = ct.strip_prefix("multipart/form-data; boundary=").expect("ct");
+        let boundary = ct
+            .strip_prefix("multipart/form-data; boundary=")
+            .expect("ct");
         let text = String::from_utf8_lossy(&body);
         assert!(text.starts_with(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{{\"filename\"")));
-        assert!(text.contains("name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{fffd}PNG"));
+        assert!(text.contains(
+            "name=\"file\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{fffd}PNG"
+        ));
         assert!(text.ends_with(&format!("\r\n--{boundary}--\r\n")));
     }
 

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use base64::Engine as _;
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use serde::de::DeserializeOwned;

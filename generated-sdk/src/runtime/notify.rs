@@ -125,9 +125,10 @@ impl Client {
     /// [`notification_handler`](Self::notification_handler) with the key configured by
     /// [`ClientBuilder::api_v3_key`](crate::ClientBuilder::api_v3_key).
     pub fn default_notification_handler(&self) -> Result<NotificationHandler, Error> {
-        let key = self.api_v3_key().cloned().ok_or_else(|| {
-            Error::Config("no api_v3_key configured on the client".to_owned())
-        })?;
+        let key = self
+            .api_v3_key()
+            .cloned()
+            .ok_or_else(|| Error::Config("no api_v3_key configured on the client".to_owned()))?;
         Ok(self.notification_handler(key))
     }
 }

@@ -170,25 +170,46 @@ mod tests {
     #[test]
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after(Some(" 2 ")), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
-        assert_eq!(parse_retry_after(Some("999999")), Some(Duration::from_secs(3600)));
+        assert_eq!(
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            None
+        );
+        assert_eq!(
+            parse_retry_after(Some("999999")),
+            Some(Duration::from_secs(3600))
+        );
         assert_eq!(parse_retry_after(None), None);
     }
 
     #[test]
     fn unsafe_operations_are_not_retried_after_a_timeout() {
         let p = RetryPolicy::default();
-        assert_eq!(next_step(&p, &Error::Timeout, false, 1, true), Next::NotSafe);
-        assert_eq!(next_step(&RetryPolicy::none(), &Error::Timeout, false, 1, true), Next::Fail);
+        assert_eq!(
+            next_step(&p, &Error::Timeout, false, 1, true),
+            Next::NotSafe
+        );
+        assert_eq!(
+            next_step(&RetryPolicy::none(), &Error::Timeout, false, 1, true),
+            Next::Fail
+        );
         assert!(matches!(
             next_step(&p, &Error::Timeout, true, 1, true),
-            Next::Retry { switch_host: true, .. }
+            Next::Retry {
+                switch_host: true,
+                ..
+            }
         ));
         assert!(matches!(
             next_step(&p, &Error::Timeout, true, 1, false),
-            Next::Retry { switch_host: false, .. }
+            Next::Retry {
+                switch_host: false,
+                ..
+            }
         ));
         assert_eq!(next_step(&p, &Error::Timeout, true, 3, true), Next::Fail);
-        assert_eq!(next_step(&p, &Error::Config("x".into()), true, 1, true), Next::Fail);
+        assert_eq!(
+            next_step(&p, &Error::Config("x".into()), true, 1, true),
+            Next::Fail
+        );
     }
 }

@@ -81,7 +81,10 @@ impl Timestamp {
 
     /// Like [`from_unix`](Self::from_unix) with nanoseconds; a non-zero fraction is written
     /// with as few digits as it needs (`.12` for 120 ms).
-    pub fn from_unix_nanos(unix_nanos: i128, offset_seconds: i32) -> Result<Timestamp, TimestampError> {
+    pub fn from_unix_nanos(
+        unix_nanos: i128,
+        offset_seconds: i32,
+    ) -> Result<Timestamp, TimestampError> {
         let bad = || TimestampError {
             input: format!("{unix_nanos} ns at offset {offset_seconds} s"),
         };
@@ -90,7 +93,9 @@ impl Timestamp {
         }
         let secs = i64::try_from(unix_nanos.div_euclid(1_000_000_000)).map_err(|_| bad())?;
         let nanos = u32::try_from(unix_nanos.rem_euclid(1_000_000_000)).map_err(|_| bad())?;
-        let local = secs.checked_add(i64::from(offset_seconds)).ok_or_else(bad)?;
+        let local = secs
+            .checked_add(i64::from(offset_seconds))
+            .ok_or_else(bad)?;
         let (days, sod) = (local.div_euclid(86_400), local.rem_euclid(86_400));
         let (y, m, d) = civil_from_days(days);
         if !(0..=9999).contains(&y) {
@@ -325,7 +330,13 @@ mod tests {
         assert_eq!(w.as_str(), "1969-12-31T18:30:00-05:30");
         assert!(Timestamp::from_unix(0, 86_400).is_err());
         assert!(Timestamp::from_unix(i64::MAX / 2, 0).is_err());
-        for secs in [-86_400 * 365 * 50, 0, 951_782_400, 1_709_164_800, 4_102_444_800] {
+        for secs in [
+            -86_400 * 365 * 50,
+            0,
+            951_782_400,
+            1_709_164_800,
+            4_102_444_800,
+        ] {
             let t = Timestamp::from_unix(secs, 8 * 3600).expect("t");
             assert_eq!(t.unix_seconds(), Some(secs), "{t}");
         }
@@ -336,7 +347,10 @@ mod tests {
         let t = Timestamp::from("2025-01-01 00:00:00");
         assert!(!t.is_valid());
         assert_eq!(t.unix_seconds(), None);
-        assert_eq!(format!("{t:?}"), "Timestamp(\"2025-01-01 00:00:00\", invalid)");
+        assert_eq!(
+            format!("{t:?}"),
+            "Timestamp(\"2025-01-01 00:00:00\", invalid)"
+        );
         let lenient: Timestamp = serde_json::from_str("\"soon\"").expect("lenient");
         assert!(!lenient.is_valid());
         let e = Timestamp::parse("soon").unwrap_err();

@@ -1,8 +1,8 @@
 //! Verification of WeChat Pay signatures on responses and notifications: the key set
 //! (WeChat Pay public key and/or platform certificates), header lookup and the 5-minute window.
 
-use base64::Engine as _;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+use base64::Engine as _;
 use rustls_pki_types::pem::{PemObject, SectionKind};
 
 use crate::runtime::der;
@@ -160,10 +160,12 @@ impl KeySet {
         now: i64,
     ) -> Result<(), SignatureError> {
         let signed = SignedHeaders::from_headers(headers)?;
-        let key = self.find(signed.serial).ok_or_else(|| SignatureError::UnknownSerial {
-            serial: signed.serial.to_owned(),
-            configured: self.serials().map(str::to_owned).collect(),
-        })?;
+        let key = self
+            .find(signed.serial)
+            .ok_or_else(|| SignatureError::UnknownSerial {
+                serial: signed.serial.to_owned(),
+                configured: self.serials().map(str::to_owned).collect(),
+            })?;
         signed.verify(key, body, now)
     }
 }
@@ -235,7 +237,11 @@ pub(crate) fn same_serial(a: &str, b: &str) -> bool {
 
 /// Extracts a PKCS#1 RSA public key (2048–8192 bits) from a `PUBLIC KEY` PEM, or, when
 /// `allow_cert`, from a `CERTIFICATE` PEM whose serial must match `serial`.
-pub(crate) fn rsa_key_from_pem(pem: &[u8], allow_cert: bool, serial: Option<&str>) -> Result<Vec<u8>, String> {
+pub(crate) fn rsa_key_from_pem(
+    pem: &[u8],
+    allow_cert: bool,
+    serial: Option<&str>,
+) -> Result<Vec<u8>, String> {
     let (kind, der) = <(SectionKind, Vec<u8>)>::pem_slice_iter(pem)
         .find(|item| {
             matches!(item, Ok((SectionKind::PublicKey, _)) | Err(_))
@@ -444,7 +450,9 @@ mod tests {
         assert!(k.add_public_key(KEY_ID, b"garbage").is_err());
         assert!(k.add_public_key("", PLATFORM_PUBLIC.as_bytes()).is_err());
         for bad in ["PUB_KEY_ID_", "PUB_KEY_ID_01A", "pub_key_id_01", "5157F09E"] {
-            let e = k.add_public_key(bad, PLATFORM_PUBLIC.as_bytes()).unwrap_err();
+            let e = k
+                .add_public_key(bad, PLATFORM_PUBLIC.as_bytes())
+                .unwrap_err();
             assert!(e.contains("PUB_KEY_ID_ followed by digits"), "{e}");
         }
         k.add_public_key(KEY_ID, PLATFORM_PUBLIC.as_bytes())
