@@ -9,6 +9,7 @@
 /// Documented event types: `COUPON.SEND`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     #[cfg(feature = "busifavor")]
     /// 领券事件回调通知 (busifavor): event type `COUPON.SEND`.
@@ -46,6 +47,7 @@ impl Event {
         }
     }
     /// Every documented notification of the enabled families.
+    #[allow(clippy::vec_init_then_push)]
     pub fn kinds() -> ::std::vec::Vec<&'static crate::NotificationKind> {
         #[allow(unused_mut)]
         let mut kinds: ::std::vec::Vec<&'static crate::NotificationKind> = ::std::vec::Vec::new();

@@ -177,6 +177,9 @@ pub enum CertTamper {
     Body,
 }
 
+/// The APIv3 key and the `(serial, certificate PEM)` pairs `GET /v3/certificates` serves.
+type ServedCertificates = (String, Vec<(String, String)>);
+
 type Handler = dyn Fn(&ReceivedRequest) -> Option<Reply> + Send + Sync;
 
 impl ReceivedRequest {
@@ -218,7 +221,7 @@ struct State {
     platform_key: Mutex<Arc<RsaKeyPair>>,
     other_key: RsaKeyPair,
     handler: Mutex<Option<Arc<Handler>>>,
-    certificates: Mutex<Option<(String, Vec<(String, String)>)>>,
+    certificates: Mutex<Option<ServedCertificates>>,
     cert_tamper: Mutex<CertTamper>,
     rng: SystemRandom,
     stubs: Mutex<Vec<Stub>>,

@@ -199,6 +199,7 @@ pub fn events_file(api: &Api) -> TokenStream {
         #[doc = #types_doc]
         #[derive(Debug, Clone)]
         #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
         pub enum Event {
             #(#variants)*
             /// An event type this version of the crate does not document, with its decrypted JSON.
@@ -233,6 +234,7 @@ pub fn events_file(api: &Api) -> TokenStream {
             }
 
             /// Every documented notification of the enabled families.
+            #[allow(clippy::vec_init_then_push)]
             pub fn kinds() -> ::std::vec::Vec<&'static crate::NotificationKind> {
                 #[allow(unused_mut)]
                 let mut kinds: ::std::vec::Vec<&'static crate::NotificationKind> = ::std::vec::Vec::new();
