@@ -159,6 +159,21 @@ impl Client {
         }
     }
 
+    /// The `Authorization` header value this client would send for `method path_and_query`
+    /// with `body`, signed now with a fresh nonce (for a proxy that forwards requests, or to
+    /// debug a signature with WeChat Pay's tools). The value is a credential for that one
+    /// request: do not log it.
+    pub fn authorization(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+    ) -> Result<String, Error> {
+        self.inner
+            .signer
+            .authorization(method, path_and_query, self.inner.clock.now_unix(), body)
+    }
+
     /// The hosts calls go to: the base URL, then the backup host when failover is on.
     pub fn hosts(&self) -> &[String] {
         &self.inner.hosts
