@@ -272,7 +272,9 @@ impl Client {
     /// Verifies a callback notification and routes it by `event_type` to its typed payload
     /// ([`Event`](crate::Event)); an event type this version does not document comes back
     /// as [`Event::Unknown`](crate::Event::Unknown) with its decrypted JSON. For an HTTP
-    /// handler with the documented replies, see [`Client::notification_handler`].
+    /// handler with the documented replies, see [`Client::notification_handler`] (which,
+    /// in platform-certificate mode, also downloads certificates for an unknown serial; this
+    /// synchronous parser uses the keys already known).
     pub fn parse_event(
         &self,
         api_v3_key: &ApiV3Key,
@@ -924,7 +926,10 @@ impl ClientBuilder {
     }
 
     /// Checks every setting and builds the client; [`Error::Config`] lists every problem.
+    /// Also makes aws-lc-rs the program's default rustls provider if none is installed
+    /// (see [`install_default_provider`](crate::runtime::tls::install_default_provider)).
     pub fn build(self) -> Result<Client, Error> {
+        crate::runtime::tls::install_default_provider();
         let mut problems = Vec::new();
         let mchid = required(&mut problems, "mchid", self.mchid);
         let serial = required(&mut problems, "merchant_serial", self.merchant_serial);

@@ -3,6 +3,18 @@
 
 use std::sync::Arc;
 
+/// Makes aws-lc-rs the process-wide default rustls provider unless one is already installed.
+///
+/// reqwest is built here without a provider of its own, so a plain `reqwest::Client::new()`
+/// elsewhere in the program would otherwise panic ("No provider set"). Called when a
+/// [`Client`](crate::Client) is built; never replaces a provider the program chose.
+pub fn install_default_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err means another thread installed one first: that one stays.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+}
+
 /// A rustls client configuration on the aws-lc-rs provider, trusting the Mozilla root
 /// store (`webpki-roots`), TLS 1.2 and 1.3.
 pub fn rustls_client_config() -> Result<rustls::ClientConfig, rustls::Error> {
@@ -22,6 +34,7 @@ pub fn rustls_client_config() -> Result<rustls::ClientConfig, rustls::Error> {
 /// passing your own client to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
 /// (reqwest is built without a default crypto provider).
 pub fn http_client_builder() -> Result<reqwest::ClientBuilder, rustls::Error> {
+    install_default_provider();
     Ok(reqwest::Client::builder()
         .use_preconfigured_tls(rustls_client_config()?)
         .redirect(reqwest::redirect::Policy::none()))
@@ -33,5 +46,9 @@ mod tests {
     fn builds_a_client() {
         let builder = super::http_client_builder().expect("rustls config");
         builder.build().expect("reqwest client on aws-lc-rs");
+        // The default provider is now set, so a plain reqwest client does not panic.
+        reqwest::Client::builder()
+            .build()
+            .expect("plain reqwest client");
     }
 }
