@@ -363,6 +363,9 @@ impl Client {
     fn install_certificates(&self, certs: &PlatformCertificates, raw: Raw) -> Result<(), Error> {
         let now = self.inner.clock.now_unix();
         if !(200..300).contains(&raw.status) {
+            if raw.headers.contains_key(HEADER_SIGNATURE) {
+                self.inner.verify_now(&raw.headers, &raw.body)?;
+            }
             return Err(self.inner.api_error(&CERTIFICATES, raw));
         }
         let keys = certs.decrypt(&raw.body, now)?;
