@@ -257,3 +257,95 @@ pub fn events_file(api: &Api) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notification(id: &str, event_type: &str, original_type: Option<&str>) -> Notification {
+        Notification {
+            id: id.into(),
+            title: "通知".into(),
+            summary: "s".into(),
+            description: None,
+            event_type: event_type.into(),
+            original_type: original_type.map(Into::into),
+            associated_data: None,
+            source: Source::default(),
+            complete: Completeness::default(),
+            envelope: None,
+            payload: Some("Payload".into()),
+            examples: Vec::new(),
+            note: None,
+            user_note: None,
+        }
+    }
+
+    fn family(id: &str, feature: &str, notifications: Vec<Notification>) -> Family {
+        Family {
+            id: id.into(),
+            feature: feature.into(),
+            client_type: "FamClient".into(),
+            title: "t".into(),
+            summary: "s".into(),
+            types: Vec::new(),
+            operations: Vec::new(),
+            notifications,
+        }
+    }
+
+    /// Any number of notifications, including one event type in two families told apart by
+    /// `original_type`: the router is valid Rust, guards the shared type, and falls back to
+    /// `Unknown`.
+    #[test]
+    fn router_handles_shared_event_types() {
+        let api = Api {
+            families: vec![
+                family(
+                    "favor",
+                    "favor",
+                    vec![notification("coupon_use", "COUPON.USE", Some("coupon"))],
+                ),
+                family(
+                    "busifavor",
+                    "busifavor",
+                    vec![
+                        notification("coupon_send", "COUPON.SEND", None),
+                        notification("coupon_use", "COUPON.USE", Some("busicoupon")),
+                    ],
+                ),
+                family(
+                    "product_coupon",
+                    "product-coupon",
+                    vec![notification(
+                        "image_generation",
+                        "PRODUCT_COUPON_SP.IMAGE_GENERATION",
+                        None,
+                    )],
+                ),
+            ],
+        };
+        let tokens = events_file(&api);
+        let file: syn::File = syn::parse2(tokens).expect("valid Rust");
+        let text = prettyplease::unparse(&file);
+        let flat: String = text.split_whitespace().collect();
+        for variant in [
+            "FavorCouponUse(",
+            "BusifavorCouponSend(",
+            "BusifavorCouponUse(",
+            "ProductCouponImageGeneration(",
+        ] {
+            assert!(text.contains(variant), "{variant} missing:\n{text}");
+        }
+        for fam in ["favor", "busifavor"] {
+            let guard = format!(
+                "\"COUPON.USE\"ifcrate::api::{fam}::COUPON_USE_NOTIFICATION.matches(&envelope)"
+            );
+            assert!(flat.contains(&guard), "{guard} missing:\n{text}");
+        }
+        assert!(text.contains("#[cfg(feature = \"product-coupon\")]"));
+        assert!(text.contains("Documented event types: `COUPON.SEND`, `COUPON.USE`, `PRODUCT_COUPON_SP.IMAGE_GENERATION`."));
+        let notifications = notifications_file(&api.families[1]);
+        syn::parse2::<syn::File>(notifications).expect("valid Rust");
+    }
+}
