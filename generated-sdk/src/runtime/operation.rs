@@ -80,6 +80,21 @@ impl std::fmt::Debug for MultipartFile {
     }
 }
 
+/// Lower-case hex SHA-256 of `bytes`: what upload meta parts carry as the file's digest
+/// (e.g. `sha256` of 图片上传), for generated code to fill in.
+#[doc(hidden)]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest
+        .as_ref()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 /// Everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
 const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -127,6 +142,14 @@ mod tests {
         assert_eq!(
             encode_query(&[("s", "a b&c=d/é~._-".into())]),
             "s=a%20b%26c%3Dd%2F%C3%A9~._-"
+        );
+    }
+
+    #[test]
+    fn sha256_of_abc() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 
