@@ -1160,6 +1160,32 @@ mod tests {
     }
 
     #[test]
+    fn backup_host_defaults_only_for_the_production_host() {
+        let prod = builder()
+            .base_url(DEFAULT_BASE_URL)
+            .build()
+            .expect("client");
+        assert_eq!(prod.hosts(), [DEFAULT_BASE_URL, DEFAULT_BACKUP_URL]);
+        let off = builder()
+            .base_url(DEFAULT_BASE_URL)
+            .backup_url(None)
+            .build()
+            .expect("client");
+        assert_eq!(off.hosts(), [DEFAULT_BASE_URL]);
+        let test = builder().build().expect("client");
+        assert_eq!(
+            test.hosts(),
+            ["http://127.0.0.1:1"],
+            "no internet host behind a test server"
+        );
+        let e = builder()
+            .backup_url(Some("http://api2.mch.weixin.qq.com".into()))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("backup_url"), "{e}");
+    }
+
+    #[test]
     fn base_url_rules() {
         assert_eq!(
             origin("http://127.0.0.1:8080/").as_deref(),
