@@ -476,6 +476,13 @@ pub enum Example {
         query_text: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         body: Option<String>,
+        /// Why the documented example breaks a documented rule (it still round-trips, but is
+        /// not used as the Rust example).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        invalid: Option<String>,
+        /// Written for the spec, not taken from the page.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        constructed: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
@@ -484,6 +491,9 @@ pub enum Example {
         title: Option<String>,
         status: u16,
         body: Option<String>,
+        /// Written for the spec, not taken from the page.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        constructed: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },

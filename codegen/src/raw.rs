@@ -272,6 +272,8 @@ pub struct RawExample {
     pub path_params: Option<BTreeMap<String, Scalar>>,
     pub query: Option<String>,
     pub body: Option<String>,
+    pub invalid: Option<String>,
+    pub constructed: Option<bool>,
     pub note: Option<String>,
 }
 

@@ -84,7 +84,15 @@ fn every_operation_is_listed_with_its_method_path_errors_and_rate_limit() {
             }
         }
     }
-    assert_eq!(count, 20, "2 代金券 + 16 商家券 + 2 商品券 operations");
+    // Every operation of the spec is in the document, and nothing else is.
+    let in_doc: usize = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .map(|item| item.as_object().map_or(0, |m| m.len()))
+        .sum();
+    assert_eq!(in_doc, count, "OpenAPI operations vs spec operations");
+    assert!(count > 0);
 }
 
 #[test]

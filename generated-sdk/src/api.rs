@@ -35,13 +35,15 @@ impl crate::Client {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ErrorCode {
-    /// `ALREADY_EXISTS`: out\_request\_no 冲突; coupon\_code 冲突
+    /// `ALREADY_EXISTS`: 商品券已存在; out\_request\_no 冲突; coupon\_code 冲突
     AlreadyExists,
-    /// `APPID_MCHID_NOT_MATCH`: 商户号与AppID不匹配; AppID与请求方商户无关联关系; appid与请求方商户无关联关系
+    /// `APPID_MCHID_NOT_MATCH`: 商户号与AppID不匹配; 商户号与appid不匹配; AppID与请求方商户无关联关系; appid与请求方商户无关联关系
     AppidMchidNotMatch,
     /// `FREQUENCY_LIMITED`: 请求过于频繁; 频率限制
     FrequencyLimited,
-    /// `INVALID_REQUEST`: HTTP 请求不符合微信支付 APIv3 接口规则; OpenID与AppID不匹配; 活动已结束或未激活; 非法的商户号; 发券模式不合法; 上传的自定义code已达上限; 券不存在; 券状态非可用态; 传入参数不符合业务规则; 用户领取已达到上限
+    /// `FREQUENCY_LIMIT_EXCEED`: 接口限频
+    FrequencyLimitExceed,
+    /// `INVALID_REQUEST`: HTTP 请求不符合微信支付 APIv3 接口规则; OpenID与AppID不匹配; 活动已结束或未激活; 非法的商户号; openid与appID不匹配; appid与openid不匹配; 发券模式不合法; 上传的自定义code已达上限; 券不存在; 券状态非可用态; 传入参数不符合业务规则; 用户领取已达到上限
     InvalidRequest,
     /// `MCH_NOT_EXISTS`: 商户号不合法; 商户号不存在
     MchNotExists,
@@ -53,9 +55,9 @@ pub enum ErrorCode {
     NotFound,
     /// `NO_AUTH`: 你配置的信息需要开通特殊权限
     NoAuth,
-    /// `PARAM_ERROR`: 参数错误; 回调URL不能为空; 回调商户不能为空; 券ID必填; AppID必填; OpenID必填; 页大小超过阈值; 输入时间格式错误; 批次号必填; 商户号必填; 非法的批次状态
+    /// `PARAM_ERROR`: 参数错误; 回调URL不能为空; 回调商户不能为空; 券ID必填; AppID必填; OpenID必填; 页大小超过阈值; 输入时间格式错误; 批次号必填; 商户号必填; 非法的批次状态; 回调url不能为空; 券id必填; appid必填; openid必填
     ParamError,
-    /// `RATELIMIT_EXCEEDED`: 请求超过接口频率限制
+    /// `RATELIMIT_EXCEEDED`: 超过频率限制; 请求超过接口频率限制
     RatelimitExceeded,
     /// `REQUEST_BLOCKED`: 调用商户无权限; 商户无权发券; 批次不支持跨商户发券; 用户被限领拦截; 活动未开始或已结束
     RequestBlocked,
@@ -82,6 +84,7 @@ impl ErrorCode {
         Self::AlreadyExists,
         Self::AppidMchidNotMatch,
         Self::FrequencyLimited,
+        Self::FrequencyLimitExceed,
         Self::InvalidRequest,
         Self::MchNotExists,
         Self::Noauth,
@@ -105,6 +108,7 @@ impl ErrorCode {
             Self::AlreadyExists => "ALREADY_EXISTS",
             Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
             Self::FrequencyLimited => "FREQUENCY_LIMITED",
+            Self::FrequencyLimitExceed => "FREQUENCY_LIMIT_EXCEED",
             Self::InvalidRequest => "INVALID_REQUEST",
             Self::MchNotExists => "MCH_NOT_EXISTS",
             Self::Noauth => "NOAUTH",
@@ -135,6 +139,7 @@ impl ::std::convert::From<&str> for ErrorCode {
             "ALREADY_EXISTS" => Self::AlreadyExists,
             "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
             "FREQUENCY_LIMITED" => Self::FrequencyLimited,
+            "FREQUENCY_LIMIT_EXCEED" => Self::FrequencyLimitExceed,
             "INVALID_REQUEST" => Self::InvalidRequest,
             "MCH_NOT_EXISTS" => Self::MchNotExists,
             "NOAUTH" => Self::Noauth,

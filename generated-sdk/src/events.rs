@@ -6,14 +6,27 @@
 /// cargo features; an event type this version does not document (or whose family is
 /// disabled) is [`Event::Unknown`], with its decrypted JSON.
 ///
-/// Documented event types: `COUPON.SEND`.
+/// Documented event types: `COUPON.SEND`, `COUPON.USE`, `PRODUCT_COUPON_SP.IMAGE_GENERATION`, `PRODUCT_COUPON_SP.SEND`.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)]
 pub enum Event {
+    #[cfg(feature = "favor")]
+    /// 核销事件回调通知 (favor): event type `COUPON.USE`.
+    FavorCouponUse(crate::Notification<crate::favor::FavorCouponUsePayload>),
     #[cfg(feature = "busifavor")]
     /// 领券事件回调通知 (busifavor): event type `COUPON.SEND`.
-    BusifavorCouponSend(crate::Notification<crate::api::busifavor::CouponSendPayload>),
+    BusifavorCouponSend(crate::Notification<crate::busifavor::CouponSendPayload>),
+    #[cfg(feature = "product-coupon")]
+    /// 图片生成回调通知 (product_coupon): event type `PRODUCT_COUPON_SP.IMAGE_GENERATION`.
+    ProductCouponImageGeneration(
+        crate::Notification<crate::product_coupon::ImageGenerationTaskResult>,
+    ),
+    #[cfg(feature = "product-coupon")]
+    /// 商品券回调通知 (product_coupon): event type `PRODUCT_COUPON_SP.SEND`.
+    ProductCouponSend(
+        crate::Notification<crate::product_coupon::ProductCouponNotificationSendPayload>,
+    ),
     /// An event type this version of the crate does not document, with its decrypted JSON.
     Unknown(crate::Notification<::serde_json::Value>),
 }
@@ -21,8 +34,14 @@ impl Event {
     /// The notification envelope (id, create time, event type, encrypted resource).
     pub fn envelope(&self) -> &crate::NotificationEnvelope {
         match self {
+            #[cfg(feature = "favor")]
+            Event::FavorCouponUse(n) => &n.envelope,
             #[cfg(feature = "busifavor")]
             Event::BusifavorCouponSend(n) => &n.envelope,
+            #[cfg(feature = "product-coupon")]
+            Event::ProductCouponImageGeneration(n) => &n.envelope,
+            #[cfg(feature = "product-coupon")]
+            Event::ProductCouponSend(n) => &n.envelope,
             Event::Unknown(n) => &n.envelope,
         }
     }
@@ -37,10 +56,26 @@ impl Event {
     /// The registry entry of this event's notification (`None` for [`Event::Unknown`]).
     pub fn kind(&self) -> ::std::option::Option<&'static crate::NotificationKind> {
         match self {
+            #[cfg(feature = "favor")]
+            Event::FavorCouponUse(_) => {
+                ::std::option::Option::Some(&crate::api::favor::COUPON_USE_NOTIFICATION)
+            }
             #[cfg(feature = "busifavor")]
             Event::BusifavorCouponSend(_) => {
                 ::std::option::Option::Some(
                     &crate::api::busifavor::COUPON_SEND_NOTIFICATION,
+                )
+            }
+            #[cfg(feature = "product-coupon")]
+            Event::ProductCouponImageGeneration(_) => {
+                ::std::option::Option::Some(
+                    &crate::api::product_coupon::IMAGE_GENERATION_NOTIFICATION,
+                )
+            }
+            #[cfg(feature = "product-coupon")]
+            Event::ProductCouponSend(_) => {
+                ::std::option::Option::Some(
+                    &crate::api::product_coupon::PRODUCT_COUPON_SEND_NOTIFICATION,
                 )
             }
             Event::Unknown(_) => ::std::option::Option::None,
@@ -51,8 +86,14 @@ impl Event {
     pub fn kinds() -> ::std::vec::Vec<&'static crate::NotificationKind> {
         #[allow(unused_mut)]
         let mut kinds: ::std::vec::Vec<&'static crate::NotificationKind> = ::std::vec::Vec::new();
+        #[cfg(feature = "favor")]
+        kinds.push(&crate::api::favor::COUPON_USE_NOTIFICATION);
         #[cfg(feature = "busifavor")]
         kinds.push(&crate::api::busifavor::COUPON_SEND_NOTIFICATION);
+        #[cfg(feature = "product-coupon")]
+        kinds.push(&crate::api::product_coupon::IMAGE_GENERATION_NOTIFICATION);
+        #[cfg(feature = "product-coupon")]
+        kinds.push(&crate::api::product_coupon::PRODUCT_COUPON_SEND_NOTIFICATION);
         kinds
     }
     /// Opens a verified envelope: routes by event type, checks the resource type,
@@ -71,6 +112,33 @@ impl Event {
                         api_v3_key,
                     )
                     .map(Event::BusifavorCouponSend)
+            }
+            #[cfg(feature = "favor")]
+            "COUPON.USE" => {
+                crate::runtime::notification::open(
+                        &crate::api::favor::COUPON_USE_NOTIFICATION,
+                        envelope,
+                        api_v3_key,
+                    )
+                    .map(Event::FavorCouponUse)
+            }
+            #[cfg(feature = "product-coupon")]
+            "PRODUCT_COUPON_SP.IMAGE_GENERATION" => {
+                crate::runtime::notification::open(
+                        &crate::api::product_coupon::IMAGE_GENERATION_NOTIFICATION,
+                        envelope,
+                        api_v3_key,
+                    )
+                    .map(Event::ProductCouponImageGeneration)
+            }
+            #[cfg(feature = "product-coupon")]
+            "PRODUCT_COUPON_SP.SEND" => {
+                crate::runtime::notification::open(
+                        &crate::api::product_coupon::PRODUCT_COUPON_SEND_NOTIFICATION,
+                        envelope,
+                        api_v3_key,
+                    )
+                    .map(Event::ProductCouponSend)
             }
             _ => {
                 crate::runtime::notification::open_any(envelope, api_v3_key)

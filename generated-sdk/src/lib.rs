@@ -6,8 +6,12 @@ pub mod runtime;
 
 // Generated from spec/ by `cargo run -p codegen -- generate`; never edited by hand and
 // formatted by prettyplease, so rustfmt leaves it alone.
+// The families are documented at the crate root (`wechatpay_marketing::favor`), where users
+// name them; `api` is only their home in the source tree.
 #[rustfmt::skip]
+#[doc(hidden)]
 pub mod api;
+#[doc(inline)]
 pub use api::*;
 
 // Generated from the `notifications:` of every spec file: the `Event` enum and its router.
@@ -25,6 +29,7 @@ pub use runtime::notification::{
 };
 pub use runtime::notify::{failure_response, success_response, Delivery, NotificationHandler};
 pub use runtime::operation::ErrorRow;
+pub use runtime::paging::Pages;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::timestamp::{Timestamp, TimestampError};
 pub use runtime::validation::{

@@ -97,15 +97,25 @@ pub(super) fn check_examples(
                     query,
                     query_text: e.query.clone(),
                     body: e.body.clone(),
+                    invalid: e.invalid.clone(),
+                    constructed: e.constructed.unwrap_or(false),
                     note: e.note.clone(),
                 });
             }
             "response" => {
                 let status = e.status.unwrap_or(200).clamp(100, 599) as u16;
+                if e.invalid.is_some() {
+                    ctx.diags.error(
+                        file,
+                        format!("{epath}.invalid"),
+                        "`invalid` marks request examples that break a documented rule",
+                    );
+                }
                 out.push(Example::Response {
                     title: e.title.clone(),
                     status,
                     body: e.body.clone(),
+                    constructed: e.constructed.unwrap_or(false),
                     note: e.note.clone(),
                 });
             }

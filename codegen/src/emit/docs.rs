@@ -249,31 +249,64 @@ pub fn rule_text_at(rule: &RuleKind, prefix: &str) -> String {
 
 /// rustdoc for an object or enum type.
 pub fn type_doc(name: &str, d: &Doc, rules: &[Rule]) -> String {
-    let mut s = String::new();
+    let mut s = gloss_lead(d);
     match (&d.title, &d.description) {
         (Some(t), Some(desc)) if t != desc => s.push_str(&format!("【{}】{}", md(t), md(desc))),
         (Some(t), _) => s.push_str(&format!("【{}】", md(t))),
         (None, Some(desc)) => s.push_str(&md(desc)),
+        (None, None) if d.gloss.is_some() => {}
         (None, None) => s.push_str(&format!("`{name}` (no description on the page).")),
     }
     if !rules.is_empty() {
         s.push_str("\n\n# Rules\n");
         for r in rules {
             s.push_str(&format!("\n- {}", rule_text(&r.kind)));
+            if let Some(g) = &r.gloss {
+                s.push_str(&format!(" — {}", md(g)));
+            }
             if let Some(desc) = &r.description {
                 s.push_str(&format!(" (documented: {})", md(desc)));
             }
         }
     }
-    if let Some(n) = &d.note {
-        s.push_str(&format!("\n\nNote: {}", md(n)));
-    }
     s
+}
+
+/// The `gloss` of a doc, as a lead-in for English readers (`Stock name. `), or empty.
+fn gloss_lead(d: &Doc) -> String {
+    match &d.gloss {
+        Some(g) => {
+            let g = md(g);
+            if g.ends_with(['.', '!', '?', ')']) {
+                format!("{g} ")
+            } else {
+                format!("{g}. ")
+            }
+        }
+        None => String::new(),
+    }
+}
+
+/// Badges for fields the page marks as not open yet or deprecated (rustdoc and Markdown).
+pub fn field_status(f: &Field) -> Option<String> {
+    let mut parts = Vec::new();
+    if f.not_open {
+        parts.push(if f.required {
+            "**Not open yet (暂未开放):** documented as not in effect; send it as the page says."
+                .to_string()
+        } else {
+            "**Not open yet (暂未开放):** leave it unset; setting it fails validation.".to_string()
+        });
+    }
+    if let Some(d) = &f.deprecated {
+        parts.push(format!("**Deprecated:** {}", md(d)));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// rustdoc for a field: 【title】 description, requiredness and constraints, note.
 pub fn field_doc(f: &Field, family: &Family) -> String {
-    let mut s = String::new();
+    let mut s = gloss_lead(&f.doc);
     match (&f.doc.title, &f.doc.description) {
         (Some(t), Some(desc)) => s.push_str(&format!("【{}】{}", md(t), md(desc))),
         (Some(t), None) => s.push_str(&format!("【{}】", md(t))),
@@ -300,7 +333,10 @@ pub fn field_doc(f: &Field, family: &Family) -> String {
     if !cons.is_empty() {
         s.push_str(&format!(" Constraints: {}.", cons.join("; ")));
     }
-    if let Some(n) = &f.doc.note {
+    if let Some(st) = field_status(f) {
+        s.push_str(&format!("\n\n{st}"));
+    }
+    if let Some(n) = &f.doc.user_note {
         s.push_str(&format!("\n\nNote: {}", md(n)));
     }
     s
@@ -347,35 +383,74 @@ pub fn operation_doc(op: &Operation, family: &Family) -> String {
         "\n\nThe request is validated first (unless validation is disabled on the client); a\nviolation is returned as [`crate::Error::Validation`] before anything is signed or sent.\nRequest type: [`{}`]. Family: {} ({}).",
         op.request_type, family.title, family.id
     ));
-    if let Some(n) = &op.note {
+    if let Some(n) = &op.user_note {
         s.push_str(&format!("\n\nNote: {}", md(n)));
+    }
+    if let Some(p) = partial_text(&op.complete) {
+        s.push_str(&format!("\n\n{p}"));
     }
     s.push_str("\n\n# Errors\n\n");
     s.push_str("Besides validation, transport, timeout and signature errors, the documented API errors\n(as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):\n\n");
-    s.push_str("| Status | Code | Description | Solution |\n|---|---|---|---|\n");
+    s.push_str("| Status | Code | Meaning | Description | Solution |\n|---|---|---|---|---|\n");
     for e in &op.errors {
         s.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
             e.status,
             code(&e.code),
+            e.gloss.as_deref().map(md).unwrap_or_default(),
             md(&e.description),
             md(&e.solution)
         ));
     }
+    if !op.complete.errors {
+        s.push_str("\n*Partial table:* the official page could not be read whole, so other codes may be returned.\n");
+    }
     s
 }
 
+/// A plain sentence naming the sections no source showed whole, or `None` when complete.
+pub fn partial_text(c: &Completeness) -> Option<String> {
+    let mut parts = Vec::new();
+    if !c.request {
+        parts.push("the request fields");
+    }
+    if !c.response {
+        parts.push("the response fields");
+    }
+    if !c.errors {
+        parts.push("the error table");
+    }
+    if !c.examples {
+        parts.push("the examples");
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "**Partly documented:** no source showed {} whole; what is listed here is what could be read, and more may exist.",
+        join_and(&parts)
+    ))
+}
+
+fn join_and(parts: &[&str]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
 pub fn source_line(src: &Source) -> String {
-    let mut s = String::from("- Source: ");
+    let mut s = String::from("- Official page: ");
     match &src.url {
         Some(u) => s.push_str(&format!("<{u}>")),
-        None => s.push_str("official page"),
-    }
-    if let Some(seed) = &src.seed {
-        s.push_str(&format!(" (`{seed}`)"));
+        None => s.push_str("none published; transcribed from secondary sources"),
     }
     if let Some(d) = &src.updated {
-        s.push_str(&format!(", 更新时间 {d}"));
+        s.push_str(&format!(", updated (更新时间) {d}"));
+    }
+    if let Some(d) = &src.checked {
+        s.push_str(&format!(", last checked {d}"));
     }
     s.push_str(&format!("; spec `spec/{}`\n", src.spec_file));
     s

@@ -237,8 +237,8 @@ struct FamilyRef {
 #[derive(Serialize)]
 struct SourceView {
     url: Option<String>,
-    seed: Option<String>,
     updated: Option<String>,
+    checked: Option<String>,
     spec_file: String,
 }
 
@@ -266,6 +266,12 @@ struct RustView {
     request_name: String,
     /// Full path of the response type; `None` for an empty (204) response.
     response_type: Option<String>,
+    /// `let request = …;` built from the documented example (or sample values).
+    builder: String,
+    /// `// - rule` comment lines for the rules `validate()` checks.
+    rules: String,
+    /// Whether `builder` comes from the page's request example.
+    from_example: bool,
 }
 
 /// A field table: flattened rows, the enums its fields use, the rules of its objects.
@@ -297,7 +303,6 @@ struct EnumView {
     /// Fields of the table using it, as code spans.
     fields: Vec<String>,
     description: Option<String>,
-    note: Option<String>,
     /// Whether any value has a documented meaning (otherwise the Constraints cell says it all).
     has_meanings: bool,
     values: Vec<EnumValueView>,
@@ -315,7 +320,8 @@ struct RuleView {
     text: String,
     /// Verbatim source text.
     description: Option<String>,
-    note: Option<String>,
+    /// Our English gloss of the page's wording.
+    gloss: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -328,13 +334,14 @@ struct ExampleView {
     status: Option<u16>,
     body: Option<String>,
     fence: String,
-    note: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ErrorView {
     status: u16,
     code: String,
+    /// English gloss (may be empty).
+    meaning: String,
     description: String,
     solution: String,
 }
@@ -371,6 +378,10 @@ struct OperationView {
     response: ResponseView,
     examples: Vec<ExampleView>,
     errors: Vec<ErrorView>,
+    /// Whether the error table was read whole.
+    errors_complete: bool,
+    /// A sentence naming the sections no source showed whole.
+    partial: Option<String>,
     note: Option<String>,
 }
 
@@ -391,6 +402,7 @@ struct NotificationView {
     envelope: Option<TableView>,
     payload: Option<TableView>,
     examples: Vec<ExampleView>,
+    partial: Option<String>,
     note: Option<String>,
 }
 
@@ -406,8 +418,8 @@ fn family_ref(fam: &Family) -> FamilyRef {
 fn source_view(s: &Source) -> SourceView {
     SourceView {
         url: s.url.clone(),
-        seed: s.seed.clone(),
         updated: s.updated.clone(),
+        checked: s.checked.clone(),
         spec_file: s.spec_file.clone(),
     }
 }
@@ -517,6 +529,11 @@ fn operation_view(fam: &Family, op: &Operation) -> OperationView {
             request_type: rust_type(fam, &op.request_type),
             request_name: op.request_type.clone(),
             response_type: op.response.type_name.as_deref().map(|t| rust_type(fam, t)),
+            builder: super::example_code::request_builder(fam, op),
+            rules: request
+                .map(|r| super::example_code::rule_lines(fam, r))
+                .unwrap_or_default(),
+            from_example: super::example_code::doc_example(op).is_some(),
         },
         headers: op
             .headers
@@ -546,14 +563,14 @@ fn operation_view(fam: &Family, op: &Operation) -> OperationView {
             .map(|e| ErrorView {
                 status: e.status,
                 code: docs::code(&e.code),
-                description: match &e.note {
-                    Some(n) => format!("{}<br>*Note:* {}", cell(&e.description), cell(n)),
-                    None => cell(&e.description),
-                },
+                meaning: e.gloss.as_deref().map(cell).unwrap_or_default(),
+                description: cell(&e.description),
                 solution: cell(&e.solution),
             })
             .collect(),
-        note: opt_para(&op.note),
+        errors_complete: op.complete.errors,
+        partial: docs::partial_text(&op.complete),
+        note: opt_para(&op.user_note),
     }
 }
 
@@ -590,7 +607,8 @@ fn notification_view(fam: &Family, n: &Notification) -> NotificationView {
         envelope: table(&n.envelope, "Envelope (request body)", "envelope"),
         payload: table(&n.payload, "Payload (decrypted `resource`)", "payload"),
         examples: n.examples.iter().map(|e| example_view(e, None)).collect(),
-        note: opt_para(&n.note),
+        partial: docs::partial_text(&n.complete),
+        note: opt_para(&n.user_note),
     }
 }
 
@@ -681,7 +699,7 @@ fn own_constraints(schema: &Schema, fam: &Family) -> Vec<String> {
 fn enum_has_meanings(e: &EnumType) -> bool {
     e.values
         .iter()
-        .any(|v| v.doc.description.is_some() || v.doc.note.is_some())
+        .any(|v| v.doc.description.is_some() || v.doc.gloss.is_some())
 }
 
 /// The object type a schema (or its array items, at any depth) names.
@@ -745,10 +763,10 @@ fn record_enum(fam: &Family, name: &str, path: &str, table: &mut TableView) {
         .iter()
         .map(|v| EnumValueView {
             wire: docs::code(&v.wire),
-            meaning: match (&v.doc.description, &v.doc.note) {
-                (Some(d), Some(n)) => Some(format!("{} (*Note:* {})", para(d), para(n))),
-                (Some(d), None) => Some(para(d)),
-                (None, Some(n)) => Some(format!("*Note:* {}", para(n))),
+            meaning: match (&v.doc.gloss, &v.doc.description) {
+                (Some(g), Some(d)) => Some(format!("{} ({})", para(g), para(d))),
+                (Some(g), None) => Some(para(g)),
+                (None, Some(d)) => Some(para(d)),
                 (None, None) => None,
             },
         })
@@ -756,8 +774,11 @@ fn record_enum(fam: &Family, name: &str, path: &str, table: &mut TableView) {
     table.enums.push(EnumView {
         name: name.to_string(),
         fields: vec![docs::code(path)],
-        description: opt_para(&e.doc.description),
-        note: opt_para(&e.doc.note),
+        description: match (&e.doc.gloss, &e.doc.description) {
+            (Some(g), Some(d)) => Some(format!("{} ({})", para(g), para(d))),
+            (Some(g), None) => Some(para(g)),
+            (None, d) => opt_para(d),
+        },
         has_meanings: enum_has_meanings(e),
         values,
     });
@@ -766,6 +787,9 @@ fn record_enum(fam: &Family, name: &str, path: &str, table: &mut TableView) {
 /// 【title】, description (unless it repeats the title) and our note, as one table cell.
 fn field_description(f: &Field) -> String {
     let mut parts = Vec::new();
+    if let Some(g) = &f.doc.gloss {
+        parts.push(cell(g));
+    }
     match (&f.doc.title, &f.doc.description) {
         (Some(t), Some(d)) if t.trim() == d.trim() => parts.push(format!("**{}**", cell(t))),
         (Some(t), Some(d)) => {
@@ -776,7 +800,10 @@ fn field_description(f: &Field) -> String {
         (None, Some(d)) => parts.push(cell(d)),
         (None, None) => {}
     }
-    if let Some(n) = &f.doc.note {
+    if let Some(st) = docs::field_status(f) {
+        parts.push(md_cell(&st));
+    }
+    if let Some(n) = &f.doc.user_note {
         parts.push(format!("*Note:* {}", cell(n)));
     }
     parts.join("<br>")
@@ -788,7 +815,7 @@ fn rule_view(rule: &Rule, prefix: &str) -> RuleView {
     RuleView {
         text: docs::rule_text_at(&rule.kind, prefix),
         description: opt_para(&rule.description),
-        note: opt_para(&rule.note),
+        gloss: opt_para(&rule.gloss),
     }
 }
 
@@ -803,7 +830,6 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
             path_params,
             query_text,
             body,
-            note,
             ..
         } => {
             let request_line = op.map(|op| {
@@ -824,14 +850,13 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
                 status: None,
                 fence: fence(body.as_deref().unwrap_or_default()),
                 body,
-                note: opt_para(note),
             }
         }
         Example::Response {
             title,
             status,
             body,
-            note,
+            ..
         } => {
             let body = body_view(body.as_ref());
             ExampleView {
@@ -841,14 +866,13 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
                 status: Some(*status),
                 fence: fence(body.as_deref().unwrap_or_default()),
                 body,
-                note: opt_para(note),
             }
         }
         Example::Notification {
             title,
             part,
             body,
-            note,
+            note: _,
         } => {
             let body = body_view(Some(body));
             ExampleView {
@@ -862,7 +886,6 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
                 status: None,
                 fence: fence(body.as_deref().unwrap_or_default()),
                 body,
-                note: opt_para(note),
             }
         }
     }

@@ -2,7 +2,9 @@
 //! prettyplease, Markdown via templates) and the OpenAPI document.
 
 mod docs;
+mod example_code;
 mod examples;
+mod kinds;
 pub mod markdown;
 mod notifications;
 pub mod openapi;

@@ -105,7 +105,13 @@ pub fn events_file(api: &Api) -> TokenStream {
     let mut entries = Vec::new();
     for family in &api.families {
         for n in &family.notifications {
-            let variant = ident(&naming::type_name(&format!("{}_{}", family.id, n.id)));
+            // `<family>_<id>`, without repeating the family (`product_coupon_send`).
+            let name = if n.id.starts_with(&format!("{}_", family.id)) {
+                n.id.clone()
+            } else {
+                format!("{}_{}", family.id, n.id)
+            };
+            let variant = ident(&naming::type_name(&name));
             entries.push(Entry { family, n, variant });
         }
     }

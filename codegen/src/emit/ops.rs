@@ -155,7 +155,7 @@ pub fn family_mod_doc(family: &Family) -> String {
     ));
     for op in &family.operations {
         s.push_str(&format!(
-            "- [`{}::{}`](crate::api::{}::{}::{}): {} — `{} {}`\n",
+            "- [`{}::{}`](crate::{}::{}::{}): {} — `{} {}`\n",
             family.client_type,
             op.method_name,
             family.id,
@@ -281,15 +281,18 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
         example_doc(family, op, req_obj)
     ));
     let pq_doc = format!(
-        " The percent-encoded path and query string [`{}::{}`](crate::api::{}::{}::{}) sends this request to.",
+        " The percent-encoded path and query string [`{}::{}`](crate::{}::{}::{}) sends this request to.",
         family.client_type, op.method_name, family.id, family.client_type, op.method_name
     );
     let req_ident = ident(&op.request_type);
     let client_mod = ident(&family.id);
     let meta_name = format_ident!("OPERATION");
     let safe_to_retry = op.safe_to_retry();
+    let paging = super::kinds::paging(family, op);
     quote! {
         #types
+
+        #paging
 
         static #meta_name: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
             id: #meta_id,
@@ -307,7 +310,7 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
             }
         }
 
-        impl<'a> crate::api::#client_mod::#client<'a> {
+        impl<'a> crate::#client_mod::#client<'a> {
             #mdoc
             pub async fn #method_name(&self, request: &#req) -> ::std::result::Result<#ret, crate::Error> {
                 if self.client.validation_enabled() {
@@ -326,136 +329,23 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
     }
 }
 
-/// A compiling `no_run` doctest showing how to build the request and call the operation.
+/// A compiling `no_run` doctest: the request built from the page's example (or sample
+/// values), then the call.
 fn example_doc(family: &Family, op: &Operation, req: &ObjectType) -> String {
-    let mut rules = String::new();
-    collect_rule_lines(family, req, "", &mut rules, 0);
+    let mut rules = super::example_code::rule_lines(family, req);
     if !rules.is_empty() {
         rules = format!("// Checked by validate() before anything is sent:\n{rules}");
     }
+    let origin = if super::example_code::doc_example(op).is_some() {
+        "// The values of the page's request example:\n"
+    } else {
+        ""
+    };
     format!(
-        "```no_run\n# async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse wechatpay_marketing::{fam}::{req};\n\n{rules}let request = {builder};\nlet response = client.{fam}().{method}(&request).await?;\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```",
+        "```no_run\n# async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse wechatpay_marketing::{fam}::{req};\n\n{rules}{origin}let request = {builder};\nlet response = client.{fam}().{method}(&request).await?;\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```",
         fam = family.id,
         req = op.request_type,
-        builder = builder_expr(family, req, &op.request_type, 0, &[]),
+        builder = super::example_code::request_builder(family, op),
         method = op.method_name,
     )
-}
-
-/// `// - rule` lines for the rules of `o` and of the objects its required fields build.
-fn collect_rule_lines(
-    family: &Family,
-    o: &ObjectType,
-    prefix: &str,
-    out: &mut String,
-    depth: usize,
-) {
-    if depth > 8 {
-        return;
-    }
-    for r in &o.rules {
-        let text = docs::rule_text(&r.kind).replace('`', "");
-        if prefix.is_empty() {
-            out.push_str(&format!("// - {text}\n"));
-        } else {
-            out.push_str(&format!("// - in {prefix}: {text}\n"));
-        }
-    }
-    for f in o.fields.iter().filter(|f| f.required) {
-        if let Ty::Object(n) = &f.schema.ty {
-            if let Some(inner) = family.find_object(n) {
-                let p = if prefix.is_empty() {
-                    f.wire_name.clone()
-                } else {
-                    format!("{prefix}.{}", f.wire_name)
-                };
-                collect_rule_lines(family, inner, &p, out, depth + 1);
-            }
-        }
-    }
-}
-
-/// `Type::builder().a(..).b(..).build()?` with every required field — and every field a
-/// `required_when` rule may require (`extra`, paths relative to `o`) — set to a sample value.
-fn builder_expr(
-    family: &Family,
-    o: &ObjectType,
-    path: &str,
-    depth: usize,
-    extra: &[Vec<String>],
-) -> String {
-    let indent = "    ".repeat(depth + 1);
-    let mut wanted: Vec<Vec<String>> = extra.to_vec();
-    for r in &o.rules {
-        if let RuleKind::RequiredWhen { field, .. } = &r.kind {
-            wanted.push(field.clone());
-        }
-    }
-    let mut s = format!("{path}::builder()");
-    for f in &o.fields {
-        let below: Vec<Vec<String>> = wanted
-            .iter()
-            .filter(|p| p.first() == Some(&f.wire_name) && p.len() > 1)
-            .map(|p| p[1..].to_vec())
-            .collect();
-        let named = wanted.iter().any(|p| p.first() == Some(&f.wire_name));
-        if !f.required && !named {
-            continue;
-        }
-        let setter = crate::naming::ident_text(&crate::naming::setter_name(&f.rust_name));
-        let value = match &f.schema.ty {
-            Ty::Object(n) if depth < 8 => match family.find_object(n) {
-                Some(inner) => builder_expr(
-                    family,
-                    inner,
-                    &format!("wechatpay_marketing::{}::{}", family.id, n),
-                    depth + 1,
-                    &below,
-                ),
-                None => sample_value(family, &f.schema, &f.wire_name, depth + 1),
-            },
-            _ => sample_value(family, &f.schema, &f.wire_name, depth + 1),
-        };
-        s.push_str(&format!("\n{indent}.{setter}({value})"));
-    }
-    s.push_str(&format!("\n{indent}.build()?"));
-    s
-}
-
-fn sample_value(family: &Family, s: &Schema, wire: &str, depth: usize) -> String {
-    match &s.ty {
-        Ty::String if s.constraints.format == Some(Format::Rfc3339) => {
-            "\"2030-01-01T00:00:00+08:00\"".to_string()
-        }
-        Ty::String => {
-            let max = s.constraints.max_len.unwrap_or(64) as usize;
-            let v: String = format!("example_{wire}")
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .take(max.max(1))
-                .collect();
-            format!("\"{v}\"")
-        }
-        Ty::Integer => {
-            let lo = s.constraints.min.unwrap_or(1).max(1);
-            s.constraints.max.map_or(lo, |hi| lo.min(hi)).to_string()
-        }
-        Ty::Number => "1.0".to_string(),
-        Ty::Boolean => "false".to_string(),
-        Ty::Enum(n) => match family.find_enum(n).and_then(|e| e.values.first()) {
-            Some(v) => format!("\"{}\"", v.wire),
-            None => "\"\"".to_string(),
-        },
-        Ty::Array(item) => format!("[{}]", sample_value(family, item, wire, depth)),
-        Ty::Object(n) => match family.find_object(n) {
-            Some(o) => builder_expr(
-                family,
-                o,
-                &format!("wechatpay_marketing::{}::{}", family.id, n),
-                depth,
-                &[],
-            ),
-            None => String::new(),
-        },
-    }
 }

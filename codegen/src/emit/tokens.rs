@@ -34,7 +34,7 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 pub fn named_type(family: &Family, name: &str) -> TokenStream {
     let fam = ident(&family.id);
     let ty = ident(name);
-    quote! { crate::api::#fam::#ty }
+    quote! { crate::#fam::#ty }
 }
 
 /// The Rust type of a schema (not wrapped in `Option`).

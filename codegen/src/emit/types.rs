@@ -68,7 +68,12 @@ fn builder(family: &Family, o: &ObjectType) -> TokenStream {
     let setters = o.fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
         let setter = ident(&naming::setter_name(&f.rust_name));
-        let sdoc = format!(" Sets `{}`{}.", f.wire_name, f.doc.title.as_ref().map(|t| format!(" (【{}】)", docs::md(t))).unwrap_or_default());
+        let sdoc = format!(
+            " Sets `{}`{}{}.",
+            f.wire_name,
+            f.doc.gloss.as_ref().map(|g| format!(": {}", docs::md(g))).unwrap_or_default(),
+            f.doc.title.as_ref().map(|t| format!(" (【{}】)", docs::md(t))).unwrap_or_default()
+        );
         match &f.schema.ty {
             Ty::Array(item) => {
                 let it = rust_type(family, item);
@@ -172,11 +177,11 @@ pub(super) fn enumeration(e: &EnumType) -> TokenStream {
     let variants = e.values.iter().map(|v| {
         let vname = ident(&v.rust_name);
         let mut d = format!("`{}`", v.wire);
-        if let Some(desc) = &v.doc.description {
-            d.push_str(&format!(": {}", docs::md(desc)));
-        }
-        if let Some(n) = &v.doc.note {
-            d.push_str(&format!("\n\nNote: {}", docs::md(n)));
+        match (&v.doc.gloss, &v.doc.description) {
+            (Some(g), Some(desc)) => d.push_str(&format!(": {} ({})", docs::md(g), docs::md(desc))),
+            (Some(g), None) => d.push_str(&format!(": {}", docs::md(g))),
+            (None, Some(desc)) => d.push_str(&format!(": {}", docs::md(desc))),
+            (None, None) => {}
         }
         let vdoc = doc_attrs(&d);
         quote! { #vdoc #vname, }

@@ -2,9 +2,10 @@
 //! Every request and response example of every documented page, as a test: bodies round-trip
 //! through the typed structs to equal JSON; query strings and paths are rebuilt from the
 //! typed request and compared with the example URL.
-#![allow(clippy::all, unused_imports, unused_mut)]
+#![allow(clippy::all, unused_imports, unused_mut, unused_variables)]
 
 use wechatpay_marketing as sdk;
+use sdk::Clock as _;
 use serde_json;
 
 fn assert_round_trip<T>(json: &str)
@@ -15,6 +16,19 @@ where
     let typed: T = serde_json::from_str(json).expect("example deserializes into the typed struct");
     let back = serde_json::to_value(&typed).expect("typed value serializes");
     assert_eq!(back, expected, "round trip through {} changed the JSON", std::any::type_name::<T>());
+}
+
+/// A clock one minute before the earliest of `times` (RFC 3339), so an example's
+/// "not in the past" and "at most N days ahead" rules hold; the system time without any.
+fn clock_before(times: &[&str]) -> sdk::FixedClock {
+    let earliest = times
+        .iter()
+        .filter_map(|t| sdk::runtime::validation::parse_rfc3339(t))
+        .min();
+    sdk::FixedClock(match earliest {
+        Some(t) => t - 60,
+        None => sdk::SystemClock.now_unix(),
+    })
 }
 
 /// `(path, [(name, value)])` of a path-and-query string, percent-decoded.
@@ -141,6 +155,290 @@ fn favor_create_coupon_stock_response_example_2() {
 "#);
 }
 
+/// 创建代金券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_create_coupon_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::CreateCouponStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::CreateCouponStockRequest::builder()
+        .stock_name("微信支付代金券批次")
+        .comment("零售批次")
+        .belong_merchant("98568865")
+        .available_begin_time("2015-05-20T13:29:35.120+08:00")
+        .available_end_time("2015-05-20T13:29:35.120+08:00")
+        .stock_use_rule(sdk::favor::StockRule::builder()
+            .max_coupons(100)
+            .max_amount(5000)
+            .max_amount_by_day(400)
+            .max_coupons_per_user(3)
+            .natural_person_limit(false)
+            .prevent_api_abuse(false)
+            .build()?)
+        .pattern_info(sdk::favor::PatternInfo::builder()
+            .description("微信支付营销代金券")
+            .merchant_logo("CDN地址")
+            .merchant_name("微信支付")
+            .background_color("COLOR010")
+            .coupon_image("https://qpic.cn/xxx")
+            .jump_target("PAYMENT_CODE")
+            .mini_program_appid("wx23232232323")
+            .mini_program_path("/path/index/index")
+            .build()?)
+        .coupon_use_rule(sdk::favor::CouponRule::builder()
+            .coupon_available_time(sdk::favor::FavorAvailableTime::builder()
+                .fix_available_time(sdk::favor::FixedAvailableTime::builder()
+                    .available_week_day([1])
+                    .begin_time(0)
+                    .end_time(3600)
+                    .build()?)
+                .second_day_available(false)
+                .available_time_after_receive(7)
+                .build()?)
+            .fixed_normal_coupon(sdk::favor::FixedValueStockMsg::builder()
+                .coupon_amount(100)
+                .transaction_minimum(100)
+                .build()?)
+            .goods_tag(["123321"])
+            .trade_type(["MICROAPP"])
+            .combine_use(false)
+            .available_items(["123321"])
+            .available_merchants(["9856000"])
+            .limit_card(sdk::favor::CardLimitation::builder()
+                .name("精粹白金")
+                .bin(["62542688"])
+                .build()?)
+            .build()?)
+        .no_cash(false)
+        .stock_type("NORMAL")
+        .out_request_no("example_out_request_no")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2015-05-20T13:29:35.120+08:00", "2015-05-20T13:29:35.120+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.create_coupon_stock fails validation: {e}");
+    }
+}
+
+/// 下载批次退款明细 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_request_example_1() {
+    let mut request: sdk::favor::DownloadRefundFlowRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/refund-flow");
+    let _ = pairs;
+}
+
+/// 下载批次退款明细 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::DownloadRefundFlowResponse>(r#"{
+  "url" : "https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX",
+  "hash_value" : "8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f",
+  "hash_type" : "SHA1"
+}
+"#);
+}
+
+/// 下载批次退款明细 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadRefundFlowRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadRefundFlowRequest::builder()
+        .stock_id("9865000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_refund_flow fails validation: {e}");
+    }
+}
+
+/// 获取批次退款明细下载链接 — request example 1 (请求示例(社区转录))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_by_day_request_example_1() {
+    let mut request: sdk::favor::DownloadRefundFlowByDayRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "12356458".into();
+    request.bill_date = "2025-08-09".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/12356458/refund-flow-by-day");
+    let mut expected: Vec<(String, String)> = vec![("bill_date".to_string(), "2025-08-09".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 获取批次退款明细下载链接 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_refund_flow_by_day_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadRefundFlowByDayRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadRefundFlowByDayRequest::builder()
+        .stock_id("12356458")
+        .bill_date("2025-08-09")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_refund_flow_by_day fails validation: {e}");
+    }
+}
+
+/// 下载批次核销明细 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_request_example_1() {
+    let mut request: sdk::favor::DownloadUseFlowRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/use-flow");
+    let _ = pairs;
+}
+
+/// 下载批次核销明细 — response example 2 (返回示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::DownloadUseFlowResponse>(r#"{
+  "hash_type": "SHA1",
+  "hash_value": "8ae0eb442c408d2e90d669d6f4ad6b7e6e049d6f",
+  "url": "https://api.mch.weixin.qq.com/v3/billdownload/file?token=ja7q-s1yy1ZbROASakz0Jx4BjW3qdnympjfcB4v4yLftXXXXXXXXXXXX"
+}
+"#);
+}
+
+/// 下载批次核销明细 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadUseFlowRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadUseFlowRequest::builder()
+        .stock_id("9865000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_use_flow fails validation: {e}");
+    }
+}
+
+/// 获取批次核销明细下载链接 — request example 1 (请求示例(社区转录))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_by_day_request_example_1() {
+    let mut request: sdk::favor::DownloadUseFlowByDayRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "12356458".into();
+    request.bill_date = "2025-08-09".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/12356458/use-flow-by-day");
+    let mut expected: Vec<(String, String)> = vec![("bill_date".to_string(), "2025-08-09".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 获取批次核销明细下载链接 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_download_use_flow_by_day_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::DownloadUseFlowByDayRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::DownloadUseFlowByDayRequest::builder()
+        .stock_id("12356458")
+        .bill_date("2025-08-09")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.download_use_flow_by_day fails validation: {e}");
+    }
+}
+
+/// 查询代金券可用单品 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_request_example_1() {
+    let mut request: sdk::favor::ListAvailableItemsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9865000".into();
+    request.offset = 10i64.into();
+    request.limit = 10i64.into();
+    request.stock_creator_mchid = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/items");
+    let mut expected: Vec<(String, String)> = vec![("offset".to_string(), "10".to_string()), ("limit".to_string(), "10".to_string()), ("stock_creator_mchid".to_string(), "9865000".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询代金券可用单品 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::AvailableItemCollection>(r#"{
+  "total_count" : 200,
+  "data" : [
+    "example_data"
+  ],
+  "offset" : 10,
+  "limit" : 10,
+  "stock_id" : "9865000"
+}
+"#);
+}
+
+/// 查询代金券可用单品 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_items_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListAvailableItemsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListAvailableItemsRequest::builder()
+        .stock_id("9865000")
+        .offset(10)
+        .limit(10)
+        .stock_creator_mchid("9865000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_available_items fails validation: {e}");
+    }
+}
+
+/// 查询代金券可用商户 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_available_merchants_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListAvailableMerchantsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListAvailableMerchantsRequest::builder()
+        .stock_id("examplestockid")
+        .offset(1)
+        .limit(1)
+        .stock_creator_mchid("examplestockcreatorm")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_available_merchants fails validation: {e}");
+    }
+}
+
 /// 条件查询批次列表 — request example 1 (请求示例)
 #[cfg(feature = "favor")]
 #[test]
@@ -233,15 +531,530 @@ fn favor_list_stocks_response_example_2() {
 "#);
 }
 
-/// 关联订单信息 — request example 1 (示例代码(Java))
+/// 条件查询批次列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_stocks_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListStocksRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListStocksRequest::builder()
+        .offset(1)
+        .limit(8)
+        .stock_creator_mchid("9856888")
+        .create_start_time("2015-05-20T13:29:35.120+08:00")
+        .create_end_time("2015-05-20T13:29:35.120+08:00")
+        .status("paused")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2015-05-20T13:29:35.120+08:00", "2015-05-20T13:29:35.120+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_stocks fails validation: {e}");
+    }
+}
+
+/// 根据商户号查用户的券 — request example 1 (请求示例(旧版页面))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_user_coupons_request_example_1() {
+    let mut request: sdk::favor::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.openid = "2323dfsdf342342".into();
+    request.appid = "wx233544546545989".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/users/2323dfsdf342342/coupons");
+    let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "wx233544546545989".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 根据商户号查用户的券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_list_user_coupons_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ListUserCouponsRequest::builder()
+        .openid("2323dfsdf342342")
+        .appid("wx233544546545989")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.list_user_coupons fails validation: {e}");
+    }
+}
+
+/// 修改可用单品编码 — request example 1 (请求包体样例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_goods_id_request_example_1() {
+    let json = r#"{
+	"stock_creator_mchid": "9865000",
+	"add_goods_id_list": "34565,12342",
+	"Delete_goods_id_list": "123545,12345"
+}
+"#;
+    assert_round_trip::<sdk::favor::ModifyGoodsIdRequest>(json);
+    let mut request: sdk::favor::ModifyGoodsIdRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.stock_id = "9865000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9865000/modify-goods-id");
+    let _ = pairs;
+}
+
+/// 修改可用单品编码 — response example 2 (应答样例 200 Response)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_goods_id_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::ModifyGoodsIdResponse>(r#"{
+	"stock_id": "9865000",
+	"pause_time": "2015-05-20T13:29:35.120+08:00"
+}
+"#);
+}
+
+/// 修改可用单品编码 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_modify_goods_id_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::ModifyGoodsIdRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::ModifyGoodsIdRequest::builder()
+        .stock_id("9865000")
+        .stock_creator_mchid("9865000")
+        .add_goods_id_list("34565,12342")
+        .delete_goods_id_list("123545,12345")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.modify_goods_id fails validation: {e}");
+    }
+}
+
+/// 暂停代金券批次 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_request_example_1() {
+    let json = r#"{
+  "stock_creator_mchid" : "8965000"
+}
+"#;
+    assert_round_trip::<sdk::favor::PauseStockRequest>(json);
+    let mut request: sdk::favor::PauseStockRequest = serde_json::from_str(json).expect("request example deserializes");
+}
+
+/// 暂停代金券批次 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::PauseStockResponse>(r#"{
+  "pause_time" : "2015-05-20T13:29:35.120+08:00",
+  "stock_id" : "9865000"
+}
+"#);
+}
+
+/// 暂停代金券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_pause_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::PauseStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::PauseStockRequest::builder()
+        .stock_id("examplestockid")
+        .stock_creator_mchid("8965000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.pause_stock fails validation: {e}");
+    }
+}
+
+/// 查询消息通知地址 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_request_example_1() {
+    let mut request: sdk::favor::QueryCallbackRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.mchid = "9856888".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/callbacks");
+    let mut expected: Vec<(String, String)> = vec![("mchid".to_string(), "9856888".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询消息通知地址 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::QueryCallbackResponse>(r#"{
+  "notify_url" : "api.weixin.qq.com",
+  "mchid" : "8965000"
+}
+"#);
+}
+
+/// 查询消息通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::QueryCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::QueryCallbackRequest::builder()
+        .mchid("9856888")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.query_callback fails validation: {e}");
+    }
+}
+
+/// 查询代金券详情 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_coupon_request_example_1() {
+    let mut request: sdk::favor::QueryCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.coupon_id = "9856888".into();
+    request.openid = "openid_example".into();
+    request.appid = "appid_example".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/users/openid_example/coupons/9856888");
+    let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "appid_example".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询代金券详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::QueryCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::QueryCouponRequest::builder()
+        .coupon_id("9856888")
+        .openid("openid_example")
+        .appid("appid_example")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.query_coupon fails validation: {e}");
+    }
+}
+
+/// 查询批次详情 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_stock_request_example_1() {
+    let mut request: sdk::favor::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "9856888".into();
+    request.stock_creator_mchid = "123456".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9856888");
+    let mut expected: Vec<(String, String)> = vec![("stock_creator_mchid".to_string(), "123456".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询批次详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_query_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::QueryStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::QueryStockRequest::builder()
+        .stock_id("9856888")
+        .stock_creator_mchid("123456")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.query_stock fails validation: {e}");
+    }
+}
+
+/// 重启代金券批次 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_restart_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::RestartStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::RestartStockRequest::builder()
+        .stock_id("examplestockid")
+        .stock_creator_mchid("examplestockcreatorm")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.restart_stock fails validation: {e}");
+    }
+}
+
+/// 发放指定批次的代金券 — request example 1 (请求示例(旧版页面))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_request_example_1() {
+    let json = r#"{
+  "stock_id": "9856000",
+  "out_request_no": "89560002019101000121",
+  "appid": "wx233544546545989",
+  "stock_creator_mchid": "8956000",
+  "coupon_value": 100,
+  "coupon_minimum": 100
+}
+"#;
+    assert_round_trip::<sdk::favor::SendCouponRequest>(json);
+    let mut request: sdk::favor::SendCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.openid = "2323dfsdf342342".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/users/2323dfsdf342342/coupons");
+    let _ = pairs;
+}
+
+/// 发放指定批次的代金券 — response example 2 (应答示例(旧版页面))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::SendCouponResponse>(r#"{
+  "coupon_id": "9867041"
+}
+"#);
+}
+
+/// 发放指定批次的代金券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_send_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::SendCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::SendCouponRequest::builder()
+        .openid("2323dfsdf342342")
+        .stock_id("9856000")
+        .out_request_no("89560002019101000121")
+        .appid("wx233544546545989")
+        .stock_creator_mchid("8956000")
+        .coupon_minimum(100)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.send_coupon fails validation: {e}");
+    }
+}
+
+/// 设置消息通知地址 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_set_callback_request_example_1() {
+    let json = r#"{
+  "mchid" : "9856888",
+  "notify_url" : "https://pay.weixin.qq.com",
+  "switch" : true
+}
+"#;
+    assert_round_trip::<sdk::favor::SetCallbackRequest>(json);
+    let mut request: sdk::favor::SetCallbackRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/callbacks");
+    let _ = pairs;
+}
+
+/// 设置消息通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_set_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::SetCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::SetCallbackRequest::builder()
+        .mchid("9856888")
+        .notify_url("https://pay.weixin.qq.com")
+        .switch(true)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.set_callback fails validation: {e}");
+    }
+}
+
+/// 激活代金券批次 — request example 1 (请求示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_request_example_1() {
+    let json = r#"{
+  "stock_creator_mchid" : "8956000"
+}
+"#;
+    assert_round_trip::<sdk::favor::StartStockRequest>(json);
+    let mut request: sdk::favor::StartStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.stock_id = "9856000".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/stocks/9856000/start");
+    let _ = pairs;
+}
+
+/// 激活代金券批次 — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::StartStockResponse>(r#"{
+  "start_time" : "2015-05-20T13:29:35.120+08:00",
+  "stock_id" : "9865000"
+}
+"#);
+}
+
+/// 激活代金券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_start_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::StartStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::StartStockRequest::builder()
+        .stock_id("9856000")
+        .stock_creator_mchid("8956000")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.start_stock fails validation: {e}");
+    }
+}
+
+/// 图片上传(营销专用) — request example 1 (请求示例(meta部分))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_request_example_1() {
+    let json = r#"{
+    "filename" : "example_filename",
+    "sha256" : "example_sha256"
+  }
+"#;
+    assert_round_trip::<sdk::favor::UploadImageRequest>(json);
+    let mut request: sdk::favor::UploadImageRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/favor/media/image-upload");
+    let _ = pairs;
+}
+
+/// 图片上传(营销专用) — response example 2 (应答示例)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::favor::UploadImageResponse>(r#"{
+  "media_url" : "https://qpic.cn/xxx"
+}
+"#);
+}
+
+/// 图片上传(营销专用) — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "favor")]
+#[test]
+fn favor_upload_image_rust_example_is_valid() {
+    fn build() -> Result<sdk::favor::UploadImageRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::favor::UploadImageRequest::builder()
+        .filename("example_filename")
+        .sha256("example_sha256")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of favor.upload_image fails validation: {e}");
+    }
+}
+
+/// 核销事件回调通知 — notification envelope example 1 (核销券成功结果通知)
+#[cfg(feature = "favor")]
+#[test]
+fn favor_coupon_use_envelope_example_1() {
+    assert_round_trip::<sdk::favor::FavorCouponUseNotification>(r#"{
+    "id": "EV-2018022511223320873",
+    "create_time": "2015-05-20T13:29:35+08:00",
+    "resource_type": "encrypt-resource",
+    "event_type": "TRANSACTION.SUCCESS",
+    "summary": "用券成功",
+    "resource": {
+        "original_type": "coupon",
+        "algorithm": "AEAD_AES_256_GCM",
+        "ciphertext": "",
+        "associated_data": "",
+        "nonce": ""
+    }
+}
+"#);
+}
+
+/// 核销事件回调通知 — notification payload example 2 (resource解密后的明文示例(社区转录))
+#[cfg(feature = "favor")]
+#[test]
+fn favor_coupon_use_payload_example_2() {
+    assert_round_trip::<sdk::favor::FavorCouponUsePayload>(r#"{
+  "stock_creator_mchid": "9800064",
+  "stock_id": "9865888",
+  "coupon_id": "98674556",
+  "singleitem_discount_off": {
+    "single_price_max": 100
+  },
+  "discount_to": {
+    "cut_to_price": 100,
+    "max_price": 10
+  },
+  "coupon_name": "微信支付代金券",
+  "status": "USED",
+  "description": "微信支付营销",
+  "create_time": "2015-05-20T13:29:35+08:00",
+  "coupon_type": "NORMAL",
+  "no_cash": true,
+  "available_begin_time": "2015-05-20T13:29:35+08:00",
+  "available_end_time": "2015-05-20T13:29:35+08:00",
+  "singleitem": true,
+  "normal_coupon_information": {
+    "coupon_amount": 100,
+    "transaction_minimum": 100
+  },
+  "consume_information": {
+    "consume_time": "2015-05-20T13:29:35+08:00",
+    "consume_mchid": "9856081",
+    "transaction_id": "4200752501201407033233368018",
+    "goods_detail": [
+      {
+        "goods_id": "a_goods1",
+        "quantity": 7,
+        "price": 1,
+        "discount_amount": 4
+      }
+    ]
+  }
+}
+"#);
+}
+
+/// 关联订单信息 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_associate_trade_info_request_example_1() {
     let json = r#"{
-"coupon_code":"sxxe34343434",
-"out_trade_no":"MCH_102233445",
-"stock_id":"100088",
-"out_request_no":"1002600620019090123143254435"
+  "stock_id" : "100088",
+  "coupon_code" : "sxxe34343434",
+  "out_trade_no" : "MCH_102233445",
+  "out_request_no" : "1002600620019090123143254435"
 }
 "#;
     assert_round_trip::<sdk::busifavor::AssociateTradeInfoRequest>(json);
@@ -249,6 +1062,25 @@ fn busifavor_associate_trade_info_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/coupons/associate");
     let _ = pairs;
+}
+
+/// 关联订单信息 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_associate_trade_info_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::AssociateTradeInfoRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::AssociateTradeInfoRequest::builder()
+        .stock_id("100088")
+        .coupon_code("sxxe34343434")
+        .out_trade_no("MCH_102233445")
+        .out_request_no("1002600620019090123143254435")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.associate_trade_info fails validation: {e}");
+    }
 }
 
 /// 创建商家券 — request example 1 (示例代码(Java))
@@ -294,19 +1126,63 @@ fn busifavor_create_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 营销补差付款 — request example 1 (示例代码(Java))
+/// 创建商家券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::CreateStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::CreateStockRequest::builder()
+        .stock_name("8月1日活动券")
+        .belong_merchant("1900008361")
+        .comment("活动使用")
+        .goods_name("填写代金券可适用的商品或服务")
+        .stock_type("NORMAL")
+        .coupon_use_rule(sdk::busifavor::CouponUseRule::builder()
+            .coupon_available_time(sdk::busifavor::CouponAvailableTime::builder()
+                .available_begin_time("2021-04-20T13:29:35+08:00")
+                .available_end_time("2021-04-25T13:29:35+08:00")
+                .available_day_after_receive(3)
+                .wait_days_after_receive(7)
+                .build()?)
+            .fixed_normal_coupon(sdk::busifavor::FixedNormalCoupon::builder()
+                .discount_amount(5)
+                .transaction_minimum(100)
+                .build()?)
+            .use_method("OFF_LINE")
+            .build()?)
+        .stock_send_rule(sdk::busifavor::StockSendRule::builder()
+            .max_coupons(100)
+            .max_coupons_per_user(5)
+            .max_coupons_by_day(100)
+            .natural_person_limit(false)
+            .prevent_api_abuse(false)
+            .transferable(false)
+            .shareable(false)
+            .build()?)
+        .out_request_no("100002322019090134234sfdf")
+        .coupon_code_mode("WECHATPAY_MODE")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2021-04-20T13:29:35+08:00", "2021-04-25T13:29:35+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.create_stock fails validation: {e}");
+    }
+}
+
+/// 营销补差付款 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_create_subsidy_pay_receipt_request_example_1() {
     let json = r#"{
-"stock_id":"128888000000001",
-"coupon_code":"ABCD12345678",
-"transaction_id":"4200000913202101152566792388",
-"payer_merchant":"1900000001",
-"payee_merchant":"1900000002",
-"amount":100,
-"description":"20210115DESCRIPTION",
-"out_subsidy_no":"subsidy-abcd-12345678"
+  "stock_id": "128888000000001",
+  "coupon_code": "ABCD12345678",
+  "transaction_id": "4200000913202101152566792388",
+  "payer_merchant": "1900000001",
+  "payee_merchant": "1900000002",
+  "amount": 100,
+  "description": "20210115DESCRIPTION",
+  "out_subsidy_no": "subsidy-abcd-12345678"
 }
 "#;
     assert_round_trip::<sdk::busifavor::CreateSubsidyPayReceiptRequest>(json);
@@ -316,15 +1192,85 @@ fn busifavor_create_subsidy_pay_receipt_request_example_1() {
     let _ = pairs;
 }
 
-/// 使券失效 — request example 1 (示例代码(Java))
+/// 营销补差付款 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_pay_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::CreateSubsidyPayReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::CreateSubsidyPayReceiptRequest::builder()
+        .stock_id("128888000000001")
+        .coupon_code("ABCD12345678")
+        .transaction_id("4200000913202101152566792388")
+        .payer_merchant("1900000001")
+        .payee_merchant("1900000002")
+        .amount(100)
+        .description("20210115DESCRIPTION")
+        .out_subsidy_no("subsidy-abcd-12345678")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.create_subsidy_pay_receipt fails validation: {e}");
+    }
+}
+
+/// 商家券营销补差回退 — request example 1 (请求示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_return_receipt_request_example_1() {
+    let json = r#"{
+  "stock_id": "128888000000001",
+  "coupon_code": "ABCD12345678",
+  "transaction_id": "4200000913202101152566792388",
+  "refund_id": "50100506732021010105138718375",
+  "payer_merchant": "1900000001",
+  "payee_merchant": "1900000002",
+  "amount": 100,
+  "description": "20210115DESCRIPTION",
+  "out_subsidy_return_no": "subsidy-abcd-12345678"
+}
+"#;
+    assert_round_trip::<sdk::busifavor::CreateSubsidyReturnReceiptRequest>(json);
+    let mut request: sdk::busifavor::CreateSubsidyReturnReceiptRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/subsidy/return-receipts");
+    let _ = pairs;
+}
+
+/// 商家券营销补差回退 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_create_subsidy_return_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::CreateSubsidyReturnReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::CreateSubsidyReturnReceiptRequest::builder()
+        .stock_id("128888000000001")
+        .coupon_code("ABCD12345678")
+        .transaction_id("4200000913202101152566792388")
+        .refund_id("50100506732021010105138718375")
+        .payer_merchant("1900000001")
+        .payee_merchant("1900000002")
+        .amount(100)
+        .description("20210115DESCRIPTION")
+        .out_subsidy_return_no("subsidy-abcd-12345678")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.create_subsidy_return_receipt fails validation: {e}");
+    }
+}
+
+/// 使券失效 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_deactivate_coupon_request_example_1() {
     let json = r#"{
-"coupon_code":"sxxe34343434",
-"stock_id":"1234567891",
-"deactivate_request_no":"1002600620019090123143254436",
-"deactivate_reason":"此券使用时间设置错误"
+  "coupon_code" : "sxxe34343434",
+  "stock_id" : "1234567891",
+  "deactivate_request_no" : "1002600620019090123143254436",
+  "deactivate_reason" : "此券使用时间设置错误"
 }
 "#;
     assert_round_trip::<sdk::busifavor::DeactivateCouponRequest>(json);
@@ -334,15 +1280,45 @@ fn busifavor_deactivate_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 取消关联订单信息 — request example 1 (示例代码(Java))
+/// 使券失效 — response example 2 (应答示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_deactivate_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::DeactivateCouponResponse>(r#"{
+  "wechatpay_deactivate_time" : "2020-05-20T13:29:35+08:00"
+}
+"#);
+}
+
+/// 使券失效 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_deactivate_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::DeactivateCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::DeactivateCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("1234567891")
+        .deactivate_request_no("1002600620019090123143254436")
+        .deactivate_reason("此券使用时间设置错误")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.deactivate_coupon fails validation: {e}");
+    }
+}
+
+/// 取消关联订单信息 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_disassociate_trade_info_request_example_1() {
     let json = r#"{
-"coupon_code":"213dsadfsa",
-"out_trade_no":"treads8a9f980",
-"stock_id":"100088",
-"out_request_no":"fdsafdsafdsa231321"
+  "stock_id" : "100088",
+  "coupon_code" : "213dsadfsa",
+  "out_trade_no" : "treads8a9f980",
+  "out_request_no" : "fdsafdsafdsa231321"
 }
 "#;
     assert_round_trip::<sdk::busifavor::DisassociateTradeInfoRequest>(json);
@@ -352,18 +1328,121 @@ fn busifavor_disassociate_trade_info_request_example_1() {
     let _ = pairs;
 }
 
-/// 根据过滤条件查询用户的券 — request example 1 (示例代码(Java))
+/// 取消关联订单信息 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_disassociate_trade_info_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::DisassociateTradeInfoRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::DisassociateTradeInfoRequest::builder()
+        .stock_id("100088")
+        .coupon_code("213dsadfsa")
+        .out_trade_no("treads8a9f980")
+        .out_request_no("fdsafdsafdsa231321")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.disassociate_trade_info fails validation: {e}");
+    }
+}
+
+/// 查询营销补差付款单列表 — request example 1 (请求示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_request_example_1() {
+    let mut request: sdk::busifavor::ListSubsidyPayReceiptsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.stock_id = "128888000000001".into();
+    request.coupon_code = "ABCD12345678".into();
+    request.out_subsidy_no = Some("subsidy-abcd-12345678".into());
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/subsidy/pay-receipts");
+    let mut expected: Vec<(String, String)> = vec![("stock_id".to_string(), "128888000000001".to_string()), ("coupon_code".to_string(), "ABCD12345678".to_string()), ("out_subsidy_no".to_string(), "subsidy-abcd-12345678".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询营销补差付款单列表 — response example 2 (应答示例(SDK样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::ListSubsidyPayReceiptsResponse>(r#"{
+    "pay_receipt_list": [
+        {
+            "subsidy_receipt_id": "1120200119165100000000000001",
+            "stock_id": "128888000000001",
+            "coupon_code": "ABCD12345678",
+            "transaction_id": "4200000913202101152566792388",
+            "payer_merchant": "1900000001",
+            "payee_merchant": "1900000002",
+            "amount": 100,
+            "description": "20210115DESCRIPTION",
+            "status": "SUCCESS",
+            "success_time": "2021-01-20T10:29:35.120+08:00",
+            "out_subsidy_no": "subsidy-abcd-12345678",
+            "create_time": "2021-01-20T10:29:35.120+08:00"
+        }
+    ]
+}
+"#);
+}
+
+/// 查询营销补差付款单列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_subsidy_pay_receipts_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ListSubsidyPayReceiptsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ListSubsidyPayReceiptsRequest::builder()
+        .stock_id("128888000000001")
+        .coupon_code("ABCD12345678")
+        .out_subsidy_no("subsidy-abcd-12345678")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.list_subsidy_pay_receipts fails validation: {e}");
+    }
+}
+
+/// 根据过滤条件查询用户的券 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_list_user_coupons_request_example_1() {
     let mut request: sdk::busifavor::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.openid = "2323dfsdf342342".into();
+    request.appid = "wx233544546545989".into();
+    request.stock_id = Some("100088".into());
+    request.creator_merchant = Some("1000000001".into());
+    request.belong_merchant = Some("1000000002".into());
+    request.sender_merchant = Some("1000000003".into());
+    request.offset = Some(0i64.into());
+    request.limit = Some(20i64.into());
+    request.coupon_state = Some(sdk::busifavor::CouponState::from("SENDED").into());
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/users/2323dfsdf342342/coupons");
+    let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "wx233544546545989".to_string()), ("stock_id".to_string(), "100088".to_string()), ("coupon_state".to_string(), "SENDED".to_string()), ("creator_merchant".to_string(), "1000000001".to_string()), ("belong_merchant".to_string(), "1000000002".to_string()), ("sender_merchant".to_string(), "1000000003".to_string()), ("offset".to_string(), "0".to_string()), ("limit".to_string(), "20".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 根据过滤条件查询用户的券 — request example 2 (示例代码(Java))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_user_coupons_request_example_2() {
+    let mut request: sdk::busifavor::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
     request.openid = "o4GgauInH_RCEdvrrNGrntXDu6D4".into();
     request.appid = "wx233544546545989".into();
     request.stock_id = Some("9865000".into());
-    request.coupon_state = Some(sdk::busifavor::CouponState::from("USED").into());
     request.creator_merchant = Some("1000000001".into());
     request.offset = Some(0i64.into());
     request.limit = Some(20i64.into());
+    request.coupon_state = Some(sdk::busifavor::CouponState::from("USED").into());
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/users/o4GgauInH_RCEdvrrNGrntXDu6D4/coupons");
     let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "wx233544546545989".to_string()), ("stock_id".to_string(), "9865000".to_string()), ("coupon_state".to_string(), "USED".to_string()), ("creator_merchant".to_string(), "1000000001".to_string()), ("offset".to_string(), "0".to_string()), ("limit".to_string(), "20".to_string())];
@@ -373,14 +1452,40 @@ fn busifavor_list_user_coupons_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 修改批次预算 — request example 1 (示例代码(Java))
+/// 根据过滤条件查询用户的券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_user_coupons_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ListUserCouponsRequest::builder()
+        .openid("2323dfsdf342342")
+        .appid("wx233544546545989")
+        .stock_id("100088")
+        .creator_merchant("1000000001")
+        .belong_merchant("1000000002")
+        .sender_merchant("1000000003")
+        .offset(0)
+        .limit(20)
+        .coupon_state("SENDED")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.list_user_coupons fails validation: {e}");
+    }
+}
+
+/// 修改批次预算 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_modify_budget_request_example_1() {
     let json = r#"{
-"target_max_coupons":3000,
-"current_max_coupons":500,
-"modify_budget_request_no":"1002600620019090123143254436"
+  "target_max_coupons" : 3000,
+  "current_max_coupons" : 500,
+  "target_max_coupons_by_day" : 500,
+  "current_max_coupons_by_day" : 300,
+  "modify_budget_request_no" : "1002600620019090123143254436"
 }
 "#;
     assert_round_trip::<sdk::busifavor::ModifyBudgetRequest>(json);
@@ -389,6 +1494,39 @@ fn busifavor_modify_budget_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/stocks/98065001/budget");
     let _ = pairs;
+}
+
+/// 修改批次预算 — response example 2 (返回示例(旧版页面))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_budget_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::ModifyBudgetResponse>(r#"{
+  "max_coupons": 300,
+  "max_coupons_by_day": 100
+}
+"#);
+}
+
+/// 修改批次预算 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_budget_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ModifyBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ModifyBudgetRequest::builder()
+        .stock_id("98065001")
+        .target_max_coupons(3000)
+        .current_max_coupons(500)
+        .target_max_coupons_by_day(500)
+        .current_max_coupons_by_day(300)
+        .modify_budget_request_no("1002600620019090123143254436")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.modify_budget fails validation: {e}");
+    }
 }
 
 /// 修改商家券基本信息 — request example 1 (示例代码(Java))
@@ -439,33 +1577,94 @@ fn busifavor_modify_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 获取商家券事件通知地址 — request example 1 (示例代码(Java))
+/// 修改商家券基本信息 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ModifyStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ModifyStockRequest::builder()
+        .stock_id("examplestockid")
+        .out_request_no("exampleoutrequestno")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.modify_stock fails validation: {e}");
+    }
+}
+
+/// 获取商家券事件通知地址 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_callback_request_example_1() {
     let mut request: sdk::busifavor::QueryCallbackRequest = serde_json::from_str("{}").expect("an empty body deserializes");
-    request.mchid = Some("10000098".into());
+    request.mchid = Some("98568888".into());
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/callbacks");
-    let mut expected: Vec<(String, String)> = vec![("mchid".to_string(), "10000098".to_string())];
+    let mut expected: Vec<(String, String)> = vec![("mchid".to_string(), "98568888".to_string())];
     let mut pairs = pairs;
     expected.sort();
     pairs.sort();
     assert_eq!(pairs, expected);
 }
 
-/// 查询商家券批次详情 — request example 1 (示例代码(Java))
+/// 获取商家券事件通知地址 — response example 2 (应答示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_callback_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::QueryCallbackResponse>(r#"{
+  "mchid" : "98568888",
+  "notify_url" : "https://pay.weixin.qq.com"
+}
+"#);
+}
+
+/// 获取商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QueryCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QueryCallbackRequest::builder()
+        .mchid("98568888")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_callback fails validation: {e}");
+    }
+}
+
+/// 查询商家券批次详情 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_stock_request_example_1() {
     let mut request: sdk::busifavor::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
-    request.stock_id = "1212".into();
+    request.stock_id = "100088".into();
     let (path, pairs) = split(&request.path_and_query());
-    assert_eq!(path, "/v3/marketing/busifavor/stocks/1212");
+    assert_eq!(path, "/v3/marketing/busifavor/stocks/100088");
     let _ = pairs;
 }
 
-/// 查询营销补差付款单详情 — request example 1 (示例代码(Java))
+/// 查询商家券批次详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QueryStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QueryStockRequest::builder()
+        .stock_id("100088")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_stock fails validation: {e}");
+    }
+}
+
+/// 查询营销补差付款单详情 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_subsidy_pay_receipt_request_example_1() {
@@ -476,27 +1675,88 @@ fn busifavor_query_subsidy_pay_receipt_request_example_1() {
     let _ = pairs;
 }
 
-/// 查询用户券详情 — request example 1 (示例代码(Java))
+/// 查询营销补差付款单详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_pay_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QuerySubsidyPayReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QuerySubsidyPayReceiptRequest::builder()
+        .subsidy_receipt_id("1120200119165100000000000001")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_subsidy_pay_receipt fails validation: {e}");
+    }
+}
+
+/// 查询商家券营销补差回退单详情 — request example 1 (请求示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_return_receipt_request_example_1() {
+    let mut request: sdk::busifavor::QuerySubsidyReturnReceiptRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.subsidy_return_receipt_id = "2120200119165100000000000001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/subsidy/return-receipts/2120200119165100000000000001");
+    let _ = pairs;
+}
+
+/// 查询商家券营销补差回退单详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_subsidy_return_receipt_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QuerySubsidyReturnReceiptRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QuerySubsidyReturnReceiptRequest::builder()
+        .subsidy_return_receipt_id("2120200119165100000000000001")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_subsidy_return_receipt fails validation: {e}");
+    }
+}
+
+/// 查询用户券详情 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_user_coupon_request_example_1() {
     let mut request: sdk::busifavor::QueryUserCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
-    request.openid = "o4GgauInH_RCEdvrrNGrntXDu6D4".into();
     request.coupon_code = "123446565767".into();
     request.appid = "wx233544546545989".into();
+    request.openid = "2323dfsdf342342".into();
     let (path, pairs) = split(&request.path_and_query());
-    assert_eq!(path, "/v3/marketing/busifavor/users/o4GgauInH_RCEdvrrNGrntXDu6D4/coupons/123446565767/appids/wx233544546545989");
+    assert_eq!(path, "/v3/marketing/busifavor/users/2323dfsdf342342/coupons/123446565767/appids/wx233544546545989");
     let _ = pairs;
 }
 
-/// 申请退券 — request example 1 (示例代码(Java))
+/// 查询用户券详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::QueryUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::QueryUserCouponRequest::builder()
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .openid("2323dfsdf342342")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.query_user_coupon fails validation: {e}");
+    }
+}
+
+/// 申请退券 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_return_coupon_request_example_1() {
     let json = r#"{
-"coupon_code":"sxxe34343434",
-"stock_id":"1234567891",
-"return_request_no":"1002600620019090123143254436"
+  "coupon_code" : "sxxe34343434",
+  "stock_id" : "1234567891",
+  "return_request_no" : "1002600620019090123143254436"
 }
 "#;
     assert_round_trip::<sdk::busifavor::ReturnCouponRequest>(json);
@@ -506,13 +1766,100 @@ fn busifavor_return_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 设置商家券事件通知地址 — request example 1 (示例代码(Java))
+/// 申请退券 — response example 2 (应答示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_return_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::ReturnCouponResponse>(r#"{
+  "wechatpay_return_time" : "2020-05-20T13:29:35+08:00"
+}
+"#);
+}
+
+/// 申请退券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_return_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::ReturnCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::ReturnCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("1234567891")
+        .return_request_no("1002600620019090123143254436")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.return_coupon fails validation: {e}");
+    }
+}
+
+/// 向用户发放商品券 — request example 1 (请求示例(SDK样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_request_example_1() {
+    let json = r#"{
+    "openid": "xsd3434454567676",
+    "appid": "wx1234567889999",
+    "stock_id": "12312354",
+    "out_request_no": "2335465",
+    "coupon_code": "202007019999",
+    "coupon_type": "NORMAL",
+    "member_card_id": "pbLatjvWOibDc5-TBnbUk1pD12o0"
+}
+"#;
+    assert_round_trip::<sdk::busifavor::SendProductCouponRequest>(json);
+    let mut request: sdk::busifavor::SendProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/product-coupons/send");
+    let _ = pairs;
+}
+
+/// 向用户发放商品券 — response example 2 (应答示例(SDK样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::SendProductCouponResponse>(r#"{
+    "send_coupon_result": {
+        "stock_id": "1262260000000268",
+        "out_request_no": "2335465",
+        "coupon_code": "2312323"
+    }
+}
+"#);
+}
+
+/// 向用户发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_send_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::SendProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::SendProductCouponRequest::builder()
+        .openid("xsd3434454567676")
+        .appid("wx1234567889999")
+        .stock_id("12312354")
+        .out_request_no("2335465")
+        .coupon_code("202007019999")
+        .coupon_type("NORMAL")
+        .member_card_id("pbLatjvWOibDc5-TBnbUk1pD12o0")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.send_product_coupon fails validation: {e}");
+    }
+}
+
+/// 设置商家券事件通知地址 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_set_callback_request_example_1() {
     let json = r#"{
-"mchid":"10000098",
-"notify_url":"https://pay.weixin.qq.com"
+  "mchid" : "98568888",
+  "notify_url" : "https://pay.weixin.qq.com"
 }
 "#;
     assert_round_trip::<sdk::busifavor::SetCallbackRequest>(json);
@@ -522,16 +1869,32 @@ fn busifavor_set_callback_request_example_1() {
     let _ = pairs;
 }
 
-/// 上传预存CODE — request example 1 (示例代码(Java,已修正为JSON数组))
+/// 设置商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_set_callback_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::SetCallbackRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::SetCallbackRequest::builder()
+        .mchid("98568888")
+        .notify_url("https://pay.weixin.qq.com")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.set_callback fails validation: {e}");
+    }
+}
+
+/// 上传预存CODE — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_upload_coupon_codes_request_example_1() {
     let json = r#"{
-"coupon_code_list": [
-"ABC9588200",
-"ABC9588201"
-],
-"upload_request_no":"100002322019090134234sfdf"
+  "coupon_code_list" : [
+    "ABC9588200"
+  ],
+  "upload_request_no" : "100002322019090134234sfdf"
 }
 "#;
     assert_round_trip::<sdk::busifavor::UploadCouponCodesRequest>(json);
@@ -540,6 +1903,24 @@ fn busifavor_upload_coupon_codes_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/stocks/98065001/couponcodes");
     let _ = pairs;
+}
+
+/// 上传预存CODE — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_upload_coupon_codes_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::UploadCouponCodesRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::UploadCouponCodesRequest::builder()
+        .stock_id("98065001")
+        .coupon_code_list(["ABC9588200"])
+        .upload_request_no("100002322019090134234sfdf")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.upload_coupon_codes fails validation: {e}");
+    }
 }
 
 /// 核销用户的券 — request example 1 (示例代码(Java))
@@ -562,12 +1943,1499 @@ fn busifavor_use_coupon_request_example_1() {
     let _ = pairs;
 }
 
+/// 核销用户的券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_use_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::UseCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::UseCouponRequest::builder()
+        .coupon_code("sxxe34343434")
+        .stock_id("100088")
+        .appid("wx1234567889999")
+        .use_time("2015-05-20T13:29:35+08:00")
+        .use_request_no("1002600620019090123143254435")
+        .openid("xsd3434454567676")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2015-05-20T13:29:35+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.use_coupon fails validation: {e}");
+    }
+}
+
 /// 领券事件回调通知 — notification envelope example 1 (通知示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_coupon_send_envelope_example_1() {
     assert_round_trip::<sdk::busifavor::CouponSendNotification>(r#"{"id":"8b33f79f-8869-5ae5-b41b-3c0b59f957d0","create_time":"2019-12-12T16:54:38+08:00","resource_type":"encrypt-resource","event_type":"COUPON.SEND","summary":"商家券领券通知","resource":{"original_type":"coupon","algorithm":"AEAD_AES_256_GCM","ciphertext":"xxx","associated_data":"coupon","nonce":"j9g1wAzF9Xn1"}}
 "#);
+}
+
+/// 批次组批量关联门店 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stock_bundle_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::AssociateStockBundleStoresRequest>(json);
+    let mut request: sdk::product_coupon::AssociateStockBundleStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    request.stock_bundle_id = "123456789".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles/123456789/associate-stores");
+    let _ = pairs;
+}
+
+/// 批次组批量关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stock_bundle_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::AssociateStockBundleStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::AssociateStockBundleStoresRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .store_list([sdk::product_coupon::StockBundleStoreInfo::builder()
+                .store_id("100000001")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.associate_stock_bundle_stores fails validation: {e}");
+    }
+}
+
+/// 批次关联门店 — request example 1 (关联门店列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+},
+{
+"store_id" : "100000002"
+},
+{
+"store_id" : "100000003"
+},
+{
+"store_id" : "12"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::AssociateStoresRequest>(json);
+    let mut request: sdk::product_coupon::AssociateStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/associate-stores");
+    let _ = pairs;
+}
+
+/// 批次关联门店 — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stores_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::AssociateStoresResponse>(r#"{
+    "total_count": 10,
+    "success_store_list": [
+        {
+            "store_id": "100000001"
+        }
+    ],
+    "failed_store_list": [
+        {
+            "store_id": "100000001",
+            "code": "INVALID_REQUEST",
+            "message": "门店ID非法或不属于当前品牌"
+        }
+    ]
+}
+"#);
+}
+
+/// 批次关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::AssociateStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::AssociateStoresRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .store_list([sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000001")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000002")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000003")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("12")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.associate_stores fails validation: {e}");
+    }
+}
+
+/// 确认发放用户商品券 — request example 1 (确认发放用户券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_confirm_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"out_request_no" : "MCHCONFIRM202003101234",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ConfirmUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::ConfirmUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/confirm");
+    let _ = pairs;
+}
+
+/// 确认发放用户商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_confirm_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ConfirmUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ConfirmUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHCONFIRM202003101234")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.confirm_user_coupon fails validation: {e}");
+    }
+}
+
+/// 提交图片生成任务 — request example 1 (请求示例 (.NET SDK sample; the page's example was not readable))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_request_example_1() {
+    let json = r##"{
+    "brand_id": "120344",
+    "task_id": "image_generation_task_1",
+    "image_generation_type": "COMBINE_IMAGE",
+    "combine_image": {
+        "scope": "ALL",
+        "type": "NORMAL",
+        "usage_mode": "SINGLE",
+        "normal_coupon": {
+            "threshold": 10000,
+            "discount_amount": 100
+        },
+        "discount_coupon": {
+            "threshold": 10000,
+            "percent_off": 30
+        },
+        "exchange_coupon": {
+            "threshold": 10000,
+            "exchange_price": 100
+        },
+        "background_color": "#ff5733"
+    },
+    "cut_out": {
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"
+    }
+}
+"##;
+    assert_round_trip::<sdk::product_coupon::CreateImageGenerationTaskRequest>(json);
+    let mut request: sdk::product_coupon::CreateImageGenerationTaskRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/image-generation-tasks");
+    let _ = pairs;
+}
+
+/// 提交图片生成任务 — response example 2 (应答示例 (.NET SDK sample; the page's example was not readable))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::CreateImageGenerationTaskResponse>(r#"{
+    "task_id": "image_generation_task_1",
+    "brand_id": "120344"
+}
+"#);
+}
+
+/// 提交图片生成任务 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_image_generation_task_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateImageGenerationTaskRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateImageGenerationTaskRequest::builder()
+        .brand_id("120344")
+        .task_id("image_generation_task_1")
+        .image_generation_type("COMBINE_IMAGE")
+        .combine_image(sdk::product_coupon::ImageGenerationCombineImage::builder()
+            .scope("ALL")
+            .r#type("NORMAL")
+            .usage_mode("SINGLE")
+            .normal_coupon(sdk::product_coupon::ImageGenerationNormalCoupon::builder()
+                .threshold(10000)
+                .discount_amount(100)
+                .build()?)
+            .discount_coupon(sdk::product_coupon::ImageGenerationDiscountCoupon::builder()
+                .threshold(10000)
+                .percent_off(30)
+                .build()?)
+            .exchange_coupon(sdk::product_coupon::ImageGenerationExchangeCoupon::builder()
+                .threshold(10000)
+                .exchange_price(100)
+                .build()?)
+            .background_color("#ff5733")
+            .build()?)
+        .cut_out(sdk::product_coupon::ImageGenerationCutOut::builder()
+            .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg")
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_image_generation_task fails validation: {e}");
+    }
+}
+
+/// 创建商品券 — request example 1 (单券-全场-折扣券(旧版页面示例))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_request_example_1() {
+    let json = r#"{
+    "out_product_no": "Product_1234567890",
+    "scope": "ALL",
+    "usage_mode": "SINGLE",
+    "display_info": {
+        "name": "全场满100立打8折",
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "detail_image_url_list": [
+            "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+        ]
+    },
+    "single_usage_info": {
+        "discount_coupon": {
+            "threshold": 10000,
+            "percent_off": 20
+        }
+    },
+    "type": "DISCOUNT",
+    "stock": {
+        "remark": "8月工作日有效批次",
+        "coupon_code_mode": "UPLOAD",
+        "stock_send_rule": {
+            "max_count": 10000000,
+            "max_count_per_user": 1
+        },
+        "single_usage_rule": {
+            "coupon_available_period": {
+                "available_begin_time": "2025-08-01T00:00:00+08:00",
+                "available_end_time": "2025-08-31T23:59:59+08:00",
+                "available_days": 30,
+                "weekly_available_period": {
+                    "day_list": [
+                        "MONDAY",
+                        "TUESDAY",
+                        "WEDNESDAY",
+                        "THURSDAY",
+                        "FRIDAY"
+                    ]
+                }
+            }
+        },
+        "usage_rule_display_info": {
+            "coupon_usage_method_list": [
+                "OFFLINE",
+                "MINI_PROGRAM",
+                "PAYMENT_CODE"
+            ],
+            "mini_program_appid": "wx1234567890",
+            "mini_program_path": "/pages/index/product",
+            "usage_description": "工作日可用",
+            "coupon_available_store_info": {
+                "description": "所有门店可用，可使用小程序查看门店列表",
+                "mini_program_appid": "wx1234567890",
+                "mini_program_path": "/pages/index/store-list"
+            }
+        },
+        "coupon_display_info": {
+            "code_display_mode": "QRCODE",
+            "background_color": "Color010",
+            "entrance_mini_program": {
+                "appid": "wx1234567890",
+                "path": "/pages/index/product",
+                "entrance_wording": "欢迎选购",
+                "guidance_wording": "获取更多优惠"
+            },
+            "entrance_official_account": {
+                "appid": "wx1234567890"
+            },
+            "entrance_finder": {
+                "finder_id": "gh_12345678",
+                "finder_video_id": "UDFsdf24df34dD456Hdf34",
+                "finder_video_cover_image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+            }
+        },
+        "store_scope": "NONE",
+        "notify_config": {
+            "notify_appid": "wx4fd12345678"
+        }
+    },
+    "out_request_no": "12345_20250101_A3489",
+    "brand_id": "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::CreateProductCouponRequest>(json);
+    let mut request: sdk::product_coupon::CreateProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons");
+    let _ = pairs;
+}
+
+/// 创建商品券 — response example 2 (单券-全场-折扣券(旧版页面示例))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::CreateProductCouponResponse>(r#"{
+    "product_coupon_id": "1000000013",
+    "scope": "ALL",
+    "type": "DISCOUNT",
+    "usage_mode": "SINGLE",
+    "single_usage_info": {
+        "discount_coupon": {
+            "threshold": 10000,
+            "percent_off": 20
+        }
+    },
+    "display_info": {
+        "name": "全场满100立打8折",
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "background_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+        "detail_image_url_list": [
+            "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+        ]
+    },
+    "state": "EFFECTIVE",
+    "out_product_no": "Product_1234567890",
+    "stock": {
+        "product_coupon_id": "1000000013",
+        "stock_id": "1000000013001",
+        "remark": "8月工作日有效批次",
+        "coupon_code_mode": "UPLOAD",
+        "coupon_code_count_info": {
+            "total_count": 0,
+            "available_count": 0
+        },
+        "stock_send_rule": {
+            "max_count": 10000000,
+            "max_count_per_user": 1
+        },
+        "single_usage_rule": {
+            "coupon_available_period": {
+                "available_begin_time": "2025-08-01T00:00:00+08:00",
+                "available_end_time": "2025-08-31T23:59:59+08:00",
+                "available_days": 30,
+                "weekly_available_period": {
+                    "day_list": [
+                        "MONDAY",
+                        "TUESDAY",
+                        "WEDNESDAY",
+                        "THURSDAY",
+                        "FRIDAY"
+                    ]
+                }
+            }
+        },
+        "usage_rule_display_info": {
+            "coupon_usage_method_list": [
+                "OFFLINE",
+                "MINI_PROGRAM",
+                "PAYMENT_CODE"
+            ],
+            "mini_program_appid": "wx1234567890",
+            "mini_program_path": "/pages/index/product",
+            "usage_description": "工作日可用",
+            "coupon_available_store_info": {
+                "description": "所有门店可用，可使用小程序查看门店列表",
+                "mini_program_appid": "wx1234567890",
+                "mini_program_path": "/pages/index/store-list"
+            }
+        },
+        "coupon_display_info": {
+            "code_display_mode": "QRCODE",
+            "background_color": "Color010",
+            "entrance_mini_program": {
+                "appid": "wx1234567890",
+                "path": "/pages/index/product",
+                "entrance_wording": "欢迎选购",
+                "guidance_wording": "获取更多优惠"
+            },
+            "entrance_official_account": {
+                "appid": "wx1234567890"
+            },
+            "entrance_finder": {
+                "finder_id": "gh_12345678",
+                "finder_video_id": "UDFsdf24df34dD456Hdf34",
+                "finder_video_cover_image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+            }
+        },
+        "notify_config": {
+            "notify_appid": "wx4fd12345678"
+        },
+        "store_scope": "NONE",
+        "sent_count_info": {
+            "total_count": 0,
+            "today_count": 0
+        },
+        "state": "SENDING",
+        "brand_id": "120344"
+    },
+    "brand_id": "120344"
+}
+"#);
+}
+
+/// 创建商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateProductCouponRequest::builder()
+        .out_request_no("12345_20250101_A3489")
+        .scope("ALL")
+        .r#type("DISCOUNT")
+        .usage_mode("SINGLE")
+        .single_usage_info(sdk::product_coupon::SingleUsageInfo::builder()
+            .discount_coupon(sdk::product_coupon::DiscountCouponUsageRule::builder()
+                .threshold(10000)
+                .percent_off(20)
+                .build()?)
+            .build()?)
+        .display_info(sdk::product_coupon::ProductCouponDisplayInfo::builder()
+            .name("全场满100立打8折")
+            .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .detail_image_url_list(["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"])
+            .build()?)
+        .out_product_no("Product_1234567890")
+        .stock(sdk::product_coupon::StockForCreate::builder()
+            .remark("8月工作日有效批次")
+            .coupon_code_mode("UPLOAD")
+            .stock_send_rule(sdk::product_coupon::StockSendRule::builder()
+                .max_count(10000000)
+                .max_count_per_user(1)
+                .build()?)
+            .single_usage_rule(sdk::product_coupon::StockUsageRule::builder()
+                .coupon_available_period(sdk::product_coupon::CouponAvailablePeriod::builder()
+                    .available_begin_time("2025-08-01T00:00:00+08:00")
+                    .available_end_time("2025-08-31T23:59:59+08:00")
+                    .available_days(30)
+                    .weekly_available_period(sdk::product_coupon::FixedWeekPeriod::builder()
+                        .day_list(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
+                        .build()?)
+                    .build()?)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE", "MINI_PROGRAM", "PAYMENT_CODE"])
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/product")
+                .usage_description("工作日可用")
+                .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                    .description("所有门店可用，可使用小程序查看门店列表")
+                    .mini_program_appid("wx1234567890")
+                    .mini_program_path("/pages/index/store-list")
+                    .build()?)
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("QRCODE")
+                .background_color("Color010")
+                .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                    .appid("wx1234567890")
+                    .path("/pages/index/product")
+                    .entrance_wording("欢迎选购")
+                    .guidance_wording("获取更多优惠")
+                    .build()?)
+                .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                    .appid("wx1234567890")
+                    .build()?)
+                .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                    .finder_id("gh_12345678")
+                    .finder_video_id("UDFsdf24df34dD456Hdf34")
+                    .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                    .build()?)
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("wx4fd12345678")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2025-08-01T00:00:00+08:00", "2025-08-31T23:59:59+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_product_coupon fails validation: {e}");
+    }
+}
+
+/// 添加商品券批次 — request example 1 (为满100可用的全场8折券添加批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_request_example_1() {
+    let json = r#"{
+  "out_request_no" : "12345_20250101_A3489",
+  "stock" : {
+    "remark" : "8月工作日有效批次",
+    "coupon_code_mode" : "UPLOAD",
+    "stock_send_rule" : {
+      "max_count" : 10000000,
+      "max_count_per_user" : 1
+    },
+    "single_usage_rule" : {
+      "coupon_available_period" : {
+        "available_begin_time" : "2025-08-01T00:00:00+08:00",
+        "available_end_time" : "2025-08-31T23:59:59+08:00",
+        "available_days" : 30,
+        "weekly_available_period" : {
+          "day_list" : [ "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY" ]
+        }
+      }
+    },
+    "usage_rule_display_info" : {
+      "coupon_usage_method_list" : [ "OFFLINE", "MINI_PROGRAM", "PAYMENT_CODE" ],
+      "mini_program_appid" : "wx1234567890",
+      "mini_program_path" : "/pages/index/product",
+      "usage_description" : "工作日可用",
+      "coupon_available_store_info" : {
+        "description" : "所有门店可用，可使用小程序查看门店列表",
+        "mini_program_appid" : "wx1234567890",
+        "mini_program_path" : "/pages/index/store-list"
+      }
+    },
+    "coupon_display_info" : {
+      "code_display_mode" : "QRCODE",
+      "background_color" : "Color010",
+      "entrance_mini_program" : {
+        "appid" : "wx1234567890",
+        "path" : "/pages/index/product",
+        "entrance_wording" : "欢迎选购",
+        "guidance_wording" : "获取更多优惠"
+      },
+      "entrance_official_account" : {
+        "appid" : "wx1234567890"
+      },
+      "entrance_finder" : {
+        "finder_id" : "gh_12345678",
+        "finder_video_id" : "UDFsdf24df34dD456Hdf34",
+        "finder_video_cover_image_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+      }
+    },
+    "notify_config" : {
+      "notify_appid" : "wx4fd12345678"
+    },
+    "store_scope" : "NONE"
+  },
+  "brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::CreateStockRequest>(json);
+    let mut request: sdk::product_coupon::CreateStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks");
+    let _ = pairs;
+}
+
+/// 添加商品券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .out_request_no("12345_20250101_A3489")
+        .stock(sdk::product_coupon::StockForCreate::builder()
+            .remark("8月工作日有效批次")
+            .coupon_code_mode("UPLOAD")
+            .stock_send_rule(sdk::product_coupon::StockSendRule::builder()
+                .max_count(10000000)
+                .max_count_per_user(1)
+                .build()?)
+            .single_usage_rule(sdk::product_coupon::StockUsageRule::builder()
+                .coupon_available_period(sdk::product_coupon::CouponAvailablePeriod::builder()
+                    .available_begin_time("2025-08-01T00:00:00+08:00")
+                    .available_end_time("2025-08-31T23:59:59+08:00")
+                    .available_days(30)
+                    .weekly_available_period(sdk::product_coupon::FixedWeekPeriod::builder()
+                        .day_list(["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"])
+                        .build()?)
+                    .build()?)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE", "MINI_PROGRAM", "PAYMENT_CODE"])
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/product")
+                .usage_description("工作日可用")
+                .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                    .description("所有门店可用，可使用小程序查看门店列表")
+                    .mini_program_appid("wx1234567890")
+                    .mini_program_path("/pages/index/store-list")
+                    .build()?)
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("QRCODE")
+                .background_color("Color010")
+                .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                    .appid("wx1234567890")
+                    .path("/pages/index/product")
+                    .entrance_wording("欢迎选购")
+                    .guidance_wording("获取更多优惠")
+                    .build()?)
+                .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                    .appid("wx1234567890")
+                    .build()?)
+                .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                    .finder_id("gh_12345678")
+                    .finder_video_id("UDFsdf24df34dD456Hdf34")
+                    .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                    .build()?)
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("wx4fd12345678")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2025-08-01T00:00:00+08:00", "2025-08-31T23:59:59+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_stock fails validation: {e}");
+    }
+}
+
+/// 添加商品券批次组 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_bundle_request_example_1() {
+    let json = r#"{
+"out_request_no" : "34657_20250101_123456",
+"stock_bundle" : {
+"remark" : "满减券",
+"coupon_code_mode" : "UPLOAD",
+"stock_send_rule" : {
+"max_count" : 10000000,
+"max_count_per_day" : 10000,
+"max_count_per_user" : 1
+},
+"progressive_bundle_usage_rule" : {
+"coupon_available_period" : {
+"available_begin_time" : "2025-01-01T00:00:00+08:00",
+"available_end_time" : "2025-10-01T00:00:00+08:00",
+"available_days" : 10,
+"wait_days_after_receive" : 1,
+"weekly_available_period" : {
+"day_list" : [
+"MONDAY"
+],
+"day_period_list" : [
+{
+"begin_time" : 60,
+"end_time" : 86399
+}
+]
+},
+"irregular_available_period_list" : [
+{
+"begin_time" : "2025-01-01T00:00:00+08:00",
+"end_time" : "2025-10-01T00:00:00+08:00"
+}
+]
+},
+"normal_coupon_list" : [
+{
+"threshold" : 10000,
+"discount_amount" : 100
+}
+],
+"discount_coupon_list" : [
+{
+"threshold" : 10000,
+"percent_off" : 30
+}
+],
+"exchange_coupon_list" : [
+{
+"threshold" : 10000,
+"exchange_price" : 100
+}
+]
+},
+"usage_rule_display_info" : {
+"coupon_usage_method_list" : [
+"OFFLINE"
+],
+"mini_program_appid" : "wx1234567890",
+"mini_program_path" : "/pages/index/product",
+"app_path" : "https://www.example.com/jump-to-app",
+"usage_description" : "全场可用",
+"coupon_available_store_info" : {
+"description" : "可在上海市区的所有门店使用,详细列表参考小程序内信息为准",
+"mini_program_appid" : "wx1234567890",
+"mini_program_path" : "/pages/index/store-list"
+}
+},
+"coupon_display_info" : {
+"code_display_mode" : "QRCODE",
+"background_color" : "Color010",
+"entrance_mini_program" : {
+"appid" : "wx1234567890",
+"path" : "/pages/index/product",
+"entrance_wording" : "欢迎选购",
+"guidance_wording" : "获取更多优惠"
+},
+"entrance_official_account" : {
+"appid" : "wx1234567890"
+},
+"entrance_finder" : {
+"finder_id" : "gh_12345678",
+"finder_video_id" : "UDFsdf24df34dD456Hdf34",
+"finder_video_cover_image_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+}
+},
+"notify_config" : {
+"notify_appid" : "wx4fd12345678"
+},
+"store_scope" : "SPECIFIC"
+},
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::CreateStockBundleRequest>(json);
+    let mut request: sdk::product_coupon::CreateStockBundleRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles");
+    let _ = pairs;
+}
+
+/// 添加商品券批次组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateStockBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateStockBundleRequest::builder()
+        .product_coupon_id("exampleproductcouponid")
+        .out_request_no("exampleoutrequestno")
+        .stock_bundle(sdk::product_coupon::StockBundleCreateInfo::builder()
+            .coupon_code_mode("WECHATPAY")
+            .stock_send_rule(sdk::product_coupon::StockBundleCreateSendRule::builder()
+                .max_count(1)
+                .max_count_per_user(1)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE"])
+                .mini_program_appid("exampleminiprogramappid")
+                .mini_program_path("exampleminiprogrampath")
+                .app_path("exampleapppath")
+                .usage_description("exampleusagedescription")
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("INVISIBLE")
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("examplenotifyappid")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_stock_bundle fails validation: {e}");
+    }
+}
+
+/// 失效商品券 — request example 1 (失效商品券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_product_coupon_request_example_1() {
+    let json = r#"{
+"out_request_no" : "34657_20250101_123456",
+"deactivate_reason" : "商品券信息有误,重新创建",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DeactivateProductCouponRequest>(json);
+    let mut request: sdk::product_coupon::DeactivateProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/deactivate");
+    let _ = pairs;
+}
+
+/// 失效商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateProductCouponRequest::builder()
+        .product_coupon_id("1000000013")
+        .out_request_no("34657_20250101_123456")
+        .deactivate_reason("商品券信息有误,重新创建")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_product_coupon fails validation: {e}");
+    }
+}
+
+/// 失效商品券批次 — request example 1 (失效商品券批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_stock_request_example_1() {
+    let json = r#"{
+"out_request_no" : "de_34657_20250101_123456",
+"deactivate_reason" : "批次信息有误,重新创建",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DeactivateStockRequest>(json);
+    let mut request: sdk::product_coupon::DeactivateStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/deactivate");
+    let _ = pairs;
+}
+
+/// 失效商品券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("de_34657_20250101_123456")
+        .deactivate_reason("批次信息有误,重新创建")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_stock fails validation: {e}");
+    }
+}
+
+/// 失效用户商品券 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"out_request_no" : "MCHDEACTIVATE202003101234",
+"deactivate_reason" : "商品已下线,使用户商品券失效",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DeactivateUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::DeactivateUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/deactivate");
+    let _ = pairs;
+}
+
+/// 失效用户商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHDEACTIVATE202003101234")
+        .deactivate_reason("商品已下线,使用户商品券失效")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_user_coupon fails validation: {e}");
+    }
+}
+
+/// 失效用户商品券组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateUserCouponBundleRequest::builder()
+        .user_coupon_bundle_id("exampleusercouponbundleid")
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .out_request_no("exampleoutrequestno")
+        .deactivate_reason("exampledeactivatereason")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_user_coupon_bundle fails validation: {e}");
+    }
+}
+
+/// 批次组批量取消关联门店 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stock_bundle_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DisassociateStockBundleStoresRequest>(json);
+    let mut request: sdk::product_coupon::DisassociateStockBundleStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    request.stock_bundle_id = "123456789".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles/123456789/disassociate-stores");
+    let _ = pairs;
+}
+
+/// 批次组批量取消关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stock_bundle_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DisassociateStockBundleStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DisassociateStockBundleStoresRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .store_list([sdk::product_coupon::StockBundleStoreInfo::builder()
+                .store_id("100000001")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.disassociate_stock_bundle_stores fails validation: {e}");
+    }
+}
+
+/// 批次取消关联门店 — request example 1 (取消关联门店列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+},
+{
+"store_id" : "100000002"
+},
+{
+"store_id" : "100000003"
+},
+{
+"store_id" : "12"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DisassociateStoresRequest>(json);
+    let mut request: sdk::product_coupon::DisassociateStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/disassociate-stores");
+    let _ = pairs;
+}
+
+/// 批次取消关联门店 — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stores_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::DisassociateStoresResponse>(r#"{
+    "total_count": 10,
+    "success_store_list": [
+        {
+            "store_id": "100000001"
+        }
+    ],
+    "failed_store_list": [
+        {
+            "store_id": "100000001",
+            "code": "INVALID_REQUEST",
+            "message": "门店ID非法或不属于当前品牌"
+        }
+    ]
+}
+"#);
+}
+
+/// 批次取消关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DisassociateStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DisassociateStoresRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .store_list([sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000001")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000002")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("100000003")
+                .build()?, sdk::product_coupon::StockStoreEntry::builder()
+                .store_id("12")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.disassociate_stores fails validation: {e}");
+    }
+}
+
+/// 查询批次关联门店列表 — request example 1 (查询已关联门店列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_associated_stores_request_example_1() {
+    let mut request: sdk::product_coupon::ListAssociatedStoresRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    request.page_size = Some(2i64.into());
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/associated-stores");
+    let mut expected: Vec<(String, String)> = vec![("page_size".to_string(), "2".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询批次关联门店列表 — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_associated_stores_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::ListAssociatedStoresResponse>(r#"{
+    "total_count": 500,
+    "store_list": [
+        {
+            "store_id": "100000001"
+        }
+    ],
+    "next_page_token": "MTIzNDUK"
+}
+"#);
+}
+
+/// 查询批次关联门店列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_associated_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ListAssociatedStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListAssociatedStoresRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .page_size(2)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.list_associated_stores fails validation: {e}");
+    }
+}
+
+/// 查询商品券批次列表 — request example 1 (查询商品券下已失效的批次列表)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_request_example_1() {
+    let mut request: sdk::product_coupon::ListStocksRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.state = Some(sdk::product_coupon::StockState::from("DEACTIVATED").into());
+    request.page_size = Some(10i64.into());
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks");
+    let mut expected: Vec<(String, String)> = vec![("state".to_string(), "DEACTIVATED".to_string()), ("page_size".to_string(), "10".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券批次列表 — request example 2 (查询商品券下某个批次组内的批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_request_example_2() {
+    let mut request: sdk::product_coupon::ListStocksRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000014".into();
+    request.page_size = Some(20i64.into());
+    request.brand_id = "120344".into();
+    request.stock_bundle_id = Some("712315129419284901".into());
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000014/stocks");
+    let mut expected: Vec<(String, String)> = vec![("page_size".to_string(), "20".to_string()), ("brand_id".to_string(), "120344".to_string()), ("stock_bundle_id".to_string(), "712315129419284901".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券批次列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_stocks_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ListStocksRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListStocksRequest::builder()
+        .product_coupon_id("1000000013")
+        .state("DEACTIVATED")
+        .page_size(10)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.list_stocks fails validation: {e}");
+    }
+}
+
+/// 指定券状态查询用户商品券列表 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_user_coupons_request_example_1() {
+    let mut request: sdk::product_coupon::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    request.product_coupon_id = Some("1002323".into());
+    request.stock_id = Some("100232301".into());
+    request.appid = "wx233544546545989".into();
+    request.coupon_state = Some(sdk::product_coupon::UserProductCouponState::from("USED").into());
+    request.page_size = Some(20i64.into());
+    request.page_token = Some("MTIzMjUK".into());
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons");
+    let mut expected: Vec<(String, String)> = vec![("product_coupon_id".to_string(), "1002323".to_string()), ("stock_id".to_string(), "100232301".to_string()), ("appid".to_string(), "wx233544546545989".to_string()), ("coupon_state".to_string(), "USED".to_string()), ("page_size".to_string(), "20".to_string()), ("page_token".to_string(), "MTIzMjUK".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 指定券状态查询用户商品券列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_user_coupons_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListUserCouponsRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1002323")
+        .stock_id("100232301")
+        .appid("wx233544546545989")
+        .coupon_state("USED")
+        .page_size(20)
+        .page_token("MTIzMjUK")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.list_user_coupons fails validation: {e}");
+    }
+}
+
+/// 修改商品券 — request example 1 (调整商品券标题)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_product_coupon_request_example_1() {
+    let json = r#"{
+  "display_info" : {
+    "name" : "全场满100立打8折-新名字",
+    "image_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+    "background_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx",
+    "detail_image_url_list" : [
+      "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+    ]
+  },
+  "out_request_no" : "12345_20250101_A3489",
+  "brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyProductCouponRequest>(json);
+    let mut request: sdk::product_coupon::ModifyProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013");
+    let _ = pairs;
+}
+
+/// 修改商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyProductCouponRequest::builder()
+        .product_coupon_id("1000000013")
+        .out_request_no("12345_20250101_A3489")
+        .display_info(sdk::product_coupon::ProductCouponDisplayInfo::builder()
+            .name("全场满100立打8折-新名字")
+            .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+            .detail_image_url_list(["https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"])
+            .build()?)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_product_coupon fails validation: {e}");
+    }
+}
+
+/// 修改商品券批次 — request example 1 (修改批次(旧版页面示例))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_request_example_1() {
+    let json = r#"{
+    "out_request_no": "34657_20250101_123456",
+    "remark": "疯狂星期四项目专用",
+    "usage_rule_display_info": {
+        "coupon_usage_method_list": [
+            "MINI_PROGRAM"
+        ],
+        "mini_program_appid": "wx1234567890",
+        "mini_program_path": "/pages/index/product",
+        "app_path": "https://www.example.com/jump-to-app",
+        "usage_description": "全场可用",
+        "coupon_available_store_info": {
+            "description": "可在上海市区的所有门店使用，详细列表参考小程序内信息为准",
+            "mini_program_appid": "wx1234567890",
+            "mini_program_path": "/pages/index/store-list"
+        }
+    },
+    "coupon_display_info": {
+        "code_display_mode": "QRCODE",
+        "background_color": "Color010",
+        "entrance_mini_program": {
+            "appid": "wx1234567890",
+            "path": "/pages/index/product",
+            "entrance_wording": "欢迎选购",
+            "guidance_wording": "获取更多优惠"
+        },
+        "entrance_official_account": {
+            "appid": "wx1234567890"
+        },
+        "entrance_finder": {
+            "finder_id": "gh_12345678",
+            "finder_video_id": "UDFsdf24df34dD456Hdf34",
+            "finder_video_cover_image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+        }
+    },
+    "notify_config": {
+        "notify_appid": "wx4fd12345678"
+    },
+    "store_scope": "SPECIFIC",
+    "brand_id": "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001");
+    let _ = pairs;
+}
+
+/// 修改商品券批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("34657_20250101_123456")
+        .remark("疯狂星期四项目专用")
+        .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+            .coupon_usage_method_list(["MINI_PROGRAM"])
+            .mini_program_appid("wx1234567890")
+            .mini_program_path("/pages/index/product")
+            .app_path("https://www.example.com/jump-to-app")
+            .usage_description("全场可用")
+            .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                .description("可在上海市区的所有门店使用，详细列表参考小程序内信息为准")
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/store-list")
+                .build()?)
+            .build()?)
+        .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+            .code_display_mode("QRCODE")
+            .background_color("Color010")
+            .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                .appid("wx1234567890")
+                .path("/pages/index/product")
+                .entrance_wording("欢迎选购")
+                .guidance_wording("获取更多优惠")
+                .build()?)
+            .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                .appid("wx1234567890")
+                .build()?)
+            .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                .finder_id("gh_12345678")
+                .finder_video_id("UDFsdf24df34dD456Hdf34")
+                .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                .build()?)
+            .build()?)
+        .notify_config(sdk::product_coupon::NotifyConfig::builder()
+            .notify_appid("wx4fd12345678")
+            .build()?)
+        .store_scope("SPECIFIC")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock fails validation: {e}");
+    }
+}
+
+/// 修改商品券批次发放预算 — request example 1 (修改批次发放次数总上限)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_budget_request_example_1() {
+    let json = r#"{
+  "out_request_no" : "update_budget_34657_20250101_123456",
+  "update_mode" : "MAX_COUNT",
+  "current_max_count" : 10000000,
+  "target_max_count" : 200,
+  "brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockBudgetRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockBudgetRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/update-budget");
+    let _ = pairs;
+}
+
+/// 修改商品券批次发放预算 — request example 2 (旧版页面示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_budget_request_example_2() {
+    let json = r#"{
+    "out_request_no": "BUDGET1212512514",
+    "update_mode": "MAX_COUNT",
+    "current_max_count": 1,
+    "target_max_count": 1,
+    "current_max_count_per_day": 1,
+    "target_max_count_per_day": 1,
+    "brand_id": "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockBudgetRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockBudgetRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/update-budget");
+    let _ = pairs;
+}
+
+/// 修改商品券批次发放预算 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_budget_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBudgetRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("update_budget_34657_20250101_123456")
+        .update_mode("MAX_COUNT")
+        .current_max_count(10000000)
+        .target_max_count(200)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock_budget fails validation: {e}");
+    }
 }
 
 /// 修改商品券批次组 — request example 1 (请求示例)
@@ -737,6 +3605,424 @@ fn product_coupon_modify_stock_bundle_response_example_2() {
 ]
 }
 "#);
+}
+
+/// 修改商品券批次组 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBundleRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .out_request_no("34657_20250101_123456")
+        .remark("疯狂星期四项目专用")
+        .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+            .coupon_usage_method_list(["MINI_PROGRAM"])
+            .mini_program_appid("wx1234567890")
+            .mini_program_path("/pages/index/product")
+            .app_path("https://www.example.com/jump-to-app")
+            .usage_description("全场可用")
+            .coupon_available_store_info(sdk::product_coupon::CouponAvailableStoreInfo::builder()
+                .description("可在上海市区的所有门店使用,详细列表参考小程序内信息为准")
+                .mini_program_appid("wx1234567890")
+                .mini_program_path("/pages/index/store-list")
+                .build()?)
+            .build()?)
+        .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+            .code_display_mode("QRCODE")
+            .background_color("Color010")
+            .entrance_mini_program(sdk::product_coupon::EntranceMiniProgram::builder()
+                .appid("wx1234567890")
+                .path("/pages/index/product")
+                .entrance_wording("欢迎选购")
+                .guidance_wording("获取更多优惠")
+                .build()?)
+            .entrance_official_account(sdk::product_coupon::EntranceOfficialAccount::builder()
+                .appid("wx1234567890")
+                .build()?)
+            .entrance_finder(sdk::product_coupon::EntranceFinder::builder()
+                .finder_id("gh_12345678")
+                .finder_video_id("UDFsdf24df34dD456Hdf34")
+                .finder_video_cover_image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                .build()?)
+            .build()?)
+        .notify_config(sdk::product_coupon::NotifyConfig::builder()
+            .notify_appid("wx4fd12345678")
+            .build()?)
+        .store_scope("SPECIFIC")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock_bundle fails validation: {e}");
+    }
+}
+
+/// 修改商品券批次组发放预算 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_budget_request_example_1() {
+    let json = r#"{
+"out_request_no" : "BUDGET1212512514",
+"update_mode" : "MAX_COUNT",
+"current_max_count" : 1,
+"target_max_count" : 1,
+"current_max_count_per_day" : 1,
+"target_max_count_per_day" : 1,
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockBundleBudgetRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockBundleBudgetRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    request.stock_bundle_id = "123456789".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles/123456789/update-budget");
+    let _ = pairs;
+}
+
+/// 修改商品券批次组发放预算 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_budget_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBundleBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBundleBudgetRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .out_request_no("BUDGET1212512514")
+        .update_mode("MAX_COUNT")
+        .current_max_count(1)
+        .target_max_count(1)
+        .current_max_count_per_day(1)
+        .target_max_count_per_day(1)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock_bundle_budget fails validation: {e}");
+    }
+}
+
+/// 向用户预发放商品券 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "200000001",
+"stock_id" : "100232301",
+"coupon_code" : "123446565767",
+"appid" : "wx233544546545989",
+"send_request_no" : "34657_20250101_123456",
+"attach" : "example_attach",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::PreSendUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::PreSendUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/pre-send-coupon");
+    let _ = pairs;
+}
+
+/// 向用户预发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::PreSendUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::PreSendUserCouponRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("200000001")
+        .stock_id("100232301")
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .send_request_no("34657_20250101_123456")
+        .attach("example_attach")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.pre_send_user_coupon fails validation: {e}");
+    }
+}
+
+/// 向用户预发放商品券批次组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::PreSendUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::PreSendUserCouponBundleRequest::builder()
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .send_request_no("examplesendrequestno")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.pre_send_user_coupon_bundle fails validation: {e}");
+    }
+}
+
+/// 查询图片生成任务执行结果 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_request_example_1() {
+    let mut request: sdk::product_coupon::QueryImageGenerationTaskRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.task_id = "image_generation_task_1".into();
+    request.brand_id = "120344".into();
+    request.image_generation_type = "COMBINE_IMAGE".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/image-generation-tasks/image_generation_task_1");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string()), ("image_generation_type".to_string(), "COMBINE_IMAGE".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询图片生成任务执行结果 — response example 2 (应答示例 (.NET SDK sample; the page's example was not readable))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::ImageGenerationTaskResult>(r#"{
+    "brand_id": "120344",
+    "task_id": "image_generation_task_1",
+    "image_generation_type": "COMBINE_IMAGE",
+    "task_state": "PROCESSING",
+    "combine_image_result": {
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"
+    },
+    "cut_out_result": {
+        "image_url": "https://wxpaylogo.qpic.cn/wxpaylogo/example.jpg"
+    }
+}
+"#);
+}
+
+/// 查询图片生成任务执行结果 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_image_generation_task_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryImageGenerationTaskRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryImageGenerationTaskRequest::builder()
+        .task_id("image_generation_task_1")
+        .brand_id("120344")
+        .image_generation_type("COMBINE_IMAGE")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_image_generation_task fails validation: {e}");
+    }
+}
+
+/// 获取商品券事件通知地址 — response example 1 (应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_notify_config_response_example_1() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::QueryNotifyConfigResponse>(r#"{
+  "notify_url" : "https://www.example.com/notify",
+  "update_time" : "2025-01-01T00:00+08:00"
+}
+"#);
+}
+
+/// 获取商品券事件通知地址 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_notify_config_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryNotifyConfigRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryNotifyConfigRequest::builder()
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_notify_config fails validation: {e}");
+    }
+}
+
+/// 查询商品券 — request example 1 (查询商品券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_product_coupon_request_example_1() {
+    let mut request: sdk::product_coupon::QueryProductCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryProductCouponRequest::builder()
+        .product_coupon_id("1000000013")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_product_coupon fails validation: {e}");
+    }
+}
+
+/// 查询商品券指定批次 — request example 1 (查询单券批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_request_example_1() {
+    let mut request: sdk::product_coupon::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券指定批次 — request example 2 (查询多次优惠批次)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_request_example_2() {
+    let mut request: sdk::product_coupon::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.product_coupon_id = "1000000014".into();
+    request.stock_id = "1000000014002".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000014/stocks/1000000014002");
+    let mut expected: Vec<(String, String)> = vec![("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询商品券指定批次 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_stock_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryStockRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryStockRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_stock fails validation: {e}");
+    }
+}
+
+/// 查询用户商品券详情 — request example 1 (查询指定用户券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_user_coupon_request_example_1() {
+    let mut request: sdk::product_coupon::QueryUserCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    request.appid = "wx233544546545989".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456");
+    let mut expected: Vec<(String, String)> = vec![("product_coupon_id".to_string(), "1000000013".to_string()), ("stock_id".to_string(), "1000000013001".to_string()), ("appid".to_string(), "wx233544546545989".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询用户商品券详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_user_coupon fails validation: {e}");
+    }
+}
+
+/// 退券 — request example 1 (退回已经核销的用户券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_return_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"out_request_no" : "MCHRETURN202003101234",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ReturnUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::ReturnUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/return");
+    let _ = pairs;
+}
+
+/// 退券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_return_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ReturnUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ReturnUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHRETURN202003101234")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.return_user_coupon fails validation: {e}");
+    }
 }
 
 /// 向用户发放商品券 — request example 1 (发送会员券)
@@ -1027,6 +4313,306 @@ fn product_coupon_send_user_coupon_response_example_4() {
 },
 "attach" : "any attach content",
 "brand_id" : "120344"
+}
+"#);
+}
+
+/// 向用户发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_send_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::SendUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SendUserCouponRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .coupon_code("Code_123456")
+        .appid("wx233544546545989")
+        .send_request_no("MCHSEND202003101234")
+        .attach("any attach content")
+        .brand_id("120344")
+        .coupon_tag_info(sdk::product_coupon::CouponTagInfo::builder()
+            .coupon_tag_list(["MEMBER"])
+            .member_tag_info(sdk::product_coupon::MemberTagInfo::builder()
+                .member_card_id("MemberCardId_1234567890")
+                .build()?)
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.send_user_coupon fails validation: {e}");
+    }
+}
+
+/// 向用户发放商品券批次组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_send_user_coupon_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::SendUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SendUserCouponBundleRequest::builder()
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .send_request_no("examplesendrequestno")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.send_user_coupon_bundle fails validation: {e}");
+    }
+}
+
+/// 设置商品券事件通知地址 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_request_example_1() {
+    let json = r#"{
+  "notify_url" : "https://www.example.com/notify"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::SetNotifyConfigRequest>(json);
+    let mut request: sdk::product_coupon::SetNotifyConfigRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/notify-configs");
+    let _ = pairs;
+}
+
+/// 设置商品券事件通知地址 — response example 2 (应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::SetNotifyConfigResponse>(r#"{
+  "notify_url" : "https://www.example.com/notify",
+  "update_time" : "2025-01-01T00:00+08:00"
+}
+"#);
+}
+
+/// 设置商品券事件通知地址 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_set_notify_config_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::SetNotifyConfigRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SetNotifyConfigRequest::builder()
+        .notify_url("https://www.example.com/notify")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.set_notify_config fails validation: {e}");
+    }
+}
+
+/// 预上传券Code — request example 1 (上传自定义券Code)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_request_example_1() {
+    let json = r#"{
+"out_request_no" : "upload_34657_20250101_123456",
+"code_list" : [
+"code_0000001",
+"code_0000002",
+"code_0000003"
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::UploadCouponCodesRequest>(json);
+    let mut request: sdk::product_coupon::UploadCouponCodesRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/1000000013/stocks/1000000013001/upload-coupon-codes");
+    let _ = pairs;
+}
+
+/// 预上传券Code — response example 2 (旧版页面应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::UploadCouponCodesResponse>(r#"{
+    "total_count": 1,
+    "success_code_list": [
+        "vCode_8888888888"
+    ],
+    "failed_code_list": [
+        {
+            "coupon_code": "vCode_1234567890",
+            "code": "SYSTEM_ERROR",
+            "message": "系统失败"
+        }
+    ],
+    "already_exist_code_list": [
+        "vCode_1111111111"
+    ],
+    "duplicate_code_list": [
+        "vCode_8888888888"
+    ]
+}
+"#);
+}
+
+/// 预上传券Code — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_coupon_codes_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::UploadCouponCodesRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UploadCouponCodesRequest::builder()
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .out_request_no("upload_34657_20250101_123456")
+        .code_list(["code_0000001", "code_0000002", "code_0000003"])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.upload_coupon_codes fails validation: {e}");
+    }
+}
+
+/// 图片上传 — request example 1 (请求示例 (meta))
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_request_example_1() {
+    let json = r#"{
+  "filename" : "header.jpg",
+  "sha256" : "6aa6c99ce1d04afc2668154126c607af5a680734fa119e2a096529f6d6f2c0a2"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::UploadImageRequest>(json);
+    let mut request: sdk::product_coupon::UploadImageRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/media/upload-image");
+    let _ = pairs;
+}
+
+/// 图片上传 — response example 2 (应答示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::product_coupon::UploadImageResponse>(r#"{
+  "image_url" : "https://qpic.cn/xxx"
+}
+"#);
+}
+
+/// 图片上传 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_upload_image_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::UploadImageRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UploadImageRequest::builder()
+        .filename("header.jpg")
+        .sha256("6aa6c99ce1d04afc2668154126c607af5a680734fa119e2a096529f6d6f2c0a2")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.upload_image fails validation: {e}");
+    }
+}
+
+/// 核销用户商品券 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_use_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"use_time" : "2025-08-03T12:00:00+08:00",
+"out_request_no" : "MCHUSE202003101234",
+"brand_id" : "120344",
+"associated_order_info" : {
+"transaction_id" : "4200000000123456789123456789"
+}
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::UseUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::UseUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/use");
+    let _ = pairs;
+}
+
+/// 核销用户商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_use_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::UseUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UseUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .use_time("2025-08-03T12:00:00+08:00")
+        .out_request_no("MCHUSE202003101234")
+        .brand_id("120344")
+        .associated_order_info(sdk::product_coupon::UserProductCouponAssociatedOrderInfo::builder()
+            .transaction_id("4200000000123456789123456789")
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2025-08-03T12:00:00+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.use_user_coupon fails validation: {e}");
+    }
+}
+
+/// 图片生成回调通知 — notification envelope example 1 (商品券通知)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_image_generation_envelope_example_1() {
+    assert_round_trip::<sdk::product_coupon::ProductCouponNotificationEnvelope>(r#"{
+  "id": "8b33f79f-8869-5ae5-b41b-3c0b59f957d0",
+  "create_time": "2020-07-13T23:27:38+08:00",
+  "resource_type": "encrypt-resource",
+  "event_type": "PRODUCT_COUPON_SP.SEND",
+  "summary": "商品券图片生成结果通知",
+  "resource": {
+    "original_type": "coupon",
+    "algorithm": "AEAD_AES_256_GCM",
+    "ciphertext": "xxx",
+    "associated_data": "product_coupon_sp",
+    "nonce": "j9g1wAzF9Xn1"
+  }
+}
+"#);
+}
+
+/// 商品券回调通知 — notification envelope example 1 (商品券通知)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_product_coupon_send_envelope_example_1() {
+    assert_round_trip::<sdk::product_coupon::ProductCouponNotificationEnvelope>(r#"{
+  "id": "8b33f79f-8869-5ae5-b41b-3c0b59f957d0",
+  "create_time": "2020-07-13T23:27:38+08:00",
+  "resource_type": "encrypt-resource",
+  "event_type": "PRODUCT_COUPON_SP.SEND",
+  "summary": "商品券领券通知",
+  "resource": {
+    "original_type": "coupon",
+    "algorithm": "AEAD_AES_256_GCM",
+    "ciphertext": "xxx",
+    "associated_data": "product_coupon_sp",
+    "nonce": "j9g1wAzF9Xn1"
+  }
 }
 "#);
 }

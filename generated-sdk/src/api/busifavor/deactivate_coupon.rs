@@ -7,29 +7,21 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeactivateCouponRequest {
-    /// 【券code】券code,券的唯一标识。
+    /// Code of the usable coupon to deactivate. 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,32\] (L); not enforced.
     pub coupon_code: ::std::string::String,
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id the coupon belongs to. 【批次号】券的所属批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. Legacy length \[1,20\] (L); not enforced.
     pub stock_id: ::std::string::String,
-    /// 【失效请求单据号】失效请求单据号,每次失效请求的唯一标识,商户需保证唯一
+    /// Your unique number for this deactivation request; at most 128 characters; reuse makes retries safe. 【失效请求单据号】每次失效请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
-    ///
-    /// Note: Description verbatim from seed 002 重要入参说明. string(128) (O).
     pub deactivate_request_no: ::std::string::String,
-    /// 【失效原因】商户失效券的原因
+    /// Your reason for deactivating; at most 64 characters. 【失效原因】商户失效券的原因
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(64)`. Constraints: at most 64 characters.
-    ///
-    /// Note: string(64) (O).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
@@ -49,7 +41,7 @@ pub struct DeactivateCouponRequestBuilder {
     deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 impl DeactivateCouponRequestBuilder {
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of the usable coupon to deactivate (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -57,7 +49,7 @@ impl DeactivateCouponRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id the coupon belongs to (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -65,7 +57,7 @@ impl DeactivateCouponRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `deactivate_request_no` (【失效请求单据号】).
+    /// Sets `deactivate_request_no`: Your unique number for this deactivation request; at most 128 characters; reuse makes retries safe (【失效请求单据号】).
     pub fn deactivate_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -73,7 +65,7 @@ impl DeactivateCouponRequestBuilder {
         self.deactivate_request_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `deactivate_reason` (【失效原因】).
+    /// Sets `deactivate_reason`: Your reason for deactivating; at most 64 characters (【失效原因】).
     pub fn deactivate_reason(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -192,7 +184,7 @@ impl crate::Validate for DeactivateCouponRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeactivateCouponResponse {
-    /// 【券成功失效的时间】系统成功失效该券的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When WeChat Pay deactivated the coupon (RFC 3339) 【系统失效成功的时间】系统券成功失效的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub wechatpay_deactivate_time: ::std::string::String,
@@ -236,41 +228,45 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     safe_to_retry: true,
 };
 impl DeactivateCouponRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::api::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/busifavor/coupons/deactivate")
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 使券失效 — Deactivate a coupon so that it can no longer be redeemed.
     ///
-    /// 商户可以通过该接口将单张领取后未核销的券进行失效处理,券失效后无法再被核销
+    /// 失效一张券,券被失效后无法再被核销
     ///
     /// `POST /v3/marketing/busifavor/coupons/deactivate`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
+    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
     /// - Idempotency: `deactivate_request_no` — when retrying, send the same value (失效请求单据号,每次失效请求的唯一标识,商户需保证唯一)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499> (`002_29a54b6f6183e21c.txt`), 更新时间 2025-07-25; spec `spec/busifavor/deactivate_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/deactivate_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`DeactivateCouponRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#14 (full O; merchant page docs/merchant/apis/merchant-exclusive-coupon/coupon/deactivate-coupon.html 2024-09-20 lists 普通商户, doc/v3/merchant/4015717499 2025-07-25 lists 普通服务商, 渠道商 — C16). Precondition (L): coupon state SENDED. The operation description is condensed from the facts (a deactivated coupon can no longer be redeemed); the seed's §3.2.14 step text is copied from 申请退券 by mistake (C17) and is not used. Errors: §0.1 common rows (O) and the first legacy business row (L), truncated there (empty solution). Seed 002 gives no response example.
+    /// Note: Only usable (not yet redeemed) coupons can be deactivated; a deactivated coupon can never be redeemed again.
+    ///
+    /// **Partly documented:** no source showed the error table whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 批次不存在 |  |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | No such stock: check stock\_id | 批次不存在 |  |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -279,10 +275,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::DeactivateCouponRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = DeactivateCouponRequest::builder()
-    ///     .coupon_code("examplecouponcode")
-    ///     .stock_id("examplestockid")
-    ///     .deactivate_request_no("exampledeactivaterequestno")
+    ///     .coupon_code("sxxe34343434")
+    ///     .stock_id("1234567891")
+    ///     .deactivate_request_no("1002600620019090123143254436")
+    ///     .deactivate_reason("此券使用时间设置错误")
     ///     .build()?;
     /// let response = client.busifavor().deactivate_coupon(&request).await?;
     /// println!("{response:?}");
@@ -291,9 +289,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn deactivate_coupon(
         &self,
-        request: &crate::api::busifavor::DeactivateCouponRequest,
+        request: &crate::busifavor::DeactivateCouponRequest,
     ) -> ::std::result::Result<
-        crate::api::busifavor::DeactivateCouponResponse,
+        crate::busifavor::DeactivateCouponResponse,
         crate::Error,
     > {
         if self.client.validation_enabled() {

@@ -3,22 +3,26 @@
 //!
 //! Enabled by the `busifavor` cargo feature. Operations:
 //!
-//! - [`BusifavorClient::associate_trade_info`](crate::api::busifavor::BusifavorClient::associate_trade_info): 关联订单信息 — `POST /v3/marketing/busifavor/coupons/associate`
-//! - [`BusifavorClient::create_stock`](crate::api::busifavor::BusifavorClient::create_stock): 创建商家券 — `POST /v3/marketing/busifavor/stocks`
-//! - [`BusifavorClient::create_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::create_subsidy_pay_receipt): 营销补差付款 — `POST /v3/marketing/busifavor/subsidy/pay-receipts`
-//! - [`BusifavorClient::deactivate_coupon`](crate::api::busifavor::BusifavorClient::deactivate_coupon): 使券失效 — `POST /v3/marketing/busifavor/coupons/deactivate`
-//! - [`BusifavorClient::disassociate_trade_info`](crate::api::busifavor::BusifavorClient::disassociate_trade_info): 取消关联订单信息 — `POST /v3/marketing/busifavor/coupons/disassociate`
-//! - [`BusifavorClient::list_user_coupons`](crate::api::busifavor::BusifavorClient::list_user_coupons): 根据过滤条件查询用户的券 — `GET /v3/marketing/busifavor/users/{openid}/coupons`
-//! - [`BusifavorClient::modify_budget`](crate::api::busifavor::BusifavorClient::modify_budget): 修改批次预算 — `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`
-//! - [`BusifavorClient::modify_stock`](crate::api::busifavor::BusifavorClient::modify_stock): 修改商家券基本信息 — `PATCH /v3/marketing/busifavor/stocks/{stock_id}`
-//! - [`BusifavorClient::query_callback`](crate::api::busifavor::BusifavorClient::query_callback): 获取商家券事件通知地址 — `GET /v3/marketing/busifavor/callbacks`
-//! - [`BusifavorClient::query_stock`](crate::api::busifavor::BusifavorClient::query_stock): 查询商家券批次详情 — `GET /v3/marketing/busifavor/stocks/{stock_id}`
-//! - [`BusifavorClient::query_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::query_subsidy_pay_receipt): 查询营销补差付款单详情 — `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
-//! - [`BusifavorClient::query_user_coupon`](crate::api::busifavor::BusifavorClient::query_user_coupon): 查询用户券详情 — `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
-//! - [`BusifavorClient::return_coupon`](crate::api::busifavor::BusifavorClient::return_coupon): 申请退券 — `POST /v3/marketing/busifavor/coupons/return`
-//! - [`BusifavorClient::set_callback`](crate::api::busifavor::BusifavorClient::set_callback): 设置商家券事件通知地址 — `POST /v3/marketing/busifavor/callbacks`
-//! - [`BusifavorClient::upload_coupon_codes`](crate::api::busifavor::BusifavorClient::upload_coupon_codes): 上传预存CODE — `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`
-//! - [`BusifavorClient::use_coupon`](crate::api::busifavor::BusifavorClient::use_coupon): 核销用户的券 — `POST /v3/marketing/busifavor/coupons/use`
+//! - [`BusifavorClient::associate_trade_info`](crate::busifavor::BusifavorClient::associate_trade_info): 关联订单信息 — `POST /v3/marketing/busifavor/coupons/associate`
+//! - [`BusifavorClient::create_stock`](crate::busifavor::BusifavorClient::create_stock): 创建商家券 — `POST /v3/marketing/busifavor/stocks`
+//! - [`BusifavorClient::create_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::create_subsidy_pay_receipt): 营销补差付款 — `POST /v3/marketing/busifavor/subsidy/pay-receipts`
+//! - [`BusifavorClient::create_subsidy_return_receipt`](crate::busifavor::BusifavorClient::create_subsidy_return_receipt): 商家券营销补差回退 — `POST /v3/marketing/busifavor/subsidy/return-receipts`
+//! - [`BusifavorClient::deactivate_coupon`](crate::busifavor::BusifavorClient::deactivate_coupon): 使券失效 — `POST /v3/marketing/busifavor/coupons/deactivate`
+//! - [`BusifavorClient::disassociate_trade_info`](crate::busifavor::BusifavorClient::disassociate_trade_info): 取消关联订单信息 — `POST /v3/marketing/busifavor/coupons/disassociate`
+//! - [`BusifavorClient::list_subsidy_pay_receipts`](crate::busifavor::BusifavorClient::list_subsidy_pay_receipts): 查询营销补差付款单列表 — `GET /v3/marketing/busifavor/subsidy/pay-receipts`
+//! - [`BusifavorClient::list_user_coupons`](crate::busifavor::BusifavorClient::list_user_coupons): 根据过滤条件查询用户的券 — `GET /v3/marketing/busifavor/users/{openid}/coupons`
+//! - [`BusifavorClient::modify_budget`](crate::busifavor::BusifavorClient::modify_budget): 修改批次预算 — `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`
+//! - [`BusifavorClient::modify_stock`](crate::busifavor::BusifavorClient::modify_stock): 修改商家券基本信息 — `PATCH /v3/marketing/busifavor/stocks/{stock_id}`
+//! - [`BusifavorClient::query_callback`](crate::busifavor::BusifavorClient::query_callback): 获取商家券事件通知地址 — `GET /v3/marketing/busifavor/callbacks`
+//! - [`BusifavorClient::query_stock`](crate::busifavor::BusifavorClient::query_stock): 查询商家券批次详情 — `GET /v3/marketing/busifavor/stocks/{stock_id}`
+//! - [`BusifavorClient::query_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::query_subsidy_pay_receipt): 查询营销补差付款单详情 — `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
+//! - [`BusifavorClient::query_subsidy_return_receipt`](crate::busifavor::BusifavorClient::query_subsidy_return_receipt): 查询商家券营销补差回退单详情 — `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`
+//! - [`BusifavorClient::query_user_coupon`](crate::busifavor::BusifavorClient::query_user_coupon): 查询用户券详情 — `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
+//! - [`BusifavorClient::return_coupon`](crate::busifavor::BusifavorClient::return_coupon): 申请退券 — `POST /v3/marketing/busifavor/coupons/return`
+//! - [`BusifavorClient::send_product_coupon`](crate::busifavor::BusifavorClient::send_product_coupon): 向用户发放商品券 — `POST /v3/marketing/busifavor/product-coupons/send`
+//! - [`BusifavorClient::set_callback`](crate::busifavor::BusifavorClient::set_callback): 设置商家券事件通知地址 — `POST /v3/marketing/busifavor/callbacks`
+//! - [`BusifavorClient::upload_coupon_codes`](crate::busifavor::BusifavorClient::upload_coupon_codes): 上传预存CODE — `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`
+//! - [`BusifavorClient::use_coupon`](crate::busifavor::BusifavorClient::use_coupon): 核销用户的券 — `POST /v3/marketing/busifavor/coupons/use`
 //! - notification coupon_send: 领券事件回调通知 (`COUPON.SEND`)
 
 mod types;
@@ -29,10 +33,14 @@ mod create_stock;
 pub use create_stock::*;
 mod create_subsidy_pay_receipt;
 pub use create_subsidy_pay_receipt::*;
+mod create_subsidy_return_receipt;
+pub use create_subsidy_return_receipt::*;
 mod deactivate_coupon;
 pub use deactivate_coupon::*;
 mod disassociate_trade_info;
 pub use disassociate_trade_info::*;
+mod list_subsidy_pay_receipts;
+pub use list_subsidy_pay_receipts::*;
 mod list_user_coupons;
 pub use list_user_coupons::*;
 mod modify_budget;
@@ -45,10 +53,14 @@ mod query_stock;
 pub use query_stock::*;
 mod query_subsidy_pay_receipt;
 pub use query_subsidy_pay_receipt::*;
+mod query_subsidy_return_receipt;
+pub use query_subsidy_return_receipt::*;
 mod query_user_coupon;
 pub use query_user_coupon::*;
 mod return_coupon;
 pub use return_coupon::*;
+mod send_product_coupon;
+pub use send_product_coupon::*;
 mod set_callback;
 pub use set_callback::*;
 mod upload_coupon_codes;

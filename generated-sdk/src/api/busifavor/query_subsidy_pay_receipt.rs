@@ -7,11 +7,9 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuerySubsidyPayReceiptRequest {
-    /// 【补差付款单号】补差付款单号
+    /// Subsidy payment receipt id returned by create\_subsidy\_pay\_receipt (28-32 characters) 【补差付款单号】补差付款唯一单号,由微信支付生成,仅在补差付款成功后有返回
     ///
     /// *Required (必填).* Wire name `subsidy_receipt_id`, type `string(32)`. Path parameter. Constraints: 28 to 32 characters.
-    ///
-    /// Note: \[28,32\] (O and L agree).
     #[serde(skip)]
     pub subsidy_receipt_id: ::std::string::String,
 }
@@ -28,7 +26,7 @@ pub struct QuerySubsidyPayReceiptRequestBuilder {
     subsidy_receipt_id: ::std::option::Option<::std::string::String>,
 }
 impl QuerySubsidyPayReceiptRequestBuilder {
-    /// Sets `subsidy_receipt_id` (【补差付款单号】).
+    /// Sets `subsidy_receipt_id`: Subsidy payment receipt id returned by create\_subsidy\_pay\_receipt (28-32 characters) (【补差付款单号】).
     pub fn subsidy_receipt_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -128,7 +126,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     safe_to_retry: true,
 };
 impl QuerySubsidyPayReceiptRequest {
-    /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::api::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
+    /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::format!(
             "/v3/marketing/busifavor/subsidy/pay-receipts/{}", crate
@@ -137,34 +135,36 @@ impl QuerySubsidyPayReceiptRequest {
         )
     }
 }
-impl<'a> crate::api::busifavor::BusifavorClient<'a> {
+impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 查询营销补差付款单详情 — Query a marketing subsidy pay receipt by its subsidy\_receipt\_id.
     ///
-    /// 商户可以通过该接口查询商家券营销补差付款单详情
+    /// 查询商家券营销补差付款单详情
     ///
     /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
     ///
     /// - Merchant types (支持商户): 直连商户, 服务商
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336> (`002_29a54b6f6183e21c.txt`), 更新时间 2026-01-12; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336>, updated (更新时间) 2026-01-12, last checked 2026-11-30; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QuerySubsidyPayReceiptRequest`]. Family: 商家券 (busifavor).
     ///
-    /// Note: Source: facts pack \#16 (O 2026-01-12 shows the rows through fail\_reason; L complete). 适用对象: 直连商户 (merchant page); the legacy partner page (apiv3\_partner chapter9\_2\_18) is for 服务商. The response is the subsidy pay receipt (same as create\_subsidy\_pay\_receipt). Seed 002 §3.2.16's 重要入参说明 lists stock\_id, coupon\_code and deactivate\_request\_no, copied from another step (C17), and is not used. A related list endpoint GET /v3/marketing/busifavor/subsidy/pay-receipts?stock\_id=&coupon\_code=&out\_subsidy\_no= (O partner 4017171346, 2026-01-13) is not part of seed 002 and not transcribed. No error table was readable; only the §0.1 common rows are recorded. Seed 002 gives no response example.
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -173,8 +173,9 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QuerySubsidyPayReceiptRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = QuerySubsidyPayReceiptRequest::builder()
-    ///     .subsidy_receipt_id("examplesubsidyreceiptid")
+    ///     .subsidy_receipt_id("1120200119165100000000000001")
     ///     .build()?;
     /// let response = client.busifavor().query_subsidy_pay_receipt(&request).await?;
     /// println!("{response:?}");
@@ -183,8 +184,8 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// ```
     pub async fn query_subsidy_pay_receipt(
         &self,
-        request: &crate::api::busifavor::QuerySubsidyPayReceiptRequest,
-    ) -> ::std::result::Result<crate::api::busifavor::SubsidyPayReceipt, crate::Error> {
+        request: &crate::busifavor::QuerySubsidyPayReceiptRequest,
+    ) -> ::std::result::Result<crate::busifavor::SubsidyPayReceipt, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -7,14 +7,14 @@
 ///
 /// # Rules
 ///
-/// - `coupon_use_rule.fixed_normal_coupon` is required when `stock_type` is `NORMAL` (documented: 【固定面额满减券使用规则】stock\_type为NORMAL时必填)
-/// - `available_begin_time` must not be in the past (documented: 开始时间不可早于当前时间)
-/// - `available_begin_time` must be at most 365 days from now (documented: 不能创建365天后开始的批次)
-/// - `available_end_time` must not be more than 90 days after `available_begin_time` (documented: 批次可用时间范围最长为90天)
+/// - `coupon_use_rule.fixed_normal_coupon` is required when `stock_type` is `NORMAL` — coupon\_use\_rule.fixed\_normal\_coupon is required when stock\_type is NORMAL (documented: 【固定面额满减券使用规则】stock\_type为NORMAL时必填)
+/// - `available_begin_time` must not be in the past — available\_begin\_time must not be in the past (documented: 开始时间不可早于当前时间)
+/// - `available_begin_time` must be at most 365 days from now — available\_begin\_time at most 365 days from now (documented: 不能创建365天后开始的批次)
+/// - `available_end_time` must not be more than 90 days after `available_begin_time` — The validity window is at most 90 days (documented: 批次可用时间范围最长为90天)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCouponStockRequest {
-    /// 【批次名称】批次名称\
+    /// Stock name; at most 9 汉字 or 20 letters; no inappropriate content and none of \_ , ; \|. 【批次名称】批次名称\
     /// 校验规则:\
     /// 1、批次名称最多9个中文汉字\
     /// 2、批次名称最多20个字母\
@@ -22,19 +22,19 @@ pub struct CreateCouponStockRequest {
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string(20)`. Constraints: at most 20 characters; must not contain `_` `,` `;` `|`.
     ///
-    /// Note: Ambiguous: string(20) with "at most 9 Chinese characters, at most 20 letters". The page does not say how mixed text counts, so only the 20-character limit (and the forbidden characters) is enforced; a name of 10..20 汉字 is left to the server.
+    /// Note: Only the 20-character limit and the forbidden characters are checked locally; the server also limits a name to 9 Chinese characters.
     pub stock_name: ::std::string::String,
-    /// 【批次备注】仅配置商户可见,用于自定义信息
+    /// Private remark, visible only to the creating merchant; at most 60 characters. 【批次备注】仅配置商户可见,用于自定义信息
     ///
     /// *Optional (选填).* Wire name `comment`, type `string(60)`. Constraints: at most 60 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
-    /// 【归属商户号】批次归属商户号\
+    /// Owning merchant id; not in effect yet, but must be set to the creating merchant's own id; at most 20 characters. 【归属商户号】批次归属商户号\
     /// 本字段暂未开放生效,但入参时请设置为当前创建代金券商户号即不会报错,暂时不支持入参其他的商户号
     ///
     /// *Required (必填).* Wire name `belong_merchant`, type `string(20)`. Constraints: at most 20 characters.
     pub belong_merchant: ::std::string::String,
-    /// 【可用时间-开始时间】批次开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
+    /// Start of the stock's validity, RFC 3339 (e.g. 2015-05-20T13:29:35+08:00); not in the past, at most 365 days ahead; the whole window at most 90 days. 【可用时间-开始时间】批次开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
     /// 校验规则:\
     /// 1、开始时间不可早于当前时间\
     /// 2、不能创建365天后开始的批次\
@@ -42,24 +42,24 @@ pub struct CreateCouponStockRequest {
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub available_begin_time: ::std::string::String,
-    /// 【可用时间-结束时间】批次结束时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。
+    /// End of the stock's validity, RFC 3339; at most 90 days after available\_begin\_time. 【可用时间-结束时间】批次结束时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub available_end_time: ::std::string::String,
-    /// 【发放规则】批次使用规则
+    /// Distribution rule (total coupons, budget, daily budget, per-user limit, anti-abuse) 【发放规则】批次使用规则
     ///
     /// *Required (必填).* Wire name `stock_use_rule`, type `StockRule`.
-    pub stock_use_rule: crate::api::favor::StockRule,
-    /// 【代金券详情页】代金券详情页
+    pub stock_use_rule: crate::favor::StockRule,
+    /// Optional display settings of the coupon detail page. 【代金券详情页】代金券详情页
     ///
     /// *Optional (选填).* Wire name `pattern_info`, type `PatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pattern_info: ::std::option::Option<crate::api::favor::PatternInfo>,
-    /// 【核销规则】
+    pub pattern_info: ::std::option::Option<crate::favor::PatternInfo>,
+    /// Redemption rules (face value, payment modes, goods, merchants …) 【核销规则】
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponRule`.
-    pub coupon_use_rule: crate::api::favor::CouponRule,
-    /// 【营销经费】营销经费。\
+    pub coupon_use_rule: crate::favor::CouponRule,
+    /// Funding: true = merchant-funded (免充值: the discount is deducted from the order and the redeeming merchant receives less); false = pre-funded (预充值: the budget is prepaid and the discount is paid from the creator's balance, the redeeming merchant receives the full price) 【营销经费】营销经费。\
     /// 枚举值:\
     /// true:免充值\
     /// false:预充值\
@@ -68,21 +68,25 @@ pub struct CreateCouponStockRequest {
     ///
     /// *Required (必填).* Wire name `no_cash`, type `boolean`.
     pub no_cash: bool,
-    /// 【批次类型】批次类型,仅支持:\
+    /// Stock type; only NORMAL (fixed-amount coupon) 【批次类型】批次类型,仅支持:\
     /// NORMAL:固定面额满减券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: at most 16 characters; one of `NORMAL`.
-    pub stock_type: crate::api::favor::StockType,
-    /// 【商户单据号】商户创建批次凭据号(格式:商户id+日期+流水号),可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号,商户侧需保持商户单据号全局唯一。
+    pub stock_type: crate::favor::StockType,
+    /// Merchant request number (merchant id + date + serial), globally unique; letters, digits and \| \_ \* - only; at most 128 characters; retrying with the same value is safe. 【商户单据号】商户创建批次凭据号(格式:商户id+日期+流水号),可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号,商户侧需保持商户单据号全局唯一。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
     ///
-    /// Note: "可包含英文字母,数字,\|,\_,\*,-等内容" — the 等 (etc.) makes the list open-ended, but the sentence then forbids "other illegal symbols"; the listed set is enforced.
+    /// Note: Only letters, digits and the characters \| \_ \* - are accepted locally, as the page lists them.
     pub out_request_no: ::std::string::String,
-    /// 【扩展属性】扩展属性字段,按json格式,如无需要则不填写。\
+    /// Extension attributes as a JSON string (not open yet; do not send); at most 128 characters. 【扩展属性】扩展属性字段,按json格式,如无需要则不填写。\
     /// 该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `ext_info`, type `string(128)`. Constraints: at most 128 characters.
+    ///
+    /// **Not open yet (暂未开放):** leave it unset; setting it fails validation.
+    ///
+    /// Note: The page says this field is not open yet, so the client refuses to send it even though the page's example shows it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ext_info: ::std::option::Option<::std::string::String>,
 }
@@ -101,16 +105,16 @@ pub struct CreateCouponStockRequestBuilder {
     belong_merchant: ::std::option::Option<::std::string::String>,
     available_begin_time: ::std::option::Option<::std::string::String>,
     available_end_time: ::std::option::Option<::std::string::String>,
-    stock_use_rule: ::std::option::Option<crate::api::favor::StockRule>,
-    pattern_info: ::std::option::Option<crate::api::favor::PatternInfo>,
-    coupon_use_rule: ::std::option::Option<crate::api::favor::CouponRule>,
+    stock_use_rule: ::std::option::Option<crate::favor::StockRule>,
+    pattern_info: ::std::option::Option<crate::favor::PatternInfo>,
+    coupon_use_rule: ::std::option::Option<crate::favor::CouponRule>,
     no_cash: ::std::option::Option<bool>,
-    stock_type: ::std::option::Option<crate::api::favor::StockType>,
+    stock_type: ::std::option::Option<crate::favor::StockType>,
     out_request_no: ::std::option::Option<::std::string::String>,
     ext_info: ::std::option::Option<::std::string::String>,
 }
 impl CreateCouponStockRequestBuilder {
-    /// Sets `stock_name` (【批次名称】).
+    /// Sets `stock_name`: Stock name; at most 9 汉字 or 20 letters; no inappropriate content and none of \_ , ; \| (【批次名称】).
     pub fn stock_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -118,7 +122,7 @@ impl CreateCouponStockRequestBuilder {
         self.stock_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `comment` (【批次备注】).
+    /// Sets `comment`: Private remark, visible only to the creating merchant; at most 60 characters (【批次备注】).
     pub fn comment(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -126,7 +130,7 @@ impl CreateCouponStockRequestBuilder {
         self.comment = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `belong_merchant` (【归属商户号】).
+    /// Sets `belong_merchant`: Owning merchant id; not in effect yet, but must be set to the creating merchant's own id; at most 20 characters (【归属商户号】).
     pub fn belong_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -134,7 +138,7 @@ impl CreateCouponStockRequestBuilder {
         self.belong_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `available_begin_time` (【可用时间-开始时间】).
+    /// Sets `available_begin_time`: Start of the stock's validity, RFC 3339 (e.g. 2015-05-20T13:29:35+08:00); not in the past, at most 365 days ahead; the whole window at most 90 days (【可用时间-开始时间】).
     pub fn available_begin_time(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -142,7 +146,7 @@ impl CreateCouponStockRequestBuilder {
         self.available_begin_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `available_end_time` (【可用时间-结束时间】).
+    /// Sets `available_end_time`: End of the stock's validity, RFC 3339; at most 90 days after available\_begin\_time (【可用时间-结束时间】).
     pub fn available_end_time(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -150,35 +154,35 @@ impl CreateCouponStockRequestBuilder {
         self.available_end_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_use_rule` (【发放规则】).
-    pub fn stock_use_rule(mut self, value: crate::api::favor::StockRule) -> Self {
+    /// Sets `stock_use_rule`: Distribution rule (total coupons, budget, daily budget, per-user limit, anti-abuse) (【发放规则】).
+    pub fn stock_use_rule(mut self, value: crate::favor::StockRule) -> Self {
         self.stock_use_rule = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `pattern_info` (【代金券详情页】).
-    pub fn pattern_info(mut self, value: crate::api::favor::PatternInfo) -> Self {
+    /// Sets `pattern_info`: Optional display settings of the coupon detail page (【代金券详情页】).
+    pub fn pattern_info(mut self, value: crate::favor::PatternInfo) -> Self {
         self.pattern_info = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `coupon_use_rule` (【核销规则】).
-    pub fn coupon_use_rule(mut self, value: crate::api::favor::CouponRule) -> Self {
+    /// Sets `coupon_use_rule`: Redemption rules (face value, payment modes, goods, merchants …) (【核销规则】).
+    pub fn coupon_use_rule(mut self, value: crate::favor::CouponRule) -> Self {
         self.coupon_use_rule = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `no_cash` (【营销经费】).
+    /// Sets `no_cash`: Funding: true = merchant-funded (免充值: the discount is deducted from the order and the redeeming merchant receives less); false = pre-funded (预充值: the budget is prepaid and the discount is paid from the creator's balance, the redeeming merchant receives the full price) (【营销经费】).
     pub fn no_cash(mut self, value: bool) -> Self {
         self.no_cash = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `stock_type` (【批次类型】).
+    /// Sets `stock_type`: Stock type; only NORMAL (fixed-amount coupon) (【批次类型】).
     pub fn stock_type(
         mut self,
-        value: impl ::std::convert::Into<crate::api::favor::StockType>,
+        value: impl ::std::convert::Into<crate::favor::StockType>,
     ) -> Self {
         self.stock_type = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_request_no` (【商户单据号】).
+    /// Sets `out_request_no`: Merchant request number (merchant id + date + serial), globally unique; letters, digits and \| \_ \* - only; at most 128 characters; retrying with the same value is safe (【商户单据号】).
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -186,7 +190,7 @@ impl CreateCouponStockRequestBuilder {
         self.out_request_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `ext_info` (【扩展属性】).
+    /// Sets `ext_info`: Extension attributes as a JSON string (not open yet; do not send); at most 128 characters (【扩展属性】).
     pub fn ext_info(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -533,7 +537,7 @@ impl crate::Validate for CreateCouponStockRequest {
             "stock_type",
             |v| {
                 let value = &self.stock_type;
-                if let crate::api::favor::StockType::Unknown(value) = value {
+                if let crate::favor::StockType::Unknown(value) = value {
                     v.report(
                         "批次类型",
                         crate::runtime::validation::Rule::Enum,
@@ -581,18 +585,15 @@ impl crate::Validate for CreateCouponStockRequest {
                 }
             },
         );
-        if let ::std::option::Option::Some(value) = &self.ext_info {
+        if self.ext_info.is_some() {
             v.field(
                 "ext_info",
                 |v| {
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "扩展属性",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
+                    v.report(
+                        "扩展属性",
+                        crate::runtime::validation::Rule::NotOpen,
+                        "not open yet upstream (暂未开放); leave it unset",
+                    );
                 },
             );
         }
@@ -602,11 +603,11 @@ impl crate::Validate for CreateCouponStockRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCouponStockResponse {
-    /// 【批次号】微信为每个代金券批次分配的唯一ID。
+    /// Stock id assigned by WeChat Pay. 【批次号】微信为每个代金券批次分配的唯一ID。
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。
+    /// Creation time, RFC 3339. 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub create_time: ::std::string::String,
@@ -794,23 +795,23 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     safe_to_retry: true,
 };
 impl CreateCouponStockRequest {
-    /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::api::favor::FavorClient::create_coupon_stock) sends this request to.
+    /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::favor::FavorClient::create_coupon_stock) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         ::std::string::String::from("/v3/marketing/favor/coupon-stocks")
     }
 }
-impl<'a> crate::api::favor::FavorClient<'a> {
+impl<'a> crate::favor::FavorClient<'a> {
     /// 创建代金券批次 — Create a WeChat Pay coupon stock (batch), pre-funded or merchant-funded; the returned stock\_id is used to run the stock in marketing scenarios.
     ///
     /// 商户可以通过调用此接口创建微信支付代金券批次,包括预充值&免充值代金券;创建完成后将获得代金券批次id,将可用于各个营销场景的活动投放。
     ///
     /// `POST /v3/marketing/favor/coupon-stocks`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): 普通商户, 普通服务商, 从业机构(银行), 从业机构(支付机构), 渠道商, 清算机构
     /// - Rate limit (接口频率): 单个商户号调用频率60/min,所有商户号调用频率为1000/min
     /// - Latency (接口耗时): 500ms
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户侧需保持商户单据号全局唯一。)
-    /// - Source: <https://pay.weixin.qq.com/doc/v3/merchant/4012534633> (`000_b4f93ba2e46d36c0.txt`), 更新时间 2024-10-31; spec `spec/favor/create_coupon_stock.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4012534537>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/favor/create_coupon_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
@@ -822,37 +823,37 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
-    /// | 400 | `INVALID_REQUEST` | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
-    /// | 400 | `INVALID_REQUEST` | 活动已结束或未激活 | 请检查批次状态 |
-    /// | 400 | `INVALID_REQUEST` | 非法的商户号 | 请检查商户号是否正确 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不合法 | 请输入正确的商户号 |
-    /// | 400 | `PARAM_ERROR` | 回调URL不能为空 | 请填写回调URL |
-    /// | 400 | `PARAM_ERROR` | 回调商户不能为空 | 请填写回调商户 |
-    /// | 400 | `PARAM_ERROR` | 券ID必填 | 请填写券ID |
-    /// | 400 | `PARAM_ERROR` | AppID必填 | 请输入AppID |
-    /// | 400 | `PARAM_ERROR` | OpenID必填 | 请输入OpenID |
-    /// | 400 | `PARAM_ERROR` | 页大小超过阈值 | 请不要超过最大的页大小 |
-    /// | 400 | `PARAM_ERROR` | 输入时间格式错误 | 请输入正确的时间格式 |
-    /// | 400 | `PARAM_ERROR` | 批次号必填 | 请输入批次号 |
-    /// | 400 | `PARAM_ERROR` | 商户号必填 | 请输入商户号 |
-    /// | 400 | `PARAM_ERROR` | 非法的批次状态 | 请检查批次状态 |
-    /// | 403 | `NO_AUTH` | 你配置的信息需要开通特殊权限 | 请参考:QA方案 |
-    /// | 403 | `NOT_ENOUGH` | 批次预算不足 | 请补充预算 |
-    /// | 403 | `REQUEST_BLOCKED` | 调用商户无权限 | 请开通产品权限后再调用该接口 |
-    /// | 403 | `REQUEST_BLOCKED` | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
-    /// | 403 | `REQUEST_BLOCKED` | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
-    /// | 403 | `REQUEST_BLOCKED` | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
-    /// | 403 | `REQUEST_BLOCKED` | 活动未开始或已结束 | 该活动未开始或已结束 |
-    /// | 403 | `USER_ACCOUNT_ABNORMAL` | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 批次不存在 | 请检查批次ID是否正确 |
-    /// | 429 | `FREQUENCY_LIMITED` | 请求过于频繁 | 稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, body format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check how the Authorization header is signed | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later with the same parameters | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | The AppID is not bound to the calling merchant id: bind them, then retry | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
+    /// | 400 | `INVALID_REQUEST` | The OpenID does not belong to the AppID: use an OpenID obtained under that AppID | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
+    /// | 400 | `INVALID_REQUEST` | The stock has ended or is not activated: check the stock status | 活动已结束或未激活 | 请检查批次状态 |
+    /// | 400 | `INVALID_REQUEST` | Invalid merchant id: check the merchant id | 非法的商户号 | 请检查商户号是否正确 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id is not valid: pass a correct merchant id | 商户号不合法 | 请输入正确的商户号 |
+    /// | 400 | `PARAM_ERROR` | The callback URL is empty: fill it in | 回调URL不能为空 | 请填写回调URL |
+    /// | 400 | `PARAM_ERROR` | The callback merchant id is empty: fill it in | 回调商户不能为空 | 请填写回调商户 |
+    /// | 400 | `PARAM_ERROR` | The coupon id is required: pass it | 券ID必填 | 请填写券ID |
+    /// | 400 | `PARAM_ERROR` | The AppID is required: pass it | AppID必填 | 请输入AppID |
+    /// | 400 | `PARAM_ERROR` | The OpenID is required: pass it | OpenID必填 | 请输入OpenID |
+    /// | 400 | `PARAM_ERROR` | The page size (limit) is above the maximum: lower it | 页大小超过阈值 | 请不要超过最大的页大小 |
+    /// | 400 | `PARAM_ERROR` | A time has the wrong format: use RFC 3339, e.g. 2015-05-20T13:29:35+08:00 | 输入时间格式错误 | 请输入正确的时间格式 |
+    /// | 400 | `PARAM_ERROR` | The stock id is required: pass it | 批次号必填 | 请输入批次号 |
+    /// | 400 | `PARAM_ERROR` | The merchant id is required: pass it | 商户号必填 | 请输入商户号 |
+    /// | 400 | `PARAM_ERROR` | The stock is in a state that does not allow this (or the status value is invalid): check the stock status | 非法的批次状态 | 请检查批次状态 |
+    /// | 403 | `NO_AUTH` | The configuration you sent needs a special permission: see the page's QA for how to get it | 你配置的信息需要开通特殊权限 | 请参考:QA方案 |
+    /// | 403 | `NOT_ENOUGH` | The stock's budget is used up: add budget | 批次预算不足 | 请补充预算 |
+    /// | 403 | `REQUEST_BLOCKED` | The calling merchant lacks the product permission: enable it, then call again | 调用商户无权限 | 请开通产品权限后再调用该接口 |
+    /// | 403 | `REQUEST_BLOCKED` | The calling merchant may not send this stock's coupons: use your own stock or one authorised to you | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
+    /// | 403 | `REQUEST_BLOCKED` | The stock is not authorised for sending by other merchant ids: authorise it first | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
+    /// | 403 | `REQUEST_BLOCKED` | The user has reached the per-user limit: raise the limit or stop sending | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
+    /// | 403 | `REQUEST_BLOCKED` | The activity has not started yet or has already ended: check the stock's time window | 活动未开始或已结束 | 该活动未开始或已结束 |
+    /// | 403 | `USER_ACCOUNT_ABNORMAL` | The user's account is abnormal and cannot receive coupons: the merchant or user contacts WeChat Pay support | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | Stock not found: check the stock id (and that stock\_creator\_mchid created it) | 批次不存在 | 请检查批次ID是否正确 |
+    /// | 429 | `FREQUENCY_LIMITED` | Too many requests: slow down and retry later | 请求过于频繁 | 稍后重试 |
     ///
     ///
     /// # Example
@@ -866,26 +867,58 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// // - available_begin_time must not be in the past
     /// // - available_begin_time must be at most 365 days from now
     /// // - available_end_time must not be more than 90 days after available_begin_time
+    /// // The values of the page's request example:
     /// let request = CreateCouponStockRequest::builder()
-    ///     .stock_name("examplestockname")
-    ///     .belong_merchant("examplebelongmerchan")
-    ///     .available_begin_time("2030-01-01T00:00:00+08:00")
-    ///     .available_end_time("2030-01-01T00:00:00+08:00")
+    ///     .stock_name("微信支付代金券批次")
+    ///     .comment("零售批次")
+    ///     .belong_merchant("98568865")
+    ///     .available_begin_time("2015-05-20T13:29:35.120+08:00")
+    ///     .available_end_time("2015-05-20T13:29:35.120+08:00")
     ///     .stock_use_rule(wechatpay_marketing::favor::StockRule::builder()
-    ///         .max_coupons(1)
-    ///         .max_amount(1)
-    ///         .max_coupons_per_user(1)
+    ///         .max_coupons(100)
+    ///         .max_amount(5000)
+    ///         .max_amount_by_day(400)
+    ///         .max_coupons_per_user(3)
     ///         .natural_person_limit(false)
     ///         .prevent_api_abuse(false)
     ///         .build()?)
+    ///     .pattern_info(wechatpay_marketing::favor::PatternInfo::builder()
+    ///         .description("微信支付营销代金券")
+    ///         .merchant_logo("CDN地址")
+    ///         .merchant_name("微信支付")
+    ///         .background_color("COLOR010")
+    ///         .coupon_image("https://qpic.cn/xxx")
+    ///         .jump_target("PAYMENT_CODE")
+    ///         .mini_program_appid("wx23232232323")
+    ///         .mini_program_path("/path/index/index")
+    ///         .build()?)
     ///     .coupon_use_rule(wechatpay_marketing::favor::CouponRule::builder()
-    ///         .fixed_normal_coupon(wechatpay_marketing::favor::FixedValueStockMsg::builder()
+    ///         .coupon_available_time(wechatpay_marketing::favor::FavorAvailableTime::builder()
+    ///             .fix_available_time(wechatpay_marketing::favor::FixedAvailableTime::builder()
+    ///                 .available_week_day([1])
+    ///                 .begin_time(0)
+    ///                 .end_time(3600)
+    ///                 .build()?)
+    ///             .second_day_available(false)
+    ///             .available_time_after_receive(7)
     ///             .build()?)
-    ///         .available_merchants(["exampleavailablemerc"])
+    ///         .fixed_normal_coupon(wechatpay_marketing::favor::FixedValueStockMsg::builder()
+    ///             .coupon_amount(100)
+    ///             .transaction_minimum(100)
+    ///             .build()?)
+    ///         .goods_tag(["123321"])
+    ///         .trade_type(["MICROAPP"])
+    ///         .combine_use(false)
+    ///         .available_items(["123321"])
+    ///         .available_merchants(["9856000"])
+    ///         .limit_card(wechatpay_marketing::favor::CardLimitation::builder()
+    ///             .name("精粹白金")
+    ///             .bin(["62542688"])
+    ///             .build()?)
     ///         .build()?)
     ///     .no_cash(false)
     ///     .stock_type("NORMAL")
-    ///     .out_request_no("exampleoutrequestno")
+    ///     .out_request_no("example_out_request_no")
     ///     .build()?;
     /// let response = client.favor().create_coupon_stock(&request).await?;
     /// println!("{response:?}");
@@ -894,11 +927,8 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// ```
     pub async fn create_coupon_stock(
         &self,
-        request: &crate::api::favor::CreateCouponStockRequest,
-    ) -> ::std::result::Result<
-        crate::api::favor::CreateCouponStockResponse,
-        crate::Error,
-    > {
+        request: &crate::favor::CreateCouponStockRequest,
+    ) -> ::std::result::Result<crate::favor::CreateCouponStockResponse, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

@@ -7,43 +7,41 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListStocksRequest {
-    /// 【分页页码】页码从0开始,默认第0页
+    /// Page index, starting at 0 (a page number, not a row offset) 【分页页码】页码从0开始,默认第0页
     ///
     /// *Required (必填).* Wire name `offset`, type `integer`. Query parameter. Constraints: at least 0.
     #[serde(skip)]
     pub offset: i64,
-    /// 【分页大小】分页大小,最大10
+    /// Page size, 1..=10. 【分页大小】分页大小,最大10
     ///
     /// *Required (必填).* Wire name `limit`, type `integer`. Query parameter. Constraints: 1 ..= 10.
-    ///
-    /// Note: The page states only the maximum; a page size below 1 cannot return anything.
     #[serde(skip)]
     pub limit: i64,
-    /// 【创建批次的商户号】批次创建方商户号。\
+    /// Merchant id that created the stocks; at most 20 characters. 【创建批次的商户号】批次创建方商户号。\
     /// 校验规则:接口传入的批次号需由stock\_creator\_mchid所创建。
     ///
     /// *Required (必填).* Wire name `stock_creator_mchid`, type `string(20)`. Query parameter. Constraints: at most 20 characters.
     #[serde(skip)]
     pub stock_creator_mchid: ::std::string::String,
-    /// 【起始时间】起始创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
+    /// Only stocks created at or after this time, RFC 3339 (URL-encoded in the query; the client does it); at most 64 characters. 【起始时间】起始创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
     /// 校验规则:get请求,参数在 url中,需要进行 url 编码传递
     ///
     /// *Optional (选填).* Wire name `create_start_time`, type `string(64)`. Query parameter. Constraints: at most 64 characters; RFC 3339 timestamp.
     #[serde(skip)]
     pub create_start_time: ::std::option::Option<::std::string::String>,
-    /// 【终止时间】终止创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
+    /// Only stocks created at or before this time, RFC 3339 (URL-encoded by the client) 【终止时间】终止创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
     /// 校验规则:get请求,参数在 url中,需要进行 url 编码传递
     ///
     /// *Optional (选填).* Wire name `create_end_time`, type `string(664)`. Query parameter. Constraints: at most 664 characters; RFC 3339 timestamp.
     ///
-    /// Note: Documented as string(664), almost certainly a typo for string(64) (create\_start\_time is string(64)). Kept as documented so no valid value is rejected.
+    /// Note: The page documents 664 characters, almost certainly a typo for 64; anything up to 664 is accepted locally.
     #[serde(skip)]
     pub create_end_time: ::std::option::Option<::std::string::String>,
-    /// 【批次状态】批次状态
+    /// Only stocks in this status. 【批次状态】批次状态
     ///
     /// *Optional (选填).* Wire name `status`, type `StockStatus`. Query parameter. Constraints: at most 12 characters; one of `unactivated`, `audit`, `running`, `stoped`, `paused`.
     #[serde(skip)]
-    pub status: ::std::option::Option<crate::api::favor::StockStatus>,
+    pub status: ::std::option::Option<crate::favor::StockStatus>,
 }
 impl ListStocksRequest {
     /// Starts a builder for [`ListStocksRequest`].
@@ -60,20 +58,20 @@ pub struct ListStocksRequestBuilder {
     stock_creator_mchid: ::std::option::Option<::std::string::String>,
     create_start_time: ::std::option::Option<::std::string::String>,
     create_end_time: ::std::option::Option<::std::string::String>,
-    status: ::std::option::Option<crate::api::favor::StockStatus>,
+    status: ::std::option::Option<crate::favor::StockStatus>,
 }
 impl ListStocksRequestBuilder {
-    /// Sets `offset` (【分页页码】).
+    /// Sets `offset`: Page index, starting at 0 (a page number, not a row offset) (【分页页码】).
     pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.offset = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `limit` (【分页大小】).
+    /// Sets `limit`: Page size, 1..=10 (【分页大小】).
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_creator_mchid` (【创建批次的商户号】).
+    /// Sets `stock_creator_mchid`: Merchant id that created the stocks; at most 20 characters (【创建批次的商户号】).
     pub fn stock_creator_mchid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -81,7 +79,7 @@ impl ListStocksRequestBuilder {
         self.stock_creator_mchid = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `create_start_time` (【起始时间】).
+    /// Sets `create_start_time`: Only stocks created at or after this time, RFC 3339 (URL-encoded in the query; the client does it); at most 64 characters (【起始时间】).
     pub fn create_start_time(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -89,7 +87,7 @@ impl ListStocksRequestBuilder {
         self.create_start_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `create_end_time` (【终止时间】).
+    /// Sets `create_end_time`: Only stocks created at or before this time, RFC 3339 (URL-encoded by the client) (【终止时间】).
     pub fn create_end_time(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -97,10 +95,10 @@ impl ListStocksRequestBuilder {
         self.create_end_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `status` (【批次状态】).
+    /// Sets `status`: Only stocks in this status (【批次状态】).
     pub fn status(
         mut self,
-        value: impl ::std::convert::Into<crate::api::favor::StockStatus>,
+        value: impl ::std::convert::Into<crate::favor::StockStatus>,
     ) -> Self {
         self.status = ::std::option::Option::Some(value.into());
         self
@@ -256,7 +254,7 @@ impl crate::Validate for ListStocksRequest {
             v.field(
                 "status",
                 |v| {
-                    if let crate::api::favor::StockStatus::Unknown(value) = value {
+                    if let crate::favor::StockStatus::Unknown(value) = value {
                         v.report(
                             "批次状态",
                             crate::runtime::validation::Rule::Enum,
@@ -274,23 +272,74 @@ impl crate::Validate for ListStocksRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockCollection {
-    /// 【批次总数】经过条件筛选,查询到的批次总数量。
+    /// Total number of stocks matching the filters. 【批次总数】经过条件筛选,查询到的批次总数量。
     ///
     /// *Required (必填).* Wire name `total_count`, type `integer`.
     pub total_count: i64,
-    /// 【批次详情】批次详情
+    /// The stocks of this page. 【批次详情】批次详情
     ///
     /// *Optional (选填).* Wire name `data`, type `array[Stock]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub data: ::std::option::Option<::std::vec::Vec<crate::api::favor::Stock>>,
-    /// 【分页大小】分页大小,最大10
+    pub data: ::std::option::Option<::std::vec::Vec<crate::favor::Stock>>,
+    /// Page size used. 【分页大小】分页大小,最大10
     ///
     /// *Required (必填).* Wire name `limit`, type `integer`.
     pub limit: i64,
-    /// 【分页页码】页码从0开始,默认第0页
+    /// Page index returned (from 0) 【分页页码】页码从0开始,默认第0页
     ///
     /// *Required (必填).* Wire name `offset`, type `integer`.
     pub offset: i64,
+}
+impl crate::runtime::paging::Paged for crate::favor::ListStocksRequest {
+    type Response = crate::favor::StockCollection;
+    type Item = crate::favor::Stock;
+    const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
+        by_page: true,
+    };
+    fn send_page<'c>(
+        &'c self,
+        client: &'c crate::Client,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<Self::Response, crate::Error>,
+    > + ::std::marker::Send + 'c {
+        async move { crate::favor::FavorClient::new(client).list_stocks(self).await }
+    }
+    fn limit(&self) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(self.limit)
+    }
+    fn offset(&self) -> i64 {
+        self.offset
+    }
+    fn set_offset(&mut self, value: i64) {
+        self.offset = value;
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(response.total_count)
+    }
+    fn into_items(response: Self::Response) -> ::std::vec::Vec<Self::Item> {
+        response.data.unwrap_or_default()
+    }
+}
+impl<'a> crate::favor::FavorClient<'a> {
+    /// Walks every page of [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks) (\`offset\` counts pages, from the request's value) and stops at the end of the list; each page is one signed call, validated like a single call.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wechatpay_marketing::Client, request: wechatpay_marketing::favor::ListStocksRequest) -> Result<(), wechatpay_marketing::Error> {
+    /// let mut pages = client.favor().list_stocks_pages(&request);
+    /// while let Some(items) = pages.next_page().await? {
+    ///     for item in items {
+    ///         println!("{item:?}");
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_stocks_pages(
+        &self,
+        request: &crate::favor::ListStocksRequest,
+    ) -> crate::Pages<'a, crate::favor::ListStocksRequest> {
+        crate::Pages::new(self.client, ::std::clone::Clone::clone(request))
+    }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "favor.list_stocks",
@@ -463,7 +512,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
     safe_to_retry: true,
 };
 impl ListStocksRequest {
-    /// The percent-encoded path and query string [`FavorClient::list_stocks`](crate::api::favor::FavorClient::list_stocks) sends this request to.
+    /// The percent-encoded path and query string [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks) sends this request to.
     pub fn path_and_query(&self) -> ::std::string::String {
         let path = ::std::string::String::from("/v3/marketing/favor/stocks");
         let mut pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
@@ -501,18 +550,18 @@ impl ListStocksRequest {
         }
     }
 }
-impl<'a> crate::api::favor::FavorClient<'a> {
+impl<'a> crate::favor::FavorClient<'a> {
     /// 条件查询批次列表 — List coupon stocks created by a merchant, filtered by creation time and status, with their configuration and distribution counts (paged, at most 10 per page).
     ///
     /// 通过此接口可查询多个批次的信息,包括批次的配置信息以及批次概况数据。
     ///
     /// `GET /v3/marketing/favor/stocks`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 从业机构(银行), 从业机构(支付机构), 渠道商, 清算机构
+    /// - Merchant types (支持商户): 普通商户, 普通服务商, 从业机构(银行), 从业机构(支付机构), 渠道商, 清算机构
     /// - Rate limit (接口频率): 不区分来源 1000/s 单ip 500/s
     /// - Latency (接口耗时): 1S
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
-    /// - Source: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html> (`004_ef54eccfd40b7f82.txt`), 更新时间 2025-03-25; spec `spec/favor/list_stocks.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, updated (更新时间) 2025-03-25, last checked 2026-11-30; spec `spec/favor/list_stocks.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
@@ -524,35 +573,35 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// Besides validation, transport, timeout and signature errors, the documented API errors
     /// (as [`crate::Error::Api`], whose `documented` rows carry the 解决方案):
     ///
-    /// | Status | Code | Description | Solution |
-    /// |---|---|---|---|
-    /// | 400 | `PARAM_ERROR` | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
-    /// | 400 | `INVALID_REQUEST` | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
-    /// | 400 | `INVALID_REQUEST` | 活动已结束或未激活 | 请检查批次状态 |
-    /// | 400 | `INVALID_REQUEST` | 非法的商户号 | 请检查商户号是否正确 |
-    /// | 400 | `MCH_NOT_EXISTS` | 商户号不合法 | 请输入正确的商户号 |
-    /// | 400 | `PARAM_ERROR` | 回调URL不能为空 | 请填写回调URL |
-    /// | 400 | `PARAM_ERROR` | 回调商户不能为空 | 请填写回调商户 |
-    /// | 400 | `PARAM_ERROR` | 券ID必填 | 请填写券ID |
-    /// | 400 | `PARAM_ERROR` | AppID必填 | 请输入AppID |
-    /// | 400 | `PARAM_ERROR` | OpenID必填 | 请输入OpenID |
-    /// | 400 | `PARAM_ERROR` | 页大小超过阈值 | 请不要超过最大的页大小 |
-    /// | 400 | `PARAM_ERROR` | 输入时间格式错误 | 请输入正确的时间格式 |
-    /// | 400 | `PARAM_ERROR` | 批次号必填 | 请输入批次号 |
-    /// | 400 | `PARAM_ERROR` | 商户号必填 | 请输入商户号 |
-    /// | 400 | `PARAM_ERROR` | 非法的批次状态 | 请检查批次状态 |
-    /// | 403 | `NOT_ENOUGH` | 批次预算不足 | 请补充预算 |
-    /// | 403 | `REQUEST_BLOCKED` | 调用商户无权限 | 请开通产品权限后再调用该接口 |
-    /// | 403 | `REQUEST_BLOCKED` | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
-    /// | 403 | `REQUEST_BLOCKED` | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
-    /// | 403 | `REQUEST_BLOCKED` | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
-    /// | 403 | `USER_ACCOUNT_ABNORMAL` | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` | 批次不存在 | 请检查批次ID是否正确 |
-    /// | 429 | `FREQUENCY_LIMITED` | 请求过于频繁 | 稍后重试 |
+    /// | Status | Code | Meaning | Description | Solution |
+    /// |---|---|---|---|---|
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, body format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check how the Authorization header is signed | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later with the same parameters | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | The AppID is not bound to the calling merchant id: bind them, then retry | 商户号与AppID不匹配 | 请绑定调用接口的商户号和AppID后重试 |
+    /// | 400 | `INVALID_REQUEST` | The OpenID does not belong to the AppID: use an OpenID obtained under that AppID | OpenID与AppID不匹配 | 请使用AppID下的OpenID |
+    /// | 400 | `INVALID_REQUEST` | The stock has ended or is not activated: check the stock status | 活动已结束或未激活 | 请检查批次状态 |
+    /// | 400 | `INVALID_REQUEST` | Invalid merchant id: check the merchant id | 非法的商户号 | 请检查商户号是否正确 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id is not valid: pass a correct merchant id | 商户号不合法 | 请输入正确的商户号 |
+    /// | 400 | `PARAM_ERROR` | The callback URL is empty: fill it in | 回调URL不能为空 | 请填写回调URL |
+    /// | 400 | `PARAM_ERROR` | The callback merchant id is empty: fill it in | 回调商户不能为空 | 请填写回调商户 |
+    /// | 400 | `PARAM_ERROR` | The coupon id is required: pass it | 券ID必填 | 请填写券ID |
+    /// | 400 | `PARAM_ERROR` | The AppID is required: pass it | AppID必填 | 请输入AppID |
+    /// | 400 | `PARAM_ERROR` | The OpenID is required: pass it | OpenID必填 | 请输入OpenID |
+    /// | 400 | `PARAM_ERROR` | The page size (limit) is above the maximum: lower it | 页大小超过阈值 | 请不要超过最大的页大小 |
+    /// | 400 | `PARAM_ERROR` | A time has the wrong format: use RFC 3339, e.g. 2015-05-20T13:29:35+08:00 | 输入时间格式错误 | 请输入正确的时间格式 |
+    /// | 400 | `PARAM_ERROR` | The stock id is required: pass it | 批次号必填 | 请输入批次号 |
+    /// | 400 | `PARAM_ERROR` | The merchant id is required: pass it | 商户号必填 | 请输入商户号 |
+    /// | 400 | `PARAM_ERROR` | The stock is in a state that does not allow this (or the status value is invalid): check the stock status | 非法的批次状态 | 请检查批次状态 |
+    /// | 403 | `NOT_ENOUGH` | The stock's budget is used up: add budget | 批次预算不足 | 请补充预算 |
+    /// | 403 | `REQUEST_BLOCKED` | The calling merchant lacks the product permission: enable it, then call again | 调用商户无权限 | 请开通产品权限后再调用该接口 |
+    /// | 403 | `REQUEST_BLOCKED` | The calling merchant may not send this stock's coupons: use your own stock or one authorised to you | 商户无权发券 | 调用接口的商户号无权发券,请检查是否是自己的批次或是已授权的批次。 |
+    /// | 403 | `REQUEST_BLOCKED` | The stock is not authorised for sending by other merchant ids: authorise it first | 批次不支持跨商户发券 | 该批次未做跨商户号的授权,请授权后再发放 |
+    /// | 403 | `REQUEST_BLOCKED` | The user has reached the per-user limit: raise the limit or stop sending | 用户被限领拦截 | 用户领取已经达到上限,请调高上限或停止发放。 |
+    /// | 403 | `USER_ACCOUNT_ABNORMAL` | The user's account is abnormal and cannot receive coupons: the merchant or user contacts WeChat Pay support | 用户非法 | 该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | Stock not found: check the stock id (and that stock\_creator\_mchid created it) | 批次不存在 | 请检查批次ID是否正确 |
+    /// | 429 | `FREQUENCY_LIMITED` | Too many requests: slow down and retry later | 请求过于频繁 | 稍后重试 |
     ///
     ///
     /// # Example
@@ -561,10 +610,14 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::ListStocksRequest;
     ///
+    /// // The values of the page's request example:
     /// let request = ListStocksRequest::builder()
     ///     .offset(1)
-    ///     .limit(1)
-    ///     .stock_creator_mchid("examplestockcreatorm")
+    ///     .limit(8)
+    ///     .stock_creator_mchid("9856888")
+    ///     .create_start_time("2015-05-20T13:29:35.120+08:00")
+    ///     .create_end_time("2015-05-20T13:29:35.120+08:00")
+    ///     .status("paused")
     ///     .build()?;
     /// let response = client.favor().list_stocks(&request).await?;
     /// println!("{response:?}");
@@ -573,8 +626,8 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// ```
     pub async fn list_stocks(
         &self,
-        request: &crate::api::favor::ListStocksRequest,
-    ) -> ::std::result::Result<crate::api::favor::StockCollection, crate::Error> {
+        request: &crate::favor::ListStocksRequest,
+    ) -> ::std::result::Result<crate::favor::StockCollection, crate::Error> {
         if self.client.validation_enabled() {
             crate::Validate::validate_at(request, self.client.clock())
                 .map_err(crate::Error::Validation)?;

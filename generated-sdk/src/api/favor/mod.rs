@@ -3,15 +3,69 @@
 //!
 //! Enabled by the `favor` cargo feature. Operations:
 //!
-//! - [`FavorClient::create_coupon_stock`](crate::api::favor::FavorClient::create_coupon_stock): 创建代金券批次 — `POST /v3/marketing/favor/coupon-stocks`
-//! - [`FavorClient::list_stocks`](crate::api::favor::FavorClient::list_stocks): 条件查询批次列表 — `GET /v3/marketing/favor/stocks`
+//! - [`FavorClient::create_coupon_stock`](crate::favor::FavorClient::create_coupon_stock): 创建代金券批次 — `POST /v3/marketing/favor/coupon-stocks`
+//! - [`FavorClient::download_refund_flow`](crate::favor::FavorClient::download_refund_flow): 下载批次退款明细 — `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`
+//! - [`FavorClient::download_refund_flow_by_day`](crate::favor::FavorClient::download_refund_flow_by_day): 获取批次退款明细下载链接 — `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`
+//! - [`FavorClient::download_use_flow`](crate::favor::FavorClient::download_use_flow): 下载批次核销明细 — `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`
+//! - [`FavorClient::download_use_flow_by_day`](crate::favor::FavorClient::download_use_flow_by_day): 获取批次核销明细下载链接 — `GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`
+//! - [`FavorClient::list_available_items`](crate::favor::FavorClient::list_available_items): 查询代金券可用单品 — `GET /v3/marketing/favor/stocks/{stock_id}/items`
+//! - [`FavorClient::list_available_merchants`](crate::favor::FavorClient::list_available_merchants): 查询代金券可用商户 — `GET /v3/marketing/favor/stocks/{stock_id}/merchants`
+//! - [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks): 条件查询批次列表 — `GET /v3/marketing/favor/stocks`
+//! - [`FavorClient::list_user_coupons`](crate::favor::FavorClient::list_user_coupons): 根据商户号查用户的券 — `GET /v3/marketing/favor/users/{openid}/coupons`
+//! - [`FavorClient::modify_goods_id`](crate::favor::FavorClient::modify_goods_id): 修改可用单品编码 — `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`
+//! - [`FavorClient::pause_stock`](crate::favor::FavorClient::pause_stock): 暂停代金券批次 — `POST /v3/marketing/favor/stocks/{stock_id}/pause`
+//! - [`FavorClient::query_callback`](crate::favor::FavorClient::query_callback): 查询消息通知地址 — `GET /v3/marketing/favor/callbacks`
+//! - [`FavorClient::query_coupon`](crate::favor::FavorClient::query_coupon): 查询代金券详情 — `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`
+//! - [`FavorClient::query_stock`](crate::favor::FavorClient::query_stock): 查询批次详情 — `GET /v3/marketing/favor/stocks/{stock_id}`
+//! - [`FavorClient::restart_stock`](crate::favor::FavorClient::restart_stock): 重启代金券批次 — `POST /v3/marketing/favor/stocks/{stock_id}/restart`
+//! - [`FavorClient::send_coupon`](crate::favor::FavorClient::send_coupon): 发放指定批次的代金券 — `POST /v3/marketing/favor/users/{openid}/coupons`
+//! - [`FavorClient::set_callback`](crate::favor::FavorClient::set_callback): 设置消息通知地址 — `POST /v3/marketing/favor/callbacks`
+//! - [`FavorClient::start_stock`](crate::favor::FavorClient::start_stock): 激活代金券批次 — `POST /v3/marketing/favor/stocks/{stock_id}/start`
+//! - [`FavorClient::upload_image`](crate::favor::FavorClient::upload_image): 图片上传(营销专用) — `POST /v3/marketing/favor/media/image-upload`
+//! - notification coupon_use: 核销事件回调通知 (`COUPON.USE`)
 
 mod types;
 pub use types::*;
 mod create_coupon_stock;
 pub use create_coupon_stock::*;
+mod download_refund_flow;
+pub use download_refund_flow::*;
+mod download_refund_flow_by_day;
+pub use download_refund_flow_by_day::*;
+mod download_use_flow;
+pub use download_use_flow::*;
+mod download_use_flow_by_day;
+pub use download_use_flow_by_day::*;
+mod list_available_items;
+pub use list_available_items::*;
+mod list_available_merchants;
+pub use list_available_merchants::*;
 mod list_stocks;
 pub use list_stocks::*;
+mod list_user_coupons;
+pub use list_user_coupons::*;
+mod modify_goods_id;
+pub use modify_goods_id::*;
+mod pause_stock;
+pub use pause_stock::*;
+mod query_callback;
+pub use query_callback::*;
+mod query_coupon;
+pub use query_coupon::*;
+mod query_stock;
+pub use query_stock::*;
+mod restart_stock;
+pub use restart_stock::*;
+mod send_coupon;
+pub use send_coupon::*;
+mod set_callback;
+pub use set_callback::*;
+mod start_stock;
+pub use start_stock::*;
+mod upload_image;
+pub use upload_image::*;
+mod notifications;
+pub use notifications::*;
 /// Operations of the 代金券 family (favor); obtain one with [`crate::Client::favor`].
 #[derive(Debug, Clone, Copy)]
 pub struct FavorClient<'a> {
