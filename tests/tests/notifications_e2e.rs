@@ -3,7 +3,7 @@
 //! other event types; the framework-neutral handler's documented replies, size cap and
 //! duplicate hook; and errors that never show decrypted payloads or keys.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -14,8 +14,69 @@ use wechatpay_marketing::{
     ApiV3Key, Client, Delivery, Error, Event, NotificationError, NotificationKind, SignatureError,
 };
 
-/// Payloads for the event types the tests know a valid plaintext of. Kinds without one are
-/// still routed (their typed decoder is reached), see `every_documented_event_type_is_routed`.
+/// The decrypted-payload examples (`- kind: payload`) of every notification in `spec/`, by
+/// event type: read from the spec files, so a newly documented example is tested at once.
+fn spec_payload_examples() -> HashMap<String, String> {
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let mut out = HashMap::new();
+    for family in std::fs::read_dir(&spec).expect("spec/").flatten() {
+        let Ok(files) = std::fs::read_dir(family.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+            let Some(at) = text.find("\nnotifications:\n") else {
+                continue;
+            };
+            let lines: Vec<&str> = text[at + 1..].lines().collect();
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let mut event_type = None;
+            let mut i = 0;
+            while i < lines.len() {
+                let line = lines[i];
+                if indent(line) == 2 && line.trim_end().ends_with(':') {
+                    event_type = None; // the next notification entry
+                }
+                if let Some(t) = line.trim().strip_prefix("event_type: ") {
+                    event_type = Some(t.trim().to_owned());
+                }
+                if line.trim() == "- kind: payload" {
+                    let item = indent(line);
+                    let mut j = i + 1;
+                    while j < lines.len() && (lines[j].trim().is_empty() || indent(lines[j]) > item)
+                    {
+                        if lines[j].trim() == "body: |" {
+                            let outer = indent(lines[j]);
+                            let body: Vec<&str> = lines[j + 1..]
+                                .iter()
+                                .take_while(|l| l.trim().is_empty() || indent(l) > outer)
+                                .copied()
+                                .collect();
+                            if let Some(t) = &event_type {
+                                out.insert(t.clone(), body.join("\n"));
+                            }
+                        }
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Payloads for the event types the tests know a valid plaintext of: the spec's examples,
+/// and a hand-written one where the spec has none. Kinds without one are still routed
+/// (their typed decoder is reached), see `every_documented_event_type_is_routed`.
+fn payload_for(event_type: &str) -> Option<String> {
+    known_payload(event_type)
+        .map(str::to_owned)
+        .or_else(|| spec_payload_examples().remove(event_type))
+}
+
 fn known_payload(event_type: &str) -> Option<&'static str> {
     match event_type {
         "COUPON.SEND" => Some(
@@ -69,23 +130,33 @@ async fn every_documented_event_type_is_routed() {
         .map(|k| (k.event_type, k.original_type))
         .collect();
     assert_eq!(types.len(), kinds.len(), "each kind is routable on its own");
+    let mut typed = 0;
     for kind in kinds {
-        let payload = known_payload(kind.event_type).unwrap_or("{}");
-        let n = notification_for(&server, kind, "EV-1", payload);
+        let payload = payload_for(kind.event_type);
+        let n = notification_for(&server, kind, "EV-1", payload.as_deref().unwrap_or("{}"));
         match client.parse_event(&key(), &n.headers, &n.body) {
             Ok(event) => {
                 assert_eq!(event.kind().map(|k| k.id), Some(kind.id), "{}", kind.id);
                 assert_eq!(event.event_type(), kind.event_type);
                 assert_eq!(event.id(), "EV-1");
+                typed += usize::from(payload.is_some());
             }
             // No valid payload known: the typed decoder of this kind was reached.
             Err(Error::Notification(NotificationError::Payload { event_type, .. })) => {
-                assert!(known_payload(kind.event_type).is_none(), "{}", kind.id);
+                assert!(
+                    payload.is_none(),
+                    "{}: its example does not decode",
+                    kind.id
+                );
                 assert_eq!(event_type, kind.event_type);
             }
             Err(e) => panic!("{}: {e}", kind.id),
         }
     }
+    assert!(
+        typed >= 2,
+        "COUPON.SEND and every spec payload example decode fully"
+    );
 }
 
 #[tokio::test]
