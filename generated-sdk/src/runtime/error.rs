@@ -338,7 +338,10 @@ impl ApiError {
                     w.message.unwrap_or_default().as_bytes(),
                     Self::MAX_UNVERIFIED_MESSAGE,
                 ),
-                w.detail.filter(|d| !d.is_null()),
+                // An unsigned `detail` is kept only when small: it shows in `Debug`.
+                w.detail.filter(|d| {
+                    !d.is_null() && d.to_string().len() <= Self::MAX_UNVERIFIED_MESSAGE
+                }),
             ),
             Err(_) => (
                 String::new(),
@@ -760,6 +763,14 @@ mod tests {
         assert!(shown.contains("\\r\\n"), "{shown}");
         assert!(shown.contains("4194329 bytes in all"), "{shown}");
         assert!(shown.contains("unsigned"), "{shown}");
+
+        let huge = format!(
+            r#"{{"code":"X","message":"m","detail":{{"x":"{}"}}}}"#,
+            "y".repeat(10_000)
+        );
+        let e = ApiError::from_response("op", &ROWS, 502, None, huge.as_bytes(), false);
+        assert_eq!(e.detail, None);
+        assert!(format!("{e:?}").len() < 2_000);
     }
 
     #[test]
