@@ -95,6 +95,12 @@ pub fn generate(api: &Api, templates_dir: &Path) -> Result<Tree, Vec<Diagnostic>
             );
         }
     }
+    rust(
+        "src/events.rs".into(),
+        "Callback notifications of every family: the `Event` enum and its router.".into(),
+        notifications::events_file(api),
+        "spec/",
+    );
     tree.insert(
         "tests/spec_examples/generated.rs".into(),
         examples::examples_test_file(api),

@@ -250,6 +250,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl AssociateTradeInfoRequest {
     /// The percent-encoded path and query string [`BusifavorClient::associate_trade_info`](crate::busifavor::BusifavorClient::associate_trade_info) sends this request to.
@@ -331,6 +332,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

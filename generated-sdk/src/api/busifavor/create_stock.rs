@@ -664,6 +664,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "确认券当前可核销",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::create_stock`](crate::busifavor::BusifavorClient::create_stock) sends this request to.
@@ -787,6 +788,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

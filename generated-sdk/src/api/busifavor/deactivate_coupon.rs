@@ -225,6 +225,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "",
         },
     ],
+    safe_to_retry: true,
 };
 impl DeactivateCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
@@ -306,6 +307,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

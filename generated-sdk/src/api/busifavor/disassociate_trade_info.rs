@@ -260,6 +260,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "券状态非…",
         },
     ],
+    safe_to_retry: true,
 };
 impl DisassociateTradeInfoRequest {
     /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`](crate::busifavor::BusifavorClient::disassociate_trade_info) sends this request to.
@@ -343,6 +344,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

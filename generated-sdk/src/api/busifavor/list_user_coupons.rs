@@ -350,6 +350,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListUserCouponsRequest {
     /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`](crate::busifavor::BusifavorClient::list_user_coupons) sends this request to.
@@ -464,6 +465,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -254,6 +254,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyBudgetRequest {
     /// The percent-encoded path and query string [`BusifavorClient::modify_budget`](crate::busifavor::BusifavorClient::modify_budget) sends this request to.
@@ -340,6 +341,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -371,6 +371,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::modify_stock`](crate::busifavor::BusifavorClient::modify_stock) sends this request to.
@@ -447,6 +448,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute_empty(api_request).await
     }

@@ -147,6 +147,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请使用相同参数稍后重新调用",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryCallbackRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_callback`](crate::busifavor::BusifavorClient::query_callback) sends this request to.
@@ -232,6 +233,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -272,6 +272,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "换批次",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_stock`](crate::busifavor::BusifavorClient::query_stock) sends this request to.
@@ -356,6 +357,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -177,6 +177,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryUserCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`](crate::busifavor::BusifavorClient::query_user_coupon) sends this request to.
@@ -254,6 +255,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

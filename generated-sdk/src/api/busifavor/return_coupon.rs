@@ -205,6 +205,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请查询券详情确认券当前…",
         },
     ],
+    safe_to_retry: true,
 };
 impl ReturnCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::return_coupon`](crate::busifavor::BusifavorClient::return_coupon) sends this request to.
@@ -284,6 +285,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -166,6 +166,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl SetCallbackRequest {
     /// The percent-encoded path and query string [`BusifavorClient::set_callback`](crate::busifavor::BusifavorClient::set_callback) sends this request to.
@@ -240,6 +241,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -325,6 +325,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请使用相同参数稍后重新调用",
         },
     ],
+    safe_to_retry: true,
 };
 impl UploadCouponCodesRequest {
     /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`](crate::busifavor::BusifavorClient::upload_coupon_codes) sends this request to.
@@ -415,6 +416,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -354,6 +354,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "换批次",
         },
     ],
+    safe_to_retry: true,
 };
 impl UseCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::use_coupon`](crate::busifavor::BusifavorClient::use_coupon) sends this request to.
@@ -447,6 +448,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -429,6 +429,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListAvailableItemsRequest {
     /// The percent-encoded path and query string [`FavorClient::list_available_items`](crate::favor::FavorClient::list_available_items) sends this request to.
@@ -553,6 +554,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

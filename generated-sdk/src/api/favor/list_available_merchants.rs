@@ -289,6 +289,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListAvailableMerchantsRequest {
     /// The percent-encoded path and query string [`FavorClient::list_available_merchants`](crate::favor::FavorClient::list_available_merchants) sends this request to.
@@ -388,6 +389,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -507,6 +507,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListStocksRequest {
     /// The percent-encoded path and query string [`FavorClient::list_stocks`](crate::favor::FavorClient::list_stocks) sends this request to.
@@ -634,6 +635,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -619,6 +619,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请降低调用频率",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListUserCouponsRequest {
     /// The percent-encoded path and query string [`FavorClient::list_user_coupons`](crate::favor::FavorClient::list_user_coupons) sends this request to.
@@ -756,6 +757,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -128,6 +128,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl UploadImageRequest {
     /// The percent-encoded path and query string [`FavorClient::upload_image`](crate::favor::FavorClient::upload_image) sends this request to.
@@ -201,6 +202,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

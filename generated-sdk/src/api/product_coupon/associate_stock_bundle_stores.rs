@@ -221,6 +221,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl AssociateStockBundleStoresRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::associate_stock_bundle_stores`](crate::product_coupon::ProductCouponClient::associate_stock_bundle_stores) sends this request to.
@@ -309,6 +310,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

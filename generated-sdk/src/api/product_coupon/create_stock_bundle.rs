@@ -248,6 +248,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateStockBundleRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::create_stock_bundle`](crate::product_coupon::ProductCouponClient::create_stock_bundle) sends this request to.
@@ -357,6 +358,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

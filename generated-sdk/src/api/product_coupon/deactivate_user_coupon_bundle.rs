@@ -397,6 +397,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl DeactivateUserCouponBundleRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::deactivate_user_coupon_bundle`](crate::product_coupon::ProductCouponClient::deactivate_user_coupon_bundle) sends this request to.
@@ -487,6 +488,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -290,6 +290,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListStocksRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::list_stocks`](crate::product_coupon::ProductCouponClient::list_stocks) sends this request to.
@@ -390,6 +391,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

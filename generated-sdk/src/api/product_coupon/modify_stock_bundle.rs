@@ -413,6 +413,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后使用原参数重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyStockBundleRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_bundle`](crate::product_coupon::ProductCouponClient::modify_stock_bundle) sends this request to.
@@ -537,6 +538,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

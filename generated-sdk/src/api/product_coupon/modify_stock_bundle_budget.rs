@@ -442,6 +442,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyStockBundleBudgetRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_bundle_budget`](crate::product_coupon::ProductCouponClient::modify_stock_bundle_budget) sends this request to.
@@ -539,6 +540,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

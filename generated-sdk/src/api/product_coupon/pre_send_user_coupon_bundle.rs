@@ -349,6 +349,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl PreSendUserCouponBundleRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::pre_send_user_coupon_bundle`](crate::product_coupon::ProductCouponClient::pre_send_user_coupon_bundle) sends this request to.
@@ -434,6 +435,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

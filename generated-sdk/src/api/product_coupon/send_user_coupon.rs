@@ -462,6 +462,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后使用原参数重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl SendUserCouponRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::send_user_coupon`](crate::product_coupon::ProductCouponClient::send_user_coupon) sends this request to.
@@ -569,6 +570,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

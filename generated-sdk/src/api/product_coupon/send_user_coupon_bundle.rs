@@ -361,6 +361,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl SendUserCouponBundleRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::send_user_coupon_bundle`](crate::product_coupon::ProductCouponClient::send_user_coupon_bundle) sends this request to.
@@ -447,6 +448,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -140,6 +140,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl UploadImageRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::upload_image`](crate::product_coupon::ProductCouponClient::upload_image) sends this request to.
@@ -220,6 +221,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }
