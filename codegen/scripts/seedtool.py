@@ -5,7 +5,10 @@ usage:
   seedtool.py errors SEED            -> YAML error rows (status, code, description, solution, group)
   seedtool.py examples SEED          -> every numbered code block that looks like JSON, de-numbered
   seedtool.py denumber 'TEXT'        -> de-number one numbered block
-  seedtool.py code SEED go|java      -> the Go/Java sample, one source line per line
+  seedtool.py code SEED [go|java]    -> the Go and/or Java sample, one source line per line
+
+Comparing a page with the spec is `cargo run -p codegen -- audit SEED`; this script only
+extracts verbatim text for transcription.
 """
 import json, re, sys
 
@@ -58,15 +61,27 @@ def examples(path):
                 try: json.loads(body); print("(valid JSON)")
                 except Exception as e: print("(INVALID JSON)", e)
 
-def code(path, lang):
+def code(path, langs):
     for line in open(path, encoding="utf-8"):
         s = line.strip()
-        if lang == "go" and s.startswith("1package main"): print(denumber(s))
-        if lang == "java" and s.startswith("1package com"): print(denumber(s))
+        if "go" in langs and s.startswith("1package main"): print(denumber(s))
+        if "java" in langs and s.startswith("1package com"): print(denumber(s))
+
+def usage(msg):
+    sys.stderr.write("error: %s\n%s" % (msg, __doc__))
+    sys.exit(2)
 
 if __name__ == "__main__":
-    cmd = sys.argv[1]
-    if cmd == "errors": errors(sys.argv[2])
-    elif cmd == "examples": examples(sys.argv[2])
-    elif cmd == "denumber": print(denumber(sys.argv[2]))
-    elif cmd == "code": code(sys.argv[2], sys.argv[3])
+    args = sys.argv[1:]
+    if len(args) < 2:
+        usage("missing command or argument")
+    cmd, arg = args[0], args[1]
+    if cmd == "errors": errors(arg)
+    elif cmd == "examples": examples(arg)
+    elif cmd == "denumber": print(denumber(arg))
+    elif cmd == "code":
+        langs = args[2:] or ["java", "go"]
+        bad = [l for l in langs if l not in ("go", "java")]
+        if bad: usage("unknown language %s (go or java)" % ", ".join(bad))
+        code(arg, langs)
+    else: usage("unknown command %r" % cmd)

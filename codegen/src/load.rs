@@ -1,7 +1,10 @@
 //! Loading: read `spec/**/*.yaml`, parse YAML, and deserialize each entry on its own so one
-//! broken type or operation never hides the problems of the others. The only serde_yaml user.
+//! broken type or operation never hides the problems of the others. The only module that
+//! parses YAML (serde_yaml for values; saphyr-parser's event stream for source positions).
 
-use crate::diag::Diagnostics;
+pub mod positions;
+
+use crate::diag::{did_you_mean, Diagnostics};
 use crate::raw::{RawFamilyMeta, RawFile, RawSpec};
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
@@ -105,18 +108,29 @@ pub fn parse(files: &[SourceFile], diags: &mut Diagnostics) -> RawSpec {
             match k.as_str() {
                 Some("family") => match v.as_str() {
                     Some(s) => raw.family = Some(s.to_string()),
-                    None => diags.error(&f.rel_path, "family", "must be a string (a family id from families.yaml)"),
+                    None => diags.error(
+                        &f.rel_path,
+                        "family",
+                        "must be a string (a family id from families.yaml)",
+                    ),
                 },
                 Some("types") => raw.types = entries(&f.rel_path, "types", v, diags),
                 Some("operations") => raw.operations = entries(&f.rel_path, "operations", v, diags),
                 Some("notifications") => {
                     raw.notifications = entries(&f.rel_path, "notifications", v, diags)
                 }
-                _ => diags.error(
-                    &f.rel_path,
-                    key_text(k),
-                    "unknown key (expected one of `family`, `types`, `operations`, `notifications`)",
-                ),
+                _ => {
+                    let key = key_text(k);
+                    let help =
+                        did_you_mean(&key, ["family", "types", "operations", "notifications"])
+                            .map(|s| format!("did you mean `{s}`?"));
+                    diags.error_help(
+                        &f.rel_path,
+                        key,
+                        "unknown key (expected one of `family`, `types`, `operations`, `notifications`)",
+                        help,
+                    )
+                }
             }
         }
         if raw.family.is_none() {
@@ -177,11 +191,21 @@ fn entries<T: DeserializeOwned>(
                 } else {
                     format!("{entry_path}.{inner}")
                 };
-                diags.error(file, full, strip_location(&e.into_inner().to_string()));
+                let msg = strip_location(&e.into_inner().to_string());
+                let help = unknown_field_help(&msg);
+                diags.error_help(file, full, msg, help);
             }
         }
     }
     out
+}
+
+/// `unknown field `maxlen`, expected one of `name`, `max_len`, …` → `did you mean `max_len`?`.
+fn unknown_field_help(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("unknown field `")?;
+    let (name, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    did_you_mean(name, expected).map(|s| format!("did you mean `{s}`?"))
 }
 
 /// Renders a serde path with list elements named by their `name` key

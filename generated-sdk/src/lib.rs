@@ -16,11 +16,24 @@ pub mod api;
 #[doc(inline)]
 pub use api::*;
 
+// Generated from the `notifications:` of every spec file: the `Event` enum and its router.
+#[rustfmt::skip]
+mod events;
+pub use events::Event;
+
 pub use runtime::client::{Client, ClientBuilder};
-pub use runtime::error::{ApiError, BuildError, DecryptError, Error, SignatureError};
-pub use runtime::notification::{ApiV3Key, EncryptedResource, Notification, NotificationEnvelope};
+pub use runtime::error::{
+    ApiError, BuildError, DecodeError, DecryptError, DownloadError, Error, NotRetried,
+    NotificationError, SignatureError,
+};
+pub use runtime::notification::{
+    ApiV3Key, EncryptedResource, Notification, NotificationEnvelope, NotificationKind,
+};
+pub use runtime::notify::{failure_response, success_response, Delivery, NotificationHandler};
 pub use runtime::operation::ErrorRow;
 pub use runtime::paging::Pages;
+pub use runtime::retry::RetryPolicy;
+pub use runtime::timestamp::{Timestamp, TimestampError};
 pub use runtime::validation::{
     Clock, FixedClock, Rule, SystemClock, Validate, ValidationErrors, Violation,
 };

@@ -12,7 +12,9 @@ use serde_json::json;
 use wechatpay_marketing::testing::{
     test_keys, CallbackInbox, Fault, FaultRule, Outcome, Simulator,
 };
-use wechatpay_marketing::{busifavor, favor, product_coupon, ApiV3Key, Client, Error, FixedClock};
+use wechatpay_marketing::{
+    busifavor, favor, product_coupon, ApiV3Key, Client, Error, FixedClock, RetryPolicy,
+};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -199,6 +201,22 @@ async fn favor_create_start_send_query_and_coupon_use_notification() -> TestResu
     assert_eq!(n.payload.stock_id, stock_id);
     assert_eq!(n.payload.status.as_str(), "USED");
 
+    // The use flow (核销明细) lists it: a link, then a signed GET of an unsigned, SHA1-checked file.
+    let link = client
+        .favor()
+        .download_use_flow(
+            &favor::DownloadUseFlowRequest::builder()
+                .stock_id(&stock_id)
+                .build()?,
+        )
+        .await?;
+    let mut file = Vec::new();
+    client
+        .download_to(&link.url, &link.hash_type, &link.hash_value, &mut file)
+        .await?;
+    let csv = String::from_utf8(file)?;
+    assert!(csv.contains(&format!("`{coupon_id}")), "{csv}");
+
     // Its state moved; the list shows it; pausing the stock stops sending.
     let listed = client
         .favor()
@@ -351,10 +369,11 @@ async fn faults_as_the_client_sees_them() -> TestResult {
                 .build()?,
         )
         .await?;
-    let send = favor_send_request(&stock_id, "RETRY-1")?;
     let op = "favor.send_coupon";
 
-    // 500 and 429 with their documented bodies; retryable, no effect.
+    // Without retries, the client sees each fault as it is.
+    let raw = client.with_retry(RetryPolicy::none());
+    let send = favor_send_request(&stock_id, "RETRY-1")?;
     sim.inject(
         FaultRule::new(Fault::Error {
             status: 500,
@@ -363,7 +382,7 @@ async fn faults_as_the_client_sees_them() -> TestResult {
         .operation(op)
         .times(1),
     );
-    match client.favor().send_coupon(&send).await {
+    match raw.favor().send_coupon(&send).await {
         Err(e @ Error::Api(_)) => {
             assert!(e.is_retryable());
             let Error::Api(api) = e else { unreachable!() };
@@ -379,55 +398,98 @@ async fn faults_as_the_client_sees_them() -> TestResult {
         .operation(op)
         .times(1),
     );
-    match client.favor().send_coupon(&send).await {
+    match raw.favor().send_coupon(&send).await {
         Err(Error::Api(api)) => {
             assert_eq!((api.status, api.code.as_str()), (429, "FREQUENCY_LIMITED"));
             assert!(api.is_retryable());
         }
         other => panic!("429: {other:?}"),
     }
-    assert!(sim.entities("favor.coupon").is_empty());
-
+    assert!(
+        sim.entities("favor.coupon").is_empty(),
+        "faults before the effect change nothing"
+    );
     // The connection drops after the coupon was sent: the retry gets the same coupon.
     sim.inject(
         FaultRule::new(Fault::DropAfterCommit)
             .operation(op)
             .times(1),
     );
-    let dropped = client.favor().send_coupon(&send).await;
-    assert!(matches!(dropped, Err(Error::Transport(_))), "{dropped:?}");
+    let dropped = raw.favor().send_coupon(&send).await;
+    assert!(
+        matches!(&dropped, Err(e) if !matches!(e, Error::Api(_))),
+        "{dropped:?}"
+    );
     assert_eq!(
         sim.entities("favor.coupon").len(),
         1,
         "the effect was committed"
     );
-    let retried = client.favor().send_coupon(&send).await?;
+    let retried = raw.favor().send_coupon(&send).await?;
     assert_eq!(
         sim.entities("favor.coupon")[0]["coupon_id"],
         retried.coupon_id.as_str()
     );
+    assert_eq!(sim.effects(op, "RETRY-1"), 1);
 
-    // Too slow for the client's timeout: committed, so the retry is a replay.
+    // With its default policy the client retries by itself, with the same key: one effect.
+    sim.inject(
+        FaultRule::new(Fault::Error {
+            status: 503,
+            code: None,
+        })
+        .operation(op)
+        .times(1),
+    );
+    client
+        .favor()
+        .send_coupon(&favor_send_request(&stock_id, "RETRY-2")?)
+        .await?;
+    sim.inject(
+        FaultRule::new(Fault::DropAfterCommit)
+            .operation(op)
+            .times(1),
+    );
+    let third = client
+        .favor()
+        .send_coupon(&favor_send_request(&stock_id, "RETRY-3")?)
+        .await?;
+    let outcomes: Vec<Outcome> = sim
+        .ledger()
+        .iter()
+        .filter(|e| e.idempotency_key.as_deref() == Some("RETRY-3"))
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(outcomes, [Outcome::Applied, Outcome::Replayed]);
+    // Too slow for the client's timeout: committed, so the automatic retry is a replay.
     let impatient = sim
         .client_builder()
         .clock(Arc::new(FixedClock(NOW)))
-        .timeout(Duration::from_millis(200))
+        .timeout(Duration::from_millis(300))
         .build()?;
     sim.inject(
         FaultRule::new(Fault::Delay { millis: 1000 })
             .operation(op)
             .times(1),
     );
-    let send2 = favor_send_request(&stock_id, "RETRY-2")?;
-    assert!(matches!(
-        impatient.favor().send_coupon(&send2).await,
-        Err(Error::Timeout)
-    ));
-    let second = impatient.favor().send_coupon(&send2).await?;
-    assert_eq!(sim.effects(op, "RETRY-1"), 1);
-    assert_eq!(sim.effects(op, "RETRY-2"), 1);
-    assert_eq!(sim.entities("favor.coupon").len(), 2);
-    assert_ne!(second.coupon_id, retried.coupon_id);
+    let fourth = impatient
+        .favor()
+        .send_coupon(&favor_send_request(&stock_id, "RETRY-4")?)
+        .await?;
+    for key in ["RETRY-1", "RETRY-2", "RETRY-3", "RETRY-4"] {
+        assert_eq!(sim.effects(op, key), 1, "{key}");
+    }
+    assert_eq!(sim.entities("favor.coupon").len(), 4);
+    assert_ne!(third.coupon_id, fourth.coupon_id);
+    let refused_by_fault = sim
+        .ledger()
+        .iter()
+        .filter(|e| e.detail.starts_with("injected fault"))
+        .count();
+    assert_eq!(
+        refused_by_fault, 3,
+        "the 500, the 429 and the 503 are in the ledger"
+    );
 
     // Answers that must not be trusted.
     for fault in [
@@ -700,36 +762,45 @@ async fn product_coupon_send_notification_confirm() -> TestResult {
     assert_eq!((p.openid.as_str(), p.appid.as_str()), (OPENID, APPID));
     assert_eq!(p.send_request_no, "PC-SEND-1");
 
-    // Confirm (确认发放用户商品券), as the notification asks. The operation comes with the
-    // 商品券 user-coupon pages; until the spec has it, the coupon stays CONFIRMING.
-    let confirm = sim
-        .operations()
-        .into_iter()
-        .find(|o| o.id == "product_coupon.confirm_user_coupon");
-    match confirm {
-        Some(op) => {
-            let pq = op
-                .path
-                .replace("{openid}", &p.openid)
-                .replace("{coupon_code}", &p.coupon_code);
-            let body = serde_json::to_vec(&json!({
-                "product_coupon_id": p.product_coupon_id,
-                "stock_id": p.stock_id,
-                "appid": p.appid,
-                "out_request_no": "PC-CONFIRM-1",
-                "brand_id": p.brand_id,
-            }))?;
-            let reply = support::send_signed(sim.base_url(), NOW, "POST", &pq, Some(body)).await;
-            reply.assert_status(200, "confirm");
-            assert_eq!(reply.value()["coupon_state"], "EFFECTIVE");
-        }
-        None => {
-            let coupon = sim
-                .entity("product_coupon.user_coupon", &p.coupon_code)
-                .expect("the coupon");
-            assert_eq!(coupon["coupon_state"], "CONFIRMING");
-        }
-    }
+    // Confirm (确认发放用户商品券), as the notification asks: the coupon takes effect.
+    let confirmed = client
+        .product_coupon()
+        .confirm_user_coupon(
+            &product_coupon::ConfirmUserCouponRequest::builder()
+                .coupon_code(&p.coupon_code)
+                .openid(&p.openid)
+                .product_coupon_id(&p.product_coupon_id)
+                .stock_id(&p.stock_id)
+                .appid(&p.appid)
+                .out_request_no("PC-CONFIRM-1")
+                .brand_id(&p.brand_id)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(confirmed.coupon_state.as_str(), "EFFECTIVE");
+    assert_eq!(
+        confirmed.confirm_request_no.as_deref(),
+        Some("PC-CONFIRM-1")
+    );
+    let queried = client
+        .product_coupon()
+        .query_user_coupon(
+            &product_coupon::QueryUserCouponRequest::builder()
+                .coupon_code(&p.coupon_code)
+                .openid(&p.openid)
+                .product_coupon_id(&p.product_coupon_id)
+                .stock_id(&p.stock_id)
+                .appid(&p.appid)
+                .brand_id(&p.brand_id)
+                .build()?,
+        )
+        .await?;
+    assert_eq!(queried.coupon_state.as_str(), "EFFECTIVE");
+    assert_eq!(
+        queried.stock.sent_count_info.total_count,
+        Some(1),
+        "the budget was charged"
+    );
     Ok(())
 }
 
@@ -776,5 +847,61 @@ async fn without_a_callback_url_the_notification_is_recorded_as_skipped() -> Tes
     assert_eq!(done[0].payload["coupon_id"], coupon_id.as_str());
     // Redeeming twice is refused.
     assert!(sim.redeem_favor_coupon(&coupon_id).is_err());
+    Ok(())
+}
+
+/// The runtime's multipart primitive (the signed meta JSON part, then the file) is what the
+/// simulator accepts for an upload; the JSON-only body the generated upload methods still
+/// send is refused, as WeChat Pay refuses it.
+#[tokio::test]
+async fn the_runtime_multipart_upload_is_accepted() -> TestResult {
+    use wechatpay_marketing::runtime::operation::{ApiRequest, MultipartFile, OperationMeta};
+    static UPLOAD: OperationMeta = OperationMeta {
+        id: "favor.upload_image",
+        method: "POST",
+        path: "/v3/marketing/favor/media/image-upload",
+        errors: &[],
+        safe_to_retry: false,
+    };
+    let Setup { sim, client, .. } = setup().await?;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-runtime-multipart".to_vec();
+    let digest = wechatpay_marketing::runtime::multipart::sha256_hex(&png);
+    let meta = serde_json::to_vec(&json!({"filename": "logo.png", "sha256": digest}))?;
+    let uploaded: favor::UploadImageResponse = client
+        .execute(ApiRequest {
+            operation: &UPLOAD,
+            path_and_query: UPLOAD.path.to_owned(),
+            body: Some(meta),
+            multipart: Some(MultipartFile {
+                meta_part: "meta",
+                file_part: "file",
+                filename: "logo.png".into(),
+                content_type: "image/png".into(),
+                bytes: png,
+            }),
+        })
+        .await?;
+    assert!(
+        uploaded.media_url.ends_with(&digest),
+        "{}",
+        uploaded.media_url
+    );
+
+    let as_json = client
+        .favor()
+        .upload_image(
+            &favor::UploadImageRequest::builder()
+                .filename("logo.png")
+                .sha256(&digest)
+                .build()?,
+        )
+        .await;
+    match as_json {
+        Err(Error::Api(api)) => {
+            assert_eq!((api.status, api.code.as_str()), (400, "INVALID_REQUEST"))
+        }
+        other => panic!("a JSON upload: {other:?}"),
+    }
+    assert_eq!(sim.effects("favor.upload_image", ""), 0);
     Ok(())
 }

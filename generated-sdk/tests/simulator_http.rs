@@ -301,7 +301,7 @@ async fn unknown_ids_answer_the_documented_not_found_row_when_strict() {
 }
 
 async fn control(h: &Harness, method: &str, path: &str, body: Value) -> Value {
-    let client = reqwest::Client::builder()
+    let client = support::loopback_builder()
         .no_proxy()
         .build()
         .expect("client");
@@ -363,7 +363,7 @@ async fn faults_from_the_control_endpoint() {
     let url = format!("{}{path}", h.sim.base_url());
     let body = stock_body("F-1", "故障");
     let auth = h.authorization("POST", path, &body);
-    let dropped = reqwest::Client::builder()
+    let dropped = support::loopback_builder()
         .no_proxy()
         .build()
         .expect("client")
@@ -499,7 +499,7 @@ async fn the_binary_prints_its_address_and_serves() {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .map(str::to_owned);
     let health = match &url {
-        Some(url) => reqwest::Client::builder()
+        Some(url) => support::loopback_builder()
             .no_proxy()
             .build()
             .expect("client")

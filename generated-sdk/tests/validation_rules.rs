@@ -81,6 +81,16 @@ fn at(delta: i64) -> String {
 /// One violation as (path, rule, message, title).
 type Got = (String, Rule, String, &'static str);
 
+/// The violation of setting a field the page marks 暂未开放.
+fn not_open(path: &str, title: &'static str) -> Got {
+    viol(
+        path,
+        Rule::NotOpen,
+        "not open yet upstream (暂未开放); leave it unset",
+        title,
+    )
+}
+
 fn viol(path: &str, rule: Rule, message: impl Into<String>, title: &'static str) -> Got {
     (path.to_string(), rule, message.into(), title)
 }
@@ -241,7 +251,6 @@ fn stock() -> CreateCouponStockRequest {
                 .goods_tag(["123321", "456654"])
                 .trade_type(["MICROAPP"])
                 .available_items(["123321"])
-                .unavailable_items(["789987"])
                 .available_merchants(["9856000"])
                 .build()
                 .unwrap(),
@@ -249,7 +258,6 @@ fn stock() -> CreateCouponStockRequest {
         .no_cash(false)
         .stock_type("NORMAL")
         .out_request_no("98568865_20300101-0001")
-        .ext_info("{'exinfo1':'1234'}")
         .build()
         .unwrap()
 }
@@ -419,11 +427,11 @@ fn max_length_favor() {
                 |r| r.out_request_no = letters(129),
                 vec![ml("out_request_no", 129, 128, "商户单据号")],
             ),
-            case("ext_info 128", |r| r.ext_info = Some(han(128)), vec![]),
+            // 暂未开放 on the page: any value is refused, whatever its length.
             case(
-                "ext_info 129",
-                |r| r.ext_info = Some(han(129)),
-                vec![ml("ext_info", 129, 128, "扩展属性")],
+                "ext_info set (not open)",
+                |r| r.ext_info = Some(han(128)),
+                vec![not_open("ext_info", "扩展属性")],
             ),
             case(
                 "pattern_info.merchant_name 12 汉字",
@@ -1060,13 +1068,13 @@ fn integer_ranges_nested() {
                 vec![],
             ),
             case(
-                "fix_available_time.end_time 86401 (no title on the page)",
+                "fix_available_time.end_time 86401",
                 |r| fix_time(r).end_time = Some(86_401),
                 vec![viol(
                     &format!("{fixed}.end_time"),
                     Rule::Maximum,
                     "86401, at most 86400",
-                    "",
+                    "当天结束时间",
                 )],
             ),
             case(
@@ -1076,7 +1084,7 @@ fn integer_ranges_nested() {
                     &format!("{fixed}.begin_time"),
                     Rule::Minimum,
                     "-1, at least 0",
-                    "",
+                    "当天开始时间",
                 )],
             ),
             case(
@@ -1092,7 +1100,7 @@ fn integer_ranges_nested() {
                     "coupon_use_rule.fixed_normal_coupon.coupon_amount",
                     Rule::Minimum,
                     "-1, at least 0",
-                    "",
+                    "面额",
                 )],
             ),
         ],
@@ -1214,12 +1222,10 @@ fn array_items_favor() {
                 vec![],
             ),
             case(
-                "unavailable_items[0] 129",
+                "unavailable_items set (not open)",
                 |r| r.coupon_use_rule.unavailable_items = Some(vec![digits(129)]),
-                vec![viol(
-                    "coupon_use_rule.unavailable_items[0]",
-                    Rule::MaxLength,
-                    "129 characters, at most 128",
+                vec![not_open(
+                    "coupon_use_rule.unavailable_items",
                     "不参与优惠商品编码",
                 )],
             ),
@@ -1244,12 +1250,12 @@ fn array_items_favor() {
             case(
                 "available_week_day[2] = 7",
                 |r| fix_time(r).available_week_day = Some(vec![0, 6, 7]),
-                vec![viol(&format!("{week}[2]"), Rule::Maximum, "7, at most 6", "")],
+                vec![viol(&format!("{week}[2]"), Rule::Maximum, "7, at most 6", "可用星期数")],
             ),
             case(
                 "available_week_day[0] = -1",
                 |r| fix_time(r).available_week_day = Some(vec![-1]),
-                vec![viol(&format!("{week}[0]"), Rule::Minimum, "-1, at least 0", "")],
+                vec![viol(&format!("{week}[0]"), Rule::Minimum, "-1, at least 0", "可用星期数")],
             ),
         ],
     );
@@ -1823,32 +1829,54 @@ fn conditional_busifavor() {
         r.stock_id = "98065001".into();
     }
     run_json::<ModifyBudgetRequest>(
-        "at_most_one_of busifavor modify_budget",
+        "required_when greater_than busifavor modify_budget",
         &base,
         sid,
         vec![
             jcase(
-                "both targets (reported at the second one set)",
-                |j| j["target_max_coupons_by_day"] = json!(100),
+                "target without the current value",
+                |j| {
+                    j.as_object_mut().unwrap().remove("current_max_coupons");
+                },
                 vec![viol(
-                    "target_max_coupons_by_day",
+                    "current_max_coupons",
                     Rule::Conditional,
-                    "at most one of target_max_coupons, target_max_coupons_by_day may be set, found target_max_coupons, target_max_coupons_by_day",
-                    "目标单天发放上限个数",
+                    "required when target_max_coupons is greater than 0",
+                    "当前批次最大发放个数",
                 )],
             ),
             jcase(
-                "only the daily target",
+                "target 0 needs no current value",
                 |j| {
-                    j.as_object_mut().unwrap().remove("target_max_coupons");
-                    j["target_max_coupons_by_day"] = json!(100);
+                    j.as_object_mut().unwrap().remove("current_max_coupons");
+                    j["target_max_coupons"] = json!(0);
                 },
                 vec![],
             ),
             jcase(
-                "neither (at most one, not exactly one)",
+                "daily target without its current value",
+                |j| j["target_max_coupons_by_day"] = json!(100),
+                vec![viol(
+                    "current_max_coupons_by_day",
+                    Rule::Conditional,
+                    "required when target_max_coupons_by_day is greater than 0",
+                    "当前单天发放上限个数",
+                )],
+            ),
+            jcase(
+                "both targets with their current values (the page's newest example)",
                 |j| {
-                    j.as_object_mut().unwrap().remove("target_max_coupons");
+                    j["target_max_coupons_by_day"] = json!(100);
+                    j["current_max_coupons_by_day"] = json!(50);
+                },
+                vec![],
+            ),
+            jcase(
+                "neither target",
+                |j| {
+                    let o = j.as_object_mut().unwrap();
+                    o.remove("target_max_coupons");
+                    o.remove("current_max_coupons");
                 },
                 vec![],
             ),
@@ -2154,7 +2182,7 @@ fn broken_expected() -> Vec<Got> {
             "contains '订'; allowed: ASCII letters, digits, |, _, *, -",
             "商户单据号",
         ),
-        viol("ext_info", Rule::MaxLength, "129 characters, at most 128", "扩展属性"),
+        not_open("ext_info", "扩展属性"),
     ]
 }
 
@@ -2187,7 +2215,7 @@ fn validate_reports_every_violation_at_once() {
     let errors = r.validate_at(&FixedClock(NOW)).unwrap_err();
     assert_eq!(
         errors.to_string(),
-        "request failed validation (1 violation)\n  - coupon_use_rule.coupon_available_time.fix_available_time.end_time: 86401, at most 86400"
+        "request failed validation (1 violation)\n  - coupon_use_rule.coupon_available_time.fix_available_time.end_time: 86401, at most 86400 (【当天结束时间】)"
     );
 }
 

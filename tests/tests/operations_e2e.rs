@@ -25,7 +25,8 @@ use wechatpay_marketing::product_coupon::{
     UserProductCouponEntity,
 };
 use wechatpay_marketing::{
-    ApiV3Key, DecryptError, Error, ErrorCode, FixedClock, Rule, SignatureError, Violation,
+    ApiV3Key, DecryptError, Error, ErrorCode, FixedClock, NotificationError, Rule, SignatureError,
+    Violation,
 };
 
 const LIST_STOCKS_YAML: &str = include_str!("../../spec/favor/list_stocks.yaml");
@@ -859,8 +860,16 @@ async fn busifavor_coupon_send_notification_tampering_is_a_typed_error() {
         .parse_coupon_send_notification(&key, &headers, &tampered)
         .unwrap_err();
     assert!(
-        matches!(err, Error::Signature(SignatureError::BadSignature)),
+        matches!(
+            err,
+            Error::Notification(NotificationError::Signature(SignatureError::BadSignature))
+        ),
         "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("notification rejected: notification signature"),
+        "{err}"
     );
 
     // Signed by WeChat Pay's key but encrypted under another APIv3 key.
@@ -873,7 +882,12 @@ async fn busifavor_coupon_send_notification_tampering_is_a_typed_error() {
         .parse_coupon_send_notification(&key, &headers, &body)
         .unwrap_err();
     assert!(
-        matches!(err, Error::Decrypt(DecryptError::AuthenticationFailed)),
+        matches!(
+            err,
+            Error::Notification(NotificationError::Decrypt(
+                DecryptError::AuthenticationFailed
+            ))
+        ),
         "{err:?}"
     );
 
@@ -886,14 +900,22 @@ async fn busifavor_coupon_send_notification_tampering_is_a_typed_error() {
     let err = busifavor
         .parse_coupon_send_notification(&key, &headers, &body)
         .unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Notification(NotificationError::Payload { .. })),
+        "{err:?}"
+    );
 
     // No signature headers at all.
     let err = busifavor
         .parse_coupon_send_notification(&key, &Vec::<(String, String)>::new(), &body)
         .unwrap_err();
     assert!(
-        matches!(err, Error::Signature(SignatureError::MissingHeader(_))),
+        matches!(
+            err,
+            Error::Notification(NotificationError::Signature(SignatureError::MissingHeader(
+                _
+            )))
+        ),
         "{err:?}"
     );
 }

@@ -35,11 +35,29 @@ pub(super) fn check_kinds_in_family(ctx: &mut Ctx, files: &[&RawFile], fam: &mut
         }
     }
     for (id, p, u, d) in resolved {
-        if let Some(o) = fam.operations.iter_mut().find(|o| o.id == id) {
-            o.pagination = p;
-            o.upload = u;
-            o.download = d;
+        let Some(o) = fam.operations.iter_mut().find(|o| o.id == id) else {
+            continue;
+        };
+        // The client computes an upload's digest from the file: callers never set it.
+        if let Some(digest) = u.as_ref().and_then(|u| u.digest_field.clone()) {
+            let request = o.request_type.clone();
+            for t in &mut o.local_types {
+                if let TypeDef::Object(obj) = t {
+                    if obj.name != request {
+                        continue;
+                    }
+                    for f in obj.fields.iter_mut().filter(|f| f.wire_name == digest) {
+                        f.required = false;
+                        f.doc.user_note.get_or_insert_with(|| {
+                            "Filled in by the client: the SHA-256 (hex) of the file passed to the upload method.".to_string()
+                        });
+                    }
+                }
+            }
         }
+        o.pagination = p;
+        o.upload = u;
+        o.download = d;
     }
 }
 

@@ -70,12 +70,17 @@ pub fn check(raw: &RawSpec, diags: &mut Diagnostics) -> Option<Api> {
             );
         }
         if let Some(other) = features.insert(meta.feature.clone(), id.clone()) {
-            diags.error(
+            diags.error_related(
                 &raw.families_file,
                 format!("{path}.feature"),
                 format!(
                     "feature `{}` is also used by family `{other}`",
                     meta.feature
+                ),
+                (
+                    &raw.families_file,
+                    &format!("families.{other}.feature"),
+                    "first used here",
                 ),
             );
         }
@@ -156,10 +161,11 @@ pub(super) fn check_family(
         for (op_id, op) in &f.operations {
             let path = format!("operations.{op_id}");
             if let Some(prev) = op_ids.insert(op_id.clone(), f.file.clone()) {
-                ctx.diags.error(
+                ctx.diags.error_related(
                     &f.file,
                     &path,
                     format!("operation `{op_id}` is also defined in {prev}"),
+                    (&prev, &path, "first defined here"),
                 );
             }
             if let Some(o) = check_operation(ctx, &f.file, &path, op_id, op) {
@@ -224,13 +230,14 @@ pub(super) fn declare(ctx: &mut Ctx, file: &str, path: &str, name: &str, is_enum
         );
     }
     if let Some(prev) = ctx.names.get(name) {
-        ctx.diags.error(
+        ctx.diags.error_related(
             file,
             path,
             format!(
                 "type `{name}` is already defined in {} at {} (family `{}`)",
                 prev.file, prev.path, ctx.family
             ),
+            (&prev.file, &prev.path, "first defined here"),
         );
         return;
     }

@@ -347,7 +347,13 @@ pub(super) fn resolve_path(
             .fields
             .iter()
             .find(|f| f.wire_name == *seg)
-            .ok_or_else(|| format!("`{path}`: `{seg}` is not a field of `{cur}`"))?;
+            .ok_or_else(|| {
+                let names = obj.fields.iter().map(|f| f.wire_name.as_str());
+                let hint = crate::diag::did_you_mean(seg, names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                format!("`{path}`: `{seg}` is not a field of `{cur}`{hint}")
+            })?;
         out.push(seg.to_string());
         if i + 1 == segs.len() {
             return Ok((out, f.schema.clone()));

@@ -69,7 +69,7 @@ pub(super) fn check_type(
                 return None;
             };
             let mut values = Vec::new();
-            let mut seen: BTreeMap<String, String> = BTreeMap::new();
+            let mut seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
             for (i, v) in raw_values.iter().enumerate() {
                 let wire = v.value.to_text();
                 let vpath = format!("{path}.values[{i}]");
@@ -84,11 +84,12 @@ pub(super) fn check_type(
                         format!("`{rust}` is not a valid variant name"),
                     );
                 }
-                if let Some(prev) = seen.insert(rust.clone(), wire.clone()) {
-                    ctx.diags.error(
+                if let Some((prev, j)) = seen.insert(rust.clone(), (wire.clone(), i)) {
+                    ctx.diags.error_related(
                         file,
                         format!("{vpath}.value"),
                         format!("values `{prev}` and `{wire}` both become variant `{rust}`; set `rust_name` on one of them"),
+                        (file, &format!("{path}.values[{j}].value"), "the other value"),
                     );
                 }
                 check_trimmed(ctx, file, &format!("{vpath}.value"), "enum value", &wire);
@@ -135,7 +136,7 @@ pub(super) fn check_fields(
 ) -> Vec<Field> {
     let mut out = Vec::new();
     let mut wire_seen: BTreeMap<String, usize> = BTreeMap::new();
-    let mut rust_seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut rust_seen: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for (i, f) in raw.iter().enumerate() {
         let Some(name) = &f.name else {
             ctx.diags
@@ -145,19 +146,21 @@ pub(super) fn check_fields(
         let fpath = format!("{path}.{name}");
         if let Some(field) = check_field(ctx, file, &fpath, name, f, loc, force_required) {
             if let Some(first) = wire_seen.get(&field.wire_name) {
-                ctx.diags.error(
+                ctx.diags.error_related(
                     file,
                     format!("{path}[{i}]"),
                     format!("field `{name}` is defined twice: first at {path}[{first}], again at {path}[{i}]"),
+                    (file, &format!("{path}[{first}]"), "first defined here"),
                 );
                 continue;
             }
             wire_seen.insert(field.wire_name.clone(), i);
-            if let Some(prev) = rust_seen.insert(field.rust_name.clone(), name.clone()) {
-                ctx.diags.error(
+            if let Some((prev, j)) = rust_seen.insert(field.rust_name.clone(), (name.clone(), i)) {
+                ctx.diags.error_related(
                     file,
                     &fpath,
                     format!("fields `{prev}` and `{name}` both become `{}` in Rust; set `rust_name` on one of them", field.rust_name),
+                    (file, &format!("{path}[{j}]"), "the other field"),
                 );
                 continue;
             }
@@ -269,15 +272,18 @@ pub(super) fn check_schema(ctx: &mut Ctx, file: &str, path: &str, f: &RawField) 
             Some(d) if d.is_enum => Ty::Enum(other.to_string()),
             Some(_) => Ty::Object(other.to_string()),
             None => {
-                let mut known: Vec<&str> = ctx.names.keys().map(String::as_str).collect();
-                known.sort();
-                ctx.diags.error(
+                let scalars = ["string", "integer", "number", "boolean", "array"];
+                let known = ctx.names.keys().map(String::as_str).chain(scalars);
+                let help =
+                    crate::diag::did_you_mean(other, known).map(|s| format!("did you mean `{s}`?"));
+                ctx.diags.error_help(
                     file,
                     format!("{path}.type"),
                     format!(
                         "unknown type `{other}`: not a scalar (string, integer, number, boolean, array) and not defined in family `{}`",
                         ctx.family
                     ),
+                    help,
                 );
                 return None;
             }

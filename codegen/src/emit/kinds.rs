@@ -107,10 +107,15 @@ pub fn paging(family: &Family, op: &Operation) -> TokenStream {
                 return quote! {};
             };
             let tid = ident(&tok.rust_name);
-            let set = if tok.required {
-                quote! { self.#tid = ::std::convert::From::from(value); }
+            let value = if tok.schema.ty == Ty::String {
+                quote! { value }
             } else {
-                quote! { self.#tid = ::std::option::Option::Some(::std::convert::From::from(value)); }
+                quote! { ::std::convert::From::from(value) }
+            };
+            let set = if tok.required {
+                quote! { self.#tid = #value; }
+            } else {
+                quote! { self.#tid = ::std::option::Option::Some(#value); }
             };
             let nid = ident(&nxt.rust_name);
             let next_e = if nxt.required {
@@ -158,11 +163,11 @@ pub fn paging(family: &Family, op: &Operation) -> TokenStream {
             type Response = #resp_ty;
             type Item = #item_ty;
             const STYLE: crate::runtime::paging::PageStyle = #style;
-            fn send_page<'c>(
-                &'c self,
-                client: &'c crate::Client,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Response, crate::Error>> + ::std::marker::Send + 'c {
-                async move { #client_ty::new(client).#method(self).await }
+            async fn send_page(
+                &self,
+                client: &crate::Client,
+            ) -> ::std::result::Result<Self::Response, crate::Error> {
+                #client_ty::new(client).#method(self).await
             }
             fn limit(&self) -> ::std::option::Option<i64> { #limit }
             #specific
@@ -173,6 +178,170 @@ pub fn paging(family: &Family, op: &Operation) -> TokenStream {
             #doc
             pub fn #pages(&self, request: &#req_ty) -> crate::Pages<'a, #req_ty> {
                 crate::Pages::new(self.client, ::std::clone::Clone::clone(request))
+            }
+        }
+    }
+}
+
+/// The method of a multipart upload operation: it takes the meta request (without the
+/// digest) and the file's bytes, checks the documented size and media types locally, fills
+/// the digest, signs the meta JSON and sends both parts.
+pub fn upload_method(family: &Family, op: &Operation, meta: &TokenStream) -> Option<TokenStream> {
+    let up = op.upload.as_ref()?;
+    let req = family.find_object(&op.request_type)?;
+    let req_ty = named_type(family, &op.request_type);
+    let resp_ty = op
+        .response
+        .type_name
+        .as_deref()
+        .map(|t| named_type(family, t))?;
+    let method = ident(&op.method_name);
+    let client_ty = named_type(family, &family.client_type);
+    let (meta_part, file_part) = (&up.meta_part, &up.file_part);
+    let max = match up.max_bytes {
+        Some(m) => quote! { ::std::option::Option::Some(#m) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let types = &up.media_types;
+    let set_digest = up
+        .digest_field
+        .as_deref()
+        .and_then(|d| req.fields.iter().find(|f| f.wire_name == d))
+        .map(|f| {
+            let id = ident(&f.rust_name);
+            quote! {
+                request.#id = ::std::option::Option::Some(crate::runtime::multipart::sha256_hex(&bytes));
+            }
+        });
+    let filename = match req.fields.iter().find(|f| f.wire_name == "filename") {
+        Some(f) if f.required => {
+            let id = ident(&f.rust_name);
+            quote! { ::std::clone::Clone::clone(&request.#id) }
+        }
+        Some(f) => {
+            let id = ident(&f.rust_name);
+            quote! { request.#id.clone().unwrap_or_else(|| ::std::string::String::from(#file_part)) }
+        }
+        None => quote! { ::std::string::String::from(#file_part) },
+    };
+    let limits = match (up.max_bytes, up.media_types.is_empty()) {
+        (Some(m), false) => format!("at most {m} bytes, of type {}", up.media_types.join(", ")),
+        (Some(m), true) => format!("at most {m} bytes"),
+        (None, false) => format!("of type {}", up.media_types.join(", ")),
+        (None, true) => "as documented".to_string(),
+    };
+    let doc = super::tokens::doc_attrs(&format!(
+        "{}\n\n# Upload\n\nSent as `multipart/form-data`: the `{meta_part}` part holds the request as JSON (the signature covers exactly it) and the `{file_part}` part the file. The file must be {limits}: both are checked before anything is sent (a [`crate::Error::Validation`] at path `{file_part}`), and the client fills in the file's SHA-256.\n\n```no_run\n# async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse wechatpay_marketing::{fam}::{req_name};\n\nlet bytes = std::fs::read(\"logo.png\")?;\nlet request = {builder};\nlet response = client.{fam}().{m}(&request, bytes).await?;\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```",
+        super::docs::operation_doc(op, family),
+        fam = family.id,
+        req_name = op.request_type,
+        builder = super::example_code::request_builder(family, op),
+        m = op.method_name,
+    ));
+    Some(quote! {
+        impl<'a> #client_ty<'a> {
+            #doc
+            pub async fn #method(
+                &self,
+                request: &#req_ty,
+                file: impl ::std::convert::Into<::std::vec::Vec<u8>>,
+            ) -> ::std::result::Result<#resp_ty, crate::Error> {
+                let bytes: ::std::vec::Vec<u8> = file.into();
+                let content_type = crate::runtime::multipart::check_file(&bytes, #max, &[#(#types),*], #file_part)?;
+                let mut request = ::std::clone::Clone::clone(request);
+                #set_digest
+                if self.client.validation_enabled() {
+                    crate::Validate::validate_at(&request, self.client.clock()).map_err(crate::Error::Validation)?;
+                }
+                let body = ::serde_json::to_vec(&request)
+                    .map_err(|e| crate::Error::Config(::std::format!("cannot encode request body: {e}")))?;
+                let api_request = crate::runtime::operation::ApiRequest {
+                    operation: &#meta,
+                    path_and_query: request.path_and_query(),
+                    body: ::std::option::Option::Some(body),
+                    multipart: ::std::option::Option::Some(crate::runtime::operation::MultipartFile {
+                        meta_part: #meta_part,
+                        file_part: #file_part,
+                        filename: #filename,
+                        content_type: ::std::string::String::from(content_type),
+                        bytes,
+                    }),
+                };
+                self.client.execute(api_request).await
+            }
+        }
+    })
+}
+
+/// `<op>_to`: calls an operation that returns a file link, then downloads the file into a
+/// writer, checking its digest.
+pub fn download_method(family: &Family, op: &Operation) -> TokenStream {
+    let Some(d) = &op.download else {
+        return quote! {};
+    };
+    let Some(resp) = op
+        .response
+        .type_name
+        .as_deref()
+        .and_then(|t| family.find_object(t))
+    else {
+        return quote! {};
+    };
+    let get = |wire: &str| -> Option<TokenStream> {
+        let f = resp.fields.iter().find(|f| f.wire_name == wire)?;
+        let id = ident(&f.rust_name);
+        let text = match &f.schema.ty {
+            Ty::Enum(_) => quote! { link.#id.as_str() },
+            _ => quote! { link.#id.as_str() },
+        };
+        Some(if f.required {
+            quote! { #text }
+        } else {
+            let missing = format!("the response carries no `{wire}`");
+            quote! {
+                match link.#id.as_ref() {
+                    ::std::option::Option::Some(v) => v.as_str(),
+                    ::std::option::Option::None => return ::std::result::Result::Err(crate::Error::Config(::std::string::String::from(#missing))),
+                }
+            }
+        })
+    };
+    let (Some(url), Some(hash_type), Some(hash_value)) =
+        (get(&d.url), get(&d.hash_type), get(&d.hash_value))
+    else {
+        return quote! {};
+    };
+    let req_ty = named_type(family, &op.request_type);
+    let client_ty = named_type(family, &family.client_type);
+    let method = ident(&op.method_name);
+    let to = ident(&format!("{}_to", op.method_name));
+    let expires = d
+        .expires_seconds
+        .map(|s| format!(" The link expires {s} seconds after it is issued, so the download starts right away."))
+        .unwrap_or_default();
+    let doc = super::tokens::doc_attrs(&format!(
+        "Calls [`{client}::{m}`](crate::{fam}::{client}::{m}) and downloads the file it links into `out`, checking its `{hv}` ({ht}) while it streams; returns the number of bytes written.{expires} On a digest mismatch ([`crate::DownloadError::HashMismatch`]) what was written must be discarded.\n\n```no_run\n# async fn demo(client: wechatpay_marketing::Client, request: wechatpay_marketing::{fam}::{req}) -> Result<(), wechatpay_marketing::Error> {{\n// Any tokio AsyncWrite: a file, a socket, or memory as here.\nlet mut file: Vec<u8> = Vec::new();\nlet bytes = client.{fam}().{to}(&request, &mut file).await?;\nprintln!(\"{{bytes}} bytes\");\n# Ok(())\n# }}\n```",
+        client = family.client_type,
+        m = op.method_name,
+        fam = family.id,
+        req = op.request_type,
+        hv = d.hash_value,
+        ht = d.hash_type,
+        to = to,
+    ));
+    quote! {
+        impl<'a> #client_ty<'a> {
+            #doc
+            pub async fn #to(
+                &self,
+                request: &#req_ty,
+                out: &mut (impl ::tokio::io::AsyncWrite + ::std::marker::Unpin),
+            ) -> ::std::result::Result<u64, crate::Error> {
+                let link = self.#method(request).await?;
+                let url = #url;
+                let hash_type = #hash_type;
+                let hash_value = #hash_value;
+                self.client.download_to(url, hash_type, hash_value, out).await
             }
         }
     }

@@ -97,6 +97,12 @@ pub fn generate(api: &Api, templates_dir: &Path) -> Result<Tree, Vec<Diagnostic>
         }
     }
     rust(
+        "src/events.rs".into(),
+        "Callback notifications of every family: the `Event` enum and its router.".into(),
+        notifications::events_file(api),
+        "spec/",
+    );
+    rust(
         "src/testing/generated.rs".into(),
         "The spec-driven half of the simulator (`testing`, feature `simulator`): every operation's\nroute, request decoding and validation, documented examples, errors and kinds, every\nnotification, and the shape of every response and payload type.".into(),
         simulator::runtime_file(api),

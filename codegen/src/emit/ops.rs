@@ -287,6 +287,7 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
     let req_ident = ident(&op.request_type);
     let client_mod = ident(&family.id);
     let meta_name = format_ident!("OPERATION");
+    let safe_to_retry = op.safe_to_retry();
     let paging = super::kinds::paging(family, op);
     quote! {
         #types
@@ -298,6 +299,7 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
             method: #method,
             path: #path,
             errors: &[#(#rows)*],
+            safe_to_retry: #safe_to_retry,
         };
 
         impl #req_ident {
@@ -319,6 +321,7 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
                     operation: &#meta_name,
                     path_and_query: request.path_and_query(),
                     body,
+                    multipart: ::std::option::Option::None,
                 };
                 #call
             }

@@ -69,7 +69,7 @@ fn expect_only(input: &[u8], tag: u8) -> Option<Tlv<'_>> {
 }
 
 /// From a DER SubjectPublicKeyInfo holding an RSA key, the PKCS#1 `RSAPublicKey` DER
-/// (what ring's RSA verification expects). `None` if malformed or not RSA.
+/// (what aws-lc-rs's RSA verification expects). `None` if malformed or not RSA.
 pub(crate) fn rsa_public_key_from_spki(spki: &[u8]) -> Option<&[u8]> {
     let spki = expect_only(spki, TAG_SEQUENCE)?;
     let (alg, rest) = expect(spki.value, TAG_SEQUENCE)?;
@@ -82,7 +82,7 @@ pub(crate) fn rsa_public_key_from_spki(spki: &[u8]) -> Option<&[u8]> {
     if unused_bits != 0 {
         return None;
     }
-    // The key itself must be a well-formed SEQUENCE; ring checks the integers inside.
+    // The key itself must be a well-formed SEQUENCE; aws-lc-rs checks the integers inside.
     expect_only(key, TAG_SEQUENCE)?;
     Some(key)
 }

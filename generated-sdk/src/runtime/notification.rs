@@ -3,11 +3,13 @@
 
 use std::fmt;
 
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use base64::Engine as _;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::error::{DecryptError, Error};
+use serde::de::DeserializeOwned;
+
+use crate::runtime::error::{describe_json_error, DecryptError, Error, NotificationError};
 
 /// The only algorithm WeChat Pay uses for notification resources.
 pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
@@ -78,6 +80,84 @@ pub struct EncryptedResource {
     /// 随机串: the 12-character GCM nonce.
     #[serde(default)]
     pub nonce: String,
+}
+
+/// Static facts about one documented notification, emitted by the generator from the spec
+/// (`notifications:`): the registry behind [`Event`](crate::Event) and the typed parsers.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotificationKind {
+    /// `family.notification_id`, e.g. `busifavor.coupon_send`.
+    pub id: &'static str,
+    /// The documented `event_type`, e.g. `COUPON.SEND`.
+    pub event_type: &'static str,
+    /// The documented `resource.original_type`, when the spec gives it.
+    pub original_type: Option<&'static str>,
+    /// The documented `resource.associated_data`, when the spec gives it.
+    pub associated_data: Option<&'static str>,
+}
+
+impl NotificationKind {
+    /// Whether `envelope` is of this kind: same event type, and the resource's
+    /// `original_type` / `associated_data` as documented (when both sides give them).
+    pub fn matches(&self, envelope: &NotificationEnvelope) -> bool {
+        envelope.event_type == self.event_type && self.check_resource(envelope).is_ok()
+    }
+
+    fn check_resource(&self, envelope: &NotificationEnvelope) -> Result<(), NotificationError> {
+        let r = &envelope.resource;
+        for (field, expected, actual) in [
+            ("original_type", self.original_type, &r.original_type),
+            ("associated_data", self.associated_data, &r.associated_data),
+        ] {
+            if let (Some(expected), Some(actual)) = (expected, actual) {
+                if actual != expected {
+                    return Err(NotificationError::Resource {
+                        field,
+                        expected,
+                        actual: Some(actual.clone()),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a (verified) notification body into its envelope.
+pub(crate) fn decode_envelope(body: &[u8]) -> Result<NotificationEnvelope, NotificationError> {
+    serde_json::from_slice(body).map_err(|e| NotificationError::Envelope(describe_json_error(&e)))
+}
+
+/// Opens a verified envelope as `kind`: refuses another event type or resource type, then
+/// decrypts and decodes the payload as `T`.
+#[doc(hidden)]
+pub fn open<T: DeserializeOwned>(
+    kind: &'static NotificationKind,
+    envelope: NotificationEnvelope,
+    key: &ApiV3Key,
+) -> Result<Notification<T>, NotificationError> {
+    if envelope.event_type != kind.event_type {
+        return Err(NotificationError::EventType {
+            expected: kind.event_type,
+            actual: envelope.event_type,
+        });
+    }
+    kind.check_resource(&envelope)?;
+    open_any(envelope, key)
+}
+
+/// Decrypts and decodes a verified envelope whatever its event type.
+#[doc(hidden)]
+pub fn open_any<T: DeserializeOwned>(
+    envelope: NotificationEnvelope,
+    key: &ApiV3Key,
+) -> Result<Notification<T>, NotificationError> {
+    let plaintext = decrypt_resource(key, &envelope.resource)?;
+    let payload = serde_json::from_slice(&plaintext).map_err(|e| NotificationError::Payload {
+        event_type: envelope.event_type.clone(),
+        detail: describe_json_error(&e),
+    })?;
+    Ok(Notification { envelope, payload })
 }
 
 /// A verified, decrypted notification.

@@ -29,6 +29,10 @@ pub struct OperationMeta {
     pub path: &'static str,
     /// The documented error rows.
     pub errors: &'static [ErrorRow],
+    /// Whether sending the request again cannot take effect twice: a `GET`, or an operation
+    /// whose request carries an idempotency key (`out_request_no`, `send_request_no`, …).
+    /// Only these are retried automatically (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub safe_to_retry: bool,
 }
 
 /// A request ready to sign and send, produced by generated code after validation.
@@ -40,8 +44,55 @@ pub struct ApiRequest {
     /// The already percent-encoded path and query, e.g. `/v3/x?offset=0&limit=10`.
     /// It is signed and sent byte for byte.
     pub path_and_query: String,
-    /// The JSON body, if the operation has one.
+    /// The JSON body, if the operation has one. For a multipart upload, the meta JSON: the
+    /// Authorization signature covers exactly these bytes.
     pub body: Option<Vec<u8>>,
+    /// For a `multipart/form-data` upload (图片上传…): the file. The HTTP body is then the meta
+    /// part (`body`, `Content-Type: application/json`) followed by the file part.
+    pub multipart: Option<MultipartFile>,
+}
+
+/// The file of a multipart upload, sent after the signed meta JSON part.
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct MultipartFile {
+    /// The form name of the JSON part, e.g. `meta`.
+    pub meta_part: &'static str,
+    /// The form name of the file part, e.g. `file`.
+    pub file_part: &'static str,
+    /// The file name sent in the file part's `Content-Disposition`.
+    pub filename: String,
+    /// The file part's `Content-Type`, e.g. `image/png`.
+    pub content_type: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for MultipartFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultipartFile")
+            .field("meta_part", &self.meta_part)
+            .field("file_part", &self.file_part)
+            .field("filename", &self.filename)
+            .field("content_type", &self.content_type)
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .finish()
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`: what upload meta parts carry as the file's digest
+/// (e.g. `sha256` of 图片上传), for generated code to fill in.
+#[doc(hidden)]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest
+        .as_ref()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Everything except RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
@@ -91,6 +142,14 @@ mod tests {
         assert_eq!(
             encode_query(&[("s", "a b&c=d/é~._-".into())]),
             "s=a%20b%26c%3Dd%2F%C3%A9~._-"
+        );
+    }
+
+    #[test]
+    fn sha256_of_abc() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }
 

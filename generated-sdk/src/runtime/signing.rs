@@ -3,9 +3,9 @@
 
 use std::fmt;
 
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use base64::Engine as _;
-use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::PrivateKeyDer;
 
@@ -50,7 +50,8 @@ pub(crate) fn random_alphanumeric(rng: &dyn SecureRandom, len: usize) -> Result<
     Ok(out)
 }
 
-/// The merchant's identity and private key; produces Authorization headers.
+/// The merchant's identity and private key (parsed once, at build time); produces
+/// Authorization headers.
 pub(crate) struct MerchantSigner {
     mchid: String,
     serial: String,
@@ -95,7 +96,7 @@ impl MerchantSigner {
 
     /// Signs `message` with RSASSA-PKCS1-v1_5 / SHA-256; returns base64.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<String, Error> {
-        let mut sig = vec![0u8; self.key.public().modulus_len()];
+        let mut sig = vec![0u8; self.key.public_modulus_len()];
         self.key
             .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut sig)
             .map_err(|_| Error::Config("RSA signing failed".into()))?;
@@ -123,7 +124,7 @@ impl MerchantSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+    use aws_lc_rs::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
     use rustls_pki_types::SubjectPublicKeyInfoDer;
 
     const MERCHANT_PRIVATE: &str =

@@ -317,6 +317,11 @@ pub fn rfc3339_nanos(s: &str) -> Option<i128> {
 }
 
 fn parse_rfc3339_parts(s: &str) -> Option<(i64, u32)> {
+    rfc3339_parts(s).map(|(secs, nanos, _)| (secs, nanos))
+}
+
+/// `(unix seconds, nanoseconds, offset seconds)` of an RFC 3339 timestamp.
+pub(crate) fn rfc3339_parts(s: &str) -> Option<(i64, u32, i32)> {
     let b = s.as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
@@ -397,6 +402,7 @@ fn parse_rfc3339_parts(s: &str) -> Option<(i64, u32)> {
     Some((
         days * 86_400 + hour * 3600 + minute * 60 + second - offset,
         nanos,
+        i32::try_from(offset).ok()?,
     ))
 }
 

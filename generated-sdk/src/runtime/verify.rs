@@ -1,8 +1,8 @@
 //! Verification of WeChat Pay signatures on responses and notifications: the key set
 //! (WeChat Pay public key and/or platform certificates), header lookup and the 5-minute window.
 
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine as _;
-use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use rustls_pki_types::pem::{PemObject, SectionKind};
 
 use crate::runtime::der;
@@ -27,7 +27,7 @@ pub trait HeaderLookup {
     fn header(&self, name: &str) -> Option<&str>;
 }
 
-impl HeaderLookup for reqwest::header::HeaderMap {
+impl HeaderLookup for http::HeaderMap {
     fn header(&self, name: &str) -> Option<&str> {
         self.get(name).and_then(|v| v.to_str().ok())
     }
@@ -59,13 +59,28 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
     msg
 }
 
-/// WeChat Pay verification keys by serial, in the order they were configured.
+/// A parsed RSA verification key (parsed once when configured or downloaded).
+pub(crate) type VerifyingKey = ParsedPublicKey;
+
+/// Parses a PKCS#1 `RSAPublicKey` DER into a verification key.
+pub(crate) fn verifying_key(pkcs1: &[u8]) -> Result<VerifyingKey, String> {
+    ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pkcs1)
+        .map_err(|e| format!("RSA public key rejected ({e})"))
+}
+
+/// WeChat Pay verification keys configured on the client, by serial, in configuration order.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct KeySet {
-    /// `(serial or PUB_KEY_ID, PKCS#1 RSAPublicKey DER)`.
-    keys: Vec<(String, Vec<u8>)>,
+    /// `(serial or PUB_KEY_ID, key)`.
+    keys: Vec<(String, VerifyingKey)>,
     /// The WeChat Pay public key id, if one was configured.
     public_key_id: Option<String>,
+}
+
+/// Whether `id` has the shape of a WeChat Pay public key id: `PUB_KEY_ID_` then digits.
+pub(crate) fn is_public_key_id(id: &str) -> bool {
+    id.strip_prefix("PUB_KEY_ID_")
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl KeySet {
@@ -73,6 +88,11 @@ impl KeySet {
     /// one added is the one announced in requests.
     pub(crate) fn add_public_key(&mut self, id: &str, pem: &[u8]) -> Result<(), String> {
         let what = format!("WeChat Pay public key {id:?}");
+        if !is_public_key_id(id) {
+            return Err(format!(
+                "{what}: the id must be PUB_KEY_ID_ followed by digits, as shown in the merchant platform"
+            ));
+        }
         let key = rsa_key_from_pem(pem, false, None).map_err(|e| format!("{what}: {e}"))?;
         self.insert(id, key, &what)?;
         if self.public_key_id.is_none() {
@@ -100,6 +120,7 @@ impl KeySet {
         {
             return Err(format!("{what}: configured twice"));
         }
+        let key = verifying_key(&key).map_err(|e| format!("{what}: {e}"))?;
         self.keys.push((serial.to_owned(), key));
         Ok(())
     }
@@ -112,43 +133,85 @@ impl KeySet {
             .or_else(|| self.keys.first().map(|(s, _)| s.as_str()))
     }
 
+    /// Whether a WeChat Pay public key (`PUB_KEY_ID_…`) is configured.
+    pub(crate) fn has_public_key(&self) -> bool {
+        self.public_key_id.is_some()
+    }
+
     /// The configured serials, in configuration order.
     pub(crate) fn serials(&self) -> impl Iterator<Item = &str> {
         self.keys.iter().map(|(s, _)| s.as_str())
     }
 
-    /// Verifies the `Wechatpay-*` headers over `body` (serials compare case-insensitively), with `now` (Unix seconds) as the
-    /// centre of the ±5-minute window. Fails closed on any missing or odd input.
+    /// The key configured under `serial` (compared ignoring ASCII case).
+    pub(crate) fn find(&self, serial: &str) -> Option<&VerifyingKey> {
+        self.keys
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(serial))
+            .map(|(_, k)| k)
+    }
+
+    /// Verifies the `Wechatpay-*` headers over `body` with the configured keys only.
+    #[cfg(test)]
     pub(crate) fn verify(
         &self,
         headers: &(impl HeaderLookup + ?Sized),
         body: &[u8],
         now: i64,
     ) -> Result<(), SignatureError> {
+        let signed = SignedHeaders::from_headers(headers)?;
+        let key = self
+            .find(signed.serial)
+            .ok_or_else(|| SignatureError::UnknownSerial {
+                serial: signed.serial.to_owned(),
+                configured: self.serials().map(str::to_owned).collect(),
+            })?;
+        signed.verify(key, body, now)
+    }
+}
+
+/// The four `Wechatpay-*` headers of a signed response or notification.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SignedHeaders<'a> {
+    pub(crate) timestamp: &'a str,
+    pub(crate) nonce: &'a str,
+    pub(crate) signature: &'a str,
+    pub(crate) serial: &'a str,
+}
+
+impl<'a> SignedHeaders<'a> {
+    /// Reads the headers; a missing, empty or non-visible-ASCII one fails closed.
+    pub(crate) fn from_headers(
+        headers: &'a (impl HeaderLookup + ?Sized),
+    ) -> Result<Self, SignatureError> {
         let get = |name: &'static str| {
             headers
                 .header(name)
                 .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_graphic()))
                 .ok_or(SignatureError::MissingHeader(name))
         };
-        let timestamp = get(HEADER_TIMESTAMP)?;
-        let nonce = get(HEADER_NONCE)?;
-        let signature = get(HEADER_SIGNATURE)?;
-        let serial = get(HEADER_SERIAL)?;
+        Ok(SignedHeaders {
+            timestamp: get(HEADER_TIMESTAMP)?,
+            nonce: get(HEADER_NONCE)?,
+            signature: get(HEADER_SIGNATURE)?,
+            serial: get(HEADER_SERIAL)?,
+        })
+    }
 
-        let key = self
-            .keys
-            .iter()
-            .find(|(s, _)| s.eq_ignore_ascii_case(serial))
-            .map(|(_, k)| k)
-            .ok_or_else(|| SignatureError::UnknownSerial(serial.to_owned()))?;
-        check_window(timestamp, now)?;
+    /// Checks the ±5-minute window around `now` (Unix seconds), then the signature over
+    /// `TIMESTAMP\nNONCE\nBODY\n` with `key`. Fails closed on any odd input.
+    pub(crate) fn verify(
+        &self,
+        key: &VerifyingKey,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), SignatureError> {
+        check_window(self.timestamp, now)?;
         let signature = base64::engine::general_purpose::STANDARD
-            .decode(signature)
+            .decode(self.signature)
             .map_err(|_| SignatureError::InvalidBase64)?;
-        let message = response_message(timestamp, nonce, body);
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key)
-            .verify(&message, &signature)
+        let message = response_message(self.timestamp, self.nonce, body);
+        key.verify_sig(&message, &signature)
             .map_err(|_| SignatureError::BadSignature)
     }
 }
@@ -167,14 +230,18 @@ fn check_window(timestamp: &str, now: i64) -> Result<(), SignatureError> {
 }
 
 /// Whether two hex serial numbers are equal, ignoring case and leading zeros.
-fn same_serial(a: &str, b: &str) -> bool {
+pub(crate) fn same_serial(a: &str, b: &str) -> bool {
     a.trim_start_matches('0')
         .eq_ignore_ascii_case(b.trim_start_matches('0'))
 }
 
 /// Extracts a PKCS#1 RSA public key (2048–8192 bits) from a `PUBLIC KEY` PEM, or, when
 /// `allow_cert`, from a `CERTIFICATE` PEM whose serial must match `serial`.
-fn rsa_key_from_pem(pem: &[u8], allow_cert: bool, serial: Option<&str>) -> Result<Vec<u8>, String> {
+pub(crate) fn rsa_key_from_pem(
+    pem: &[u8],
+    allow_cert: bool,
+    serial: Option<&str>,
+) -> Result<Vec<u8>, String> {
     let (kind, der) = <(SectionKind, Vec<u8>)>::pem_slice_iter(pem)
         .find(|item| {
             matches!(item, Ok((SectionKind::PublicKey, _)) | Err(_))
@@ -213,8 +280,8 @@ fn rsa_key_from_pem(pem: &[u8], allow_cert: bool, serial: Option<&str>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ring::rand::SystemRandom;
-    use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
     use rustls_pki_types::PrivatePkcs8KeyDer;
 
     const PLATFORM_PRIVATE: &str =
@@ -229,7 +296,7 @@ mod tests {
     fn sign(private_pem: &str, ts: &str, nonce: &str, body: &[u8]) -> String {
         let der = PrivatePkcs8KeyDer::from_pem_slice(private_pem.as_bytes()).expect("pem");
         let key = RsaKeyPair::from_pkcs8(der.secret_pkcs8_der()).expect("key");
-        let mut sig = vec![0; key.public().modulus_len()];
+        let mut sig = vec![0; key.public_modulus_len()];
         key.sign(
             &RSA_PKCS1_SHA256,
             &SystemRandom::new(),
@@ -306,7 +373,10 @@ mod tests {
         );
         assert_eq!(
             k.verify(&headers(&ts, &good, "PUB_KEY_ID_OTHER"), body, NOW),
-            Err(SignatureError::UnknownSerial("PUB_KEY_ID_OTHER".into()))
+            Err(SignatureError::UnknownSerial {
+                serial: "PUB_KEY_ID_OTHER".into(),
+                configured: vec![KEY_ID.into()],
+            })
         );
         assert_eq!(
             k.verify(&headers("17e8", &good, KEY_ID), body, NOW),
@@ -379,6 +449,12 @@ mod tests {
             .is_err());
         assert!(k.add_public_key(KEY_ID, b"garbage").is_err());
         assert!(k.add_public_key("", PLATFORM_PUBLIC.as_bytes()).is_err());
+        for bad in ["PUB_KEY_ID_", "PUB_KEY_ID_01A", "pub_key_id_01", "5157F09E"] {
+            let e = k
+                .add_public_key(bad, PLATFORM_PUBLIC.as_bytes())
+                .unwrap_err();
+            assert!(e.contains("PUB_KEY_ID_ followed by digits"), "{e}");
+        }
         k.add_public_key(KEY_ID, PLATFORM_PUBLIC.as_bytes())
             .expect("first");
         assert!(k

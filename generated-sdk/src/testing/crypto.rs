@@ -2,18 +2,16 @@
 //! signing with the platform key, request-signature verification with the merchant public key,
 //! AEAD_AES_256_GCM encryption of notification resources, digests and randomness.
 //!
-//! Written against `ring` 0.17 (the provider the crate uses today). Moving to `aws-lc-rs` means
-//! changing this file only: the `use ring::…` lines become `use aws_lc_rs::…` (same module and
-//! item names), and `self.key.public().modulus_len()` in `PlatformKey::sign` becomes
-//! `self.key.public_modulus_len()` (aws-lc-rs has no `public()`; ring deprecates the other).
+//! Written against `aws-lc-rs`, the crate's one crypto stack (the same API as `ring`, whose
+//! names it keeps).
 
-use base64::Engine as _;
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
-use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY, SHA256};
-use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+use aws_lc_rs::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY, SHA256};
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::signature::{
     KeyPair, RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
+use base64::Engine as _;
 
 /// WeChat Pay's private key that signs responses and notifications (`platform_key.pem`).
 pub(crate) struct PlatformKey {
@@ -45,7 +43,7 @@ impl PlatformKey {
 
     /// Base64 of the RSA PKCS#1 v1.5 SHA-256 signature of `message`.
     pub(crate) fn sign(&self, message: &[u8]) -> String {
-        let mut sig = vec![0; self.key.public().modulus_len()];
+        let mut sig = vec![0; self.key.public_modulus_len()];
         match self
             .key
             .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut sig)

@@ -876,7 +876,7 @@ impl Engine {
         }
     }
 
-    fn record(
+    pub(crate) fn record(
         &self,
         op: &str,
         key: Option<String>,

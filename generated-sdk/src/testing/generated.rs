@@ -320,8 +320,17 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.SingleUsageInfo" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_SINGLEUSAGEINFO)
         }
+        "product_coupon.StockBundleFailedStoreInfo" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLEFAILEDSTOREINFO)
+        }
         "product_coupon.StockBundleInfo" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLEINFO)
+        }
+        "product_coupon.StockBundleStoreInfo" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLESTOREINFO)
+        }
+        "product_coupon.StockBundleStoresResult" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLESTORESRESULT)
         }
         "product_coupon.StockEntity" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKENTITY)
@@ -350,6 +359,9 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.UsageRuleDisplayInfo" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_USAGERULEDISPLAYINFO)
         }
+        "product_coupon.UserCouponBundleEntity" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_USERCOUPONBUNDLEENTITY)
+        }
         "product_coupon.UserProductCouponAssociatedOrderInfo" => {
             ::std::option::Option::Some(
                 SHAPE_PRODUCT_COUPON_USERPRODUCTCOUPONASSOCIATEDORDERINFO,
@@ -377,6 +389,9 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.CreateProductCouponResponse" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_CREATEPRODUCTCOUPONRESPONSE)
         }
+        "product_coupon.CreateStockBundleResponse" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_CREATESTOCKBUNDLERESPONSE)
+        }
         "product_coupon.DisassociateStoresResponse" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_DISASSOCIATESTORESRESPONSE)
         }
@@ -388,8 +403,24 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.ListStocksResponse" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_LISTSTOCKSRESPONSE)
         }
+        "product_coupon.ListUserCouponsResponse" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_LISTUSERCOUPONSRESPONSE)
+        }
         "product_coupon.ModifyStockBundleResponse" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_MODIFYSTOCKBUNDLERESPONSE)
+        }
+        "product_coupon.ModifyStockBundleBudgetResponse" => {
+            ::std::option::Option::Some(
+                SHAPE_PRODUCT_COUPON_MODIFYSTOCKBUNDLEBUDGETRESPONSE,
+            )
+        }
+        "product_coupon.PreSendUserCouponResponse" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_PRESENDUSERCOUPONRESPONSE)
+        }
+        "product_coupon.PreSendUserCouponBundleResponse" => {
+            ::std::option::Option::Some(
+                SHAPE_PRODUCT_COUPON_PRESENDUSERCOUPONBUNDLERESPONSE,
+            )
         }
         "product_coupon.QueryNotifyConfigResponse" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_QUERYNOTIFYCONFIGRESPONSE)
@@ -973,7 +1004,7 @@ static SHAPE_BUSIFAVOR_LISTSUBSIDYPAYRECEIPTSRESPONSE: &[FieldShape] = &[
     ),
 ];
 static SHAPE_BUSIFAVOR_LISTUSERCOUPONSRESPONSE: &[FieldShape] = &[
-    field("data", true, Kind::Arr(&Kind::Obj("busifavor.UserCoupon"))),
+    field("data", false, Kind::Arr(&Kind::Obj("busifavor.UserCoupon"))),
     field("total_count", true, INT),
     field("offset", true, INT),
     field("limit", true, INT),
@@ -1290,9 +1321,30 @@ static SHAPE_PRODUCT_COUPON_SINGLEUSAGEINFO: &[FieldShape] = &[
     field("normal_coupon", false, Kind::Obj("product_coupon.NormalCouponUsageRule")),
     field("discount_coupon", false, Kind::Obj("product_coupon.DiscountCouponUsageRule")),
 ];
+static SHAPE_PRODUCT_COUPON_STOCKBUNDLEFAILEDSTOREINFO: &[FieldShape] = &[
+    field("store_id", true, STR),
+    field("code", false, STR),
+    field("message", false, STR),
+];
 static SHAPE_PRODUCT_COUPON_STOCKBUNDLEINFO: &[FieldShape] = &[
     field("stock_bundle_id", false, STR),
     field("stock_bundle_index", false, INT),
+];
+static SHAPE_PRODUCT_COUPON_STOCKBUNDLESTOREINFO: &[FieldShape] = &[
+    field("store_id", true, STR),
+];
+static SHAPE_PRODUCT_COUPON_STOCKBUNDLESTORESRESULT: &[FieldShape] = &[
+    field("total_count", true, INT),
+    field(
+        "success_store_list",
+        false,
+        Kind::Arr(&Kind::Obj("product_coupon.StockBundleStoreInfo")),
+    ),
+    field(
+        "failed_store_list",
+        false,
+        Kind::Arr(&Kind::Obj("product_coupon.StockBundleFailedStoreInfo")),
+    ),
 ];
 static SHAPE_PRODUCT_COUPON_STOCKENTITY: &[FieldShape] = &[
     field("product_coupon_id", true, STR),
@@ -1414,6 +1466,14 @@ static SHAPE_PRODUCT_COUPON_USAGERULEDISPLAYINFO: &[FieldShape] = &[
         Kind::Obj("product_coupon.CouponAvailableStoreInfo"),
     ),
 ];
+static SHAPE_PRODUCT_COUPON_USERCOUPONBUNDLEENTITY: &[FieldShape] = &[
+    field("user_coupon_bundle_id", true, STR),
+    field(
+        "user_product_coupon_list",
+        true,
+        Kind::Arr(&Kind::Obj("product_coupon.UserProductCouponEntity")),
+    ),
+];
 static SHAPE_PRODUCT_COUPON_USERPRODUCTCOUPONASSOCIATEDORDERINFO: &[FieldShape] = &[
     field("transaction_id", false, STR),
     field("out_trade_no", false, STR),
@@ -1465,6 +1525,11 @@ static SHAPE_PRODUCT_COUPON_USERPRODUCTCOUPONENTITY: &[FieldShape] = &[
     field("deactivate_reason", false, STR),
     field("single_usage_detail", false, Kind::Obj("product_coupon.CouponUsageDetail")),
     field(
+        "progressive_bundle_usage_detail",
+        false,
+        Kind::Obj("product_coupon.CouponUsageDetail"),
+    ),
+    field(
         "user_product_coupon_bundle_info",
         false,
         Kind::Obj("product_coupon.UserProductCouponBundleInfo"),
@@ -1511,6 +1576,14 @@ static SHAPE_PRODUCT_COUPON_CREATEPRODUCTCOUPONRESPONSE: &[FieldShape] = &[
     field("stock_bundle", false, Kind::Obj("product_coupon.CreatedStockBundle")),
     field("brand_id", true, STR),
 ];
+static SHAPE_PRODUCT_COUPON_CREATESTOCKBUNDLERESPONSE: &[FieldShape] = &[
+    field("stock_bundle_id", true, STR),
+    field(
+        "stock_list",
+        true,
+        Kind::Arr(&Kind::Obj("product_coupon.StockEntityInBundle")),
+    ),
+];
 static SHAPE_PRODUCT_COUPON_DISASSOCIATESTORESRESPONSE: &[FieldShape] = &[
     field("total_count", true, INT),
     field(
@@ -1534,6 +1607,15 @@ static SHAPE_PRODUCT_COUPON_LISTSTOCKSRESPONSE: &[FieldShape] = &[
     field("stock_list", false, Kind::Arr(&Kind::Obj("product_coupon.StockEntity"))),
     field("next_page_token", false, STR),
 ];
+static SHAPE_PRODUCT_COUPON_LISTUSERCOUPONSRESPONSE: &[FieldShape] = &[
+    field("total_count", false, INT),
+    field(
+        "user_coupon_list",
+        false,
+        Kind::Arr(&Kind::Obj("product_coupon.UserProductCouponEntity")),
+    ),
+    field("next_page_token", false, STR),
+];
 static SHAPE_PRODUCT_COUPON_MODIFYSTOCKBUNDLERESPONSE: &[FieldShape] = &[
     field("stock_bundle_id", true, STR),
     field(
@@ -1541,6 +1623,20 @@ static SHAPE_PRODUCT_COUPON_MODIFYSTOCKBUNDLERESPONSE: &[FieldShape] = &[
         true,
         Kind::Arr(&Kind::Obj("product_coupon.StockEntityInBundle")),
     ),
+];
+static SHAPE_PRODUCT_COUPON_MODIFYSTOCKBUNDLEBUDGETRESPONSE: &[FieldShape] = &[
+    field("stock_bundle_id", true, STR),
+    field(
+        "stock_list",
+        true,
+        Kind::Arr(&Kind::Obj("product_coupon.StockEntityInBundle")),
+    ),
+];
+static SHAPE_PRODUCT_COUPON_PRESENDUSERCOUPONRESPONSE: &[FieldShape] = &[
+    field("token", true, STR),
+];
+static SHAPE_PRODUCT_COUPON_PRESENDUSERCOUPONBUNDLERESPONSE: &[FieldShape] = &[
+    field("token", true, STR),
 ];
 static SHAPE_PRODUCT_COUPON_QUERYNOTIFYCONFIGRESPONSE: &[FieldShape] = &[
     field("notify_url", true, STR),
@@ -2758,36 +2854,56 @@ mod busifavor {
             400u16,
             "APPID_MCHID_NOT_MATCH",
             "AppID与请求方商户无关联关系",
-            "确认AppID与请求方商户的关联关系",
+            "AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系",
         ),
         row(
             400u16,
             "INVALID_REQUEST",
             "发券模式不合法",
-            "换一个支持预上传code的批次重试",
+            "请更换支持预上传code的批次后重试",
         ),
         row(
             400u16,
             "INVALID_REQUEST",
             "上传的自定义code已达上限",
-            "换一个新批次重试",
+            "请更换一个新的批次后重试",
         ),
-        row(400u16, "MCH_NOT_EXISTS", "商户号不存在", "确认商户号"),
+        row(
+            400u16,
+            "MCH_NOT_EXISTS",
+            "商户号不存在",
+            "请确认传入的商户号是否正确",
+        ),
         row(
             400u16,
             "RESOURCE_ALREADY_EXISTS",
             "批次已存在",
-            "检查 out_request_no 是否重复使用",
+            "查看out_request_no字段是否重复使用",
         ),
         row(
             400u16,
             "RESOURCE_ALREADY_EXISTS",
             "券已被其他订单核销",
-            "用查询券API确认",
+            "请通过查询券API确认券是否已被其他订单核销",
         ),
-        row(400u16, "SYSTEM_ERROR", "系统错误", "用相同参数稍后重调"),
-        row(404u16, "RESOURCE_NOT_EXISTS", "查询的资源不存在", "检查资源id"),
-        row(403u16, "NOAUTH", "无权限", "确认权限"),
+        row(
+            400u16,
+            "SYSTEM_ERROR",
+            "系统错误",
+            "请使用相同参数稍后重新调用",
+        ),
+        row(
+            404u16,
+            "RESOURCE_NOT_EXISTS",
+            "查询的资源不存在",
+            "请检查查询资源的对应id是否填写正确",
+        ),
+        row(
+            403u16,
+            "NOAUTH",
+            "无权限",
+            "查看具体错误信息,确认是否有权限",
+        ),
         row(404u16, "USER_NOT_EXISTS", "openid不正确", "确认openid"),
         row(500u16, "SYSTEM_ERROR", "系统失败", "多为网络超时,重试"),
         row(429u16, "FREQUENCY_LIMITED", "频率限制", "降低调用频率"),
@@ -2797,22 +2913,16 @@ mod busifavor {
             400u16,
             "INVALID_REQUEST",
             "券不存在",
-            "核实批次号&券code后重试",
+            "券不存在,请核实批次号&券code后更换请求重试",
         ),
-        row(400u16, "INVALID_REQUEST", "券状态非可用态", ""),
-        row(400u16, "SYSTEM_ERROR", "系统错误", "相同参数稍后重调"),
-        row(
-            400u16,
-            "RESOURCE_ALREADY_EXISTS",
-            "批次已存在",
-            "查 out_request_no 是否重复",
-        ),
+        row(400u16, "INVALID_REQUEST", "券状态非可用态", "券状态非…"),
         row(
             400u16,
             "APPID_MCHID_NOT_MATCH",
             "appid与请求方商户无关联关系",
-            "确认关联关系",
+            "appid与请求方商户不匹配,请确认appid与请求方商户是否有关联关系",
         ),
+        row(400u16, "MCH_NOT_EXISTS", "商户号不存在", "确认商户号"),
         row(400u16, "INVALID_REQUEST", "发券模式不合法", "换批次"),
         row(
             400u16,
@@ -2820,9 +2930,19 @@ mod busifavor {
             "上传的自定义code已达上限",
             "换批次",
         ),
-        row(404u16, "RESOURCE_NOT_EXISTS", "券不存在", "检查券code"),
-        row(403u16, "NOAUTH", "商户无权限操作该券", "确认调用商户号"),
-        row(404u16, "RESOURCE_NOT_EXISTS", "券已被删除", ""),
+        row(404u16, "RESOURCE_NOT_EXISTS", "券不存在", "请检查券code"),
+        row(
+            403u16,
+            "NOAUTH",
+            "商户无权限操作该券",
+            "请确认调用API商户号",
+        ),
+        row(
+            404u16,
+            "RESOURCE_NOT_EXISTS",
+            "券已被删除",
+            "请查询券详情确认券当前…",
+        ),
     ];
     pub(super) static OPERATIONS: &[OpSpec] = &[
         OpSpec {
@@ -2849,13 +2969,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -2896,13 +3016,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -2935,13 +3055,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -2975,13 +3095,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -2998,7 +3118,9 @@ mod busifavor {
             response_type: ::std::option::Option::Some(
                 "busifavor.DeactivateCouponResponse",
             ),
-            response_example: ::std::option::Option::None,
+            response_example: ::std::option::Option::Some(
+                "{\n  \"wechatpay_deactivate_time\" : \"2020-05-20T13:29:35+08:00\"\n}\n",
+            ),
             request_fields: &[
                 "coupon_code",
                 "stock_id",
@@ -3012,7 +3134,7 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(404u16, "RESOURCE_NOT_EXISTS", "批次不存在", ""),
             pagination: ::std::option::Option::None,
@@ -3044,13 +3166,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3078,13 +3200,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3106,12 +3228,12 @@ mod busifavor {
                 "openid",
                 "appid",
                 "stock_id",
-                "coupon_state",
                 "creator_merchant",
                 "belong_merchant",
                 "sender_merchant",
                 "offset",
                 "limit",
+                "coupon_state",
             ],
             idempotency_keys: &[],
             rows: ROWS,
@@ -3120,15 +3242,21 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
-            pagination: ::std::option::Option::None,
+            pagination: ::std::option::Option::Some(Paging::Offset {
+                offset: "offset",
+                by_page: true,
+                limit: "limit",
+                total: ::std::option::Option::Some("total_count"),
+                items: "data",
+            }),
             upload: ::std::option::Option::None,
             download: ::std::option::Option::None,
             decode: decode_list_user_coupons,
@@ -3141,7 +3269,9 @@ mod busifavor {
             path: "/v3/marketing/busifavor/stocks/{stock_id}/budget",
             status: 200u16,
             response_type: ::std::option::Option::Some("busifavor.ModifyBudgetResponse"),
-            response_example: ::std::option::Option::None,
+            response_example: ::std::option::Option::Some(
+                "{\n  \"max_coupons\": 300,\n  \"max_coupons_by_day\": 100\n}\n",
+            ),
             request_fields: &[
                 "stock_id",
                 "target_max_coupons",
@@ -3157,13 +3287,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3199,13 +3329,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3222,7 +3352,9 @@ mod busifavor {
             response_type: ::std::option::Option::Some(
                 "busifavor.QueryCallbackResponse",
             ),
-            response_example: ::std::option::Option::None,
+            response_example: ::std::option::Option::Some(
+                "{\n  \"mchid\" : \"98568888\",\n  \"notify_url\" : \"https://pay.weixin.qq.com\"\n}\n",
+            ),
             request_fields: &["mchid"],
             idempotency_keys: &[],
             rows: ROWS,
@@ -3231,13 +3363,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3257,20 +3389,20 @@ mod busifavor {
             idempotency_keys: &[],
             rows: ROWS,
             errors: &[
-                0u16, 1u16, 2u16, 3u16, 20u16, 21u16, 9u16, 11u16, 12u16, 22u16, 7u16,
-                13u16, 14u16, 15u16, 16u16, 23u16, 24u16,
+                0u16, 1u16, 2u16, 3u16, 10u16, 8u16, 9u16, 11u16, 12u16, 20u16, 21u16,
+                13u16, 14u16, 15u16, 16u16, 22u16, 23u16,
             ],
             conflict: row(
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "查 out_request_no 是否重复",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3294,13 +3426,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3324,13 +3456,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3346,7 +3478,7 @@ mod busifavor {
             status: 200u16,
             response_type: ::std::option::Option::Some("busifavor.UserCoupon"),
             response_example: ::std::option::Option::None,
-            request_fields: &["openid", "coupon_code", "appid"],
+            request_fields: &["coupon_code", "appid", "openid"],
             idempotency_keys: &[],
             rows: ROWS,
             errors: &[0u16, 1u16, 2u16, 3u16],
@@ -3354,13 +3486,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3375,22 +3507,24 @@ mod busifavor {
             path: "/v3/marketing/busifavor/coupons/return",
             status: 200u16,
             response_type: ::std::option::Option::Some("busifavor.ReturnCouponResponse"),
-            response_example: ::std::option::Option::None,
+            response_example: ::std::option::Option::Some(
+                "{\n  \"wechatpay_return_time\" : \"2020-05-20T13:29:35+08:00\"\n}\n",
+            ),
             request_fields: &["coupon_code", "stock_id", "return_request_no"],
             idempotency_keys: &["return_request_no"],
             rows: ROWS,
-            errors: &[0u16, 1u16, 2u16, 3u16, 25u16, 26u16, 27u16],
+            errors: &[0u16, 1u16, 2u16, 3u16, 24u16, 25u16, 26u16],
             conflict: row(
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "券不存在",
-                "检查券code",
+                "请检查券code",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3426,13 +3560,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3456,13 +3590,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3488,13 +3622,13 @@ mod busifavor {
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "检查 out_request_no 是否重复使用",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3521,20 +3655,20 @@ mod busifavor {
             idempotency_keys: &["use_request_no"],
             rows: ROWS,
             errors: &[
-                0u16, 1u16, 2u16, 3u16, 20u16, 21u16, 9u16, 11u16, 12u16, 22u16, 7u16,
-                13u16, 14u16, 15u16, 16u16, 23u16, 24u16,
+                0u16, 1u16, 2u16, 3u16, 10u16, 8u16, 9u16, 11u16, 12u16, 20u16, 21u16,
+                13u16, 14u16, 15u16, 16u16, 22u16, 23u16,
             ],
             conflict: row(
                 400u16,
                 "RESOURCE_ALREADY_EXISTS",
                 "批次已存在",
-                "查 out_request_no 是否重复",
+                "查看out_request_no字段是否重复使用",
             ),
             not_found: row(
                 404u16,
                 "RESOURCE_NOT_EXISTS",
                 "查询的资源不存在",
-                "检查资源id",
+                "请检查查询资源的对应id是否填写正确",
             ),
             pagination: ::std::option::Option::None,
             upload: ::std::option::Option::None,
@@ -3633,24 +3767,24 @@ mod busifavor {
             .query("appid", parse_string)?
             .ok_or_else(|| input.missing("appid"))?;
         request.stock_id = input.query("stock_id", parse_string)?;
-        request.coupon_state = input
-            .query("coupon_state", parse_from::<crate::busifavor::CouponState>)?;
         request.creator_merchant = input.query("creator_merchant", parse_string)?;
         request.belong_merchant = input.query("belong_merchant", parse_string)?;
         request.sender_merchant = input.query("sender_merchant", parse_string)?;
         request.offset = input.query("offset", parse_i64)?;
         request.limit = input.query("limit", parse_i64)?;
+        request.coupon_state = input
+            .query("coupon_state", parse_from::<crate::busifavor::CouponState>)?;
         input.validate(&request)?;
         let mut params = input.params(&request)?;
         put(&mut params, "openid", &request.openid);
         put(&mut params, "appid", &request.appid);
         put(&mut params, "stock_id", &request.stock_id);
-        put(&mut params, "coupon_state", &request.coupon_state);
         put(&mut params, "creator_merchant", &request.creator_merchant);
         put(&mut params, "belong_merchant", &request.belong_merchant);
         put(&mut params, "sender_merchant", &request.sender_merchant);
         put(&mut params, "offset", &request.offset);
         put(&mut params, "limit", &request.limit);
+        put(&mut params, "coupon_state", &request.coupon_state);
         ::std::result::Result::Ok(params)
     }
     fn decode_modify_budget(
@@ -3724,14 +3858,14 @@ mod busifavor {
         input: &Input<'_>,
     ) -> ::std::result::Result<Params, Rejection> {
         let mut request: crate::busifavor::QueryUserCouponRequest = input.no_body()?;
-        request.openid = input.path("openid", parse_string)?;
         request.coupon_code = input.path("coupon_code", parse_string)?;
         request.appid = input.path("appid", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
         input.validate(&request)?;
         let mut params = input.params(&request)?;
-        put(&mut params, "openid", &request.openid);
         put(&mut params, "coupon_code", &request.coupon_code);
         put(&mut params, "appid", &request.appid);
+        put(&mut params, "openid", &request.openid);
         ::std::result::Result::Ok(params)
     }
     fn decode_return_coupon(
@@ -3869,6 +4003,43 @@ mod product_coupon {
     ];
     pub(super) static OPERATIONS: &[OpSpec] = &[
         OpSpec {
+            id: "product_coupon.associate_stock_bundle_stores",
+            family: "product_coupon",
+            title: "批次组批量关联门店",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.StockBundleStoresResult",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "store_list",
+                "brand_id",
+            ],
+            idempotency_keys: &[],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_associate_stock_bundle_stores,
+        },
+        OpSpec {
             id: "product_coupon.associate_stores",
             family: "product_coupon",
             title: "批次关联门店",
@@ -3901,6 +4072,46 @@ mod product_coupon {
             upload: ::std::option::Option::None,
             download: ::std::option::Option::None,
             decode: decode_associate_stores,
+        },
+        OpSpec {
+            id: "product_coupon.confirm_user_coupon",
+            family: "product_coupon",
+            title: "确认发放用户商品券",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserProductCouponEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "coupon_code",
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "out_request_no",
+                "brand_id",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_confirm_user_coupon,
         },
         OpSpec {
             id: "product_coupon.create_image_generation_task",
@@ -4024,6 +4235,43 @@ mod product_coupon {
             decode: decode_create_stock,
         },
         OpSpec {
+            id: "product_coupon.create_stock_bundle",
+            family: "product_coupon",
+            title: "添加商品券批次组",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.CreateStockBundleResponse",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "product_coupon_id",
+                "out_request_no",
+                "stock_bundle",
+                "brand_id",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_create_stock_bundle,
+        },
+        OpSpec {
             id: "product_coupon.deactivate_product_coupon",
             family: "product_coupon",
             title: "失效商品券",
@@ -4095,6 +4343,125 @@ mod product_coupon {
             upload: ::std::option::Option::None,
             download: ::std::option::Option::None,
             decode: decode_deactivate_stock,
+        },
+        OpSpec {
+            id: "product_coupon.deactivate_user_coupon",
+            family: "product_coupon",
+            title: "失效用户商品券",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserProductCouponEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "coupon_code",
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+                "brand_id",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_deactivate_user_coupon,
+        },
+        OpSpec {
+            id: "product_coupon.deactivate_user_coupon_bundle",
+            family: "product_coupon",
+            title: "失效用户商品券组",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserCouponBundleEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "user_coupon_bundle_id",
+                "openid",
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "out_request_no",
+                "deactivate_reason",
+                "brand_id",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_deactivate_user_coupon_bundle,
+        },
+        OpSpec {
+            id: "product_coupon.disassociate_stock_bundle_stores",
+            family: "product_coupon",
+            title: "批次组批量取消关联门店",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.StockBundleStoresResult",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "store_list",
+                "brand_id",
+            ],
+            idempotency_keys: &[],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_disassociate_stock_bundle_stores,
         },
         OpSpec {
             id: "product_coupon.disassociate_stores",
@@ -4218,6 +4585,53 @@ mod product_coupon {
             upload: ::std::option::Option::None,
             download: ::std::option::Option::None,
             decode: decode_list_stocks,
+        },
+        OpSpec {
+            id: "product_coupon.list_user_coupons",
+            family: "product_coupon",
+            title: "指定券状态查询用户商品券列表",
+            method: "GET",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.ListUserCouponsResponse",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "coupon_state",
+                "user_coupon_bundle_id",
+                "page_size",
+                "page_token",
+                "brand_id",
+            ],
+            idempotency_keys: &[],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::Some(Paging::Token {
+                token: "page_token",
+                limit: ::std::option::Option::Some("page_size"),
+                next: "next_page_token",
+                items: "user_coupon_list",
+            }),
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_list_user_coupons,
         },
         OpSpec {
             id: "product_coupon.modify_product_coupon",
@@ -4381,6 +4795,129 @@ mod product_coupon {
             decode: decode_modify_stock_bundle,
         },
         OpSpec {
+            id: "product_coupon.modify_stock_bundle_budget",
+            family: "product_coupon",
+            title: "修改商品券批次组发放预算",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.ModifyStockBundleBudgetResponse",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "product_coupon_id",
+                "stock_bundle_id",
+                "out_request_no",
+                "update_mode",
+                "current_max_count",
+                "target_max_count",
+                "current_max_count_per_day",
+                "target_max_count_per_day",
+                "brand_id",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_modify_stock_bundle_budget,
+        },
+        OpSpec {
+            id: "product_coupon.pre_send_user_coupon",
+            family: "product_coupon",
+            title: "向用户预发放商品券",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.PreSendUserCouponResponse",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+            ],
+            idempotency_keys: &["send_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_pre_send_user_coupon,
+        },
+        OpSpec {
+            id: "product_coupon.pre_send_user_coupon_bundle",
+            family: "product_coupon",
+            title: "向用户预发放商品券批次组",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.PreSendUserCouponBundleResponse",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "openid",
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+            ],
+            idempotency_keys: &["send_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_pre_send_user_coupon_bundle,
+        },
+        OpSpec {
             id: "product_coupon.query_image_generation_task",
             family: "product_coupon",
             title: "查询图片生成任务执行结果",
@@ -4511,6 +5048,85 @@ mod product_coupon {
             decode: decode_query_stock,
         },
         OpSpec {
+            id: "product_coupon.query_user_coupon",
+            family: "product_coupon",
+            title: "查询用户商品券详情",
+            method: "GET",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserProductCouponEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "coupon_code",
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "brand_id",
+            ],
+            idempotency_keys: &[],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_query_user_coupon,
+        },
+        OpSpec {
+            id: "product_coupon.return_user_coupon",
+            family: "product_coupon",
+            title: "退券",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserProductCouponEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "coupon_code",
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "out_request_no",
+                "brand_id",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_return_user_coupon,
+        },
+        OpSpec {
             id: "product_coupon.send_user_coupon",
             family: "product_coupon",
             title: "向用户发放商品券",
@@ -4556,6 +5172,47 @@ mod product_coupon {
             upload: ::std::option::Option::None,
             download: ::std::option::Option::None,
             decode: decode_send_user_coupon,
+        },
+        OpSpec {
+            id: "product_coupon.send_user_coupon_bundle",
+            family: "product_coupon",
+            title: "向用户发放商品券批次组",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserCouponBundleEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "openid",
+                "product_coupon_id",
+                "stock_bundle_id",
+                "appid",
+                "send_request_no",
+                "attach",
+                "brand_id",
+                "coupon_tag_info",
+            ],
+            idempotency_keys: &["send_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_send_user_coupon_bundle,
         },
         OpSpec {
             id: "product_coupon.set_notify_config",
@@ -4671,6 +5328,50 @@ mod product_coupon {
             download: ::std::option::Option::None,
             decode: decode_upload_image,
         },
+        OpSpec {
+            id: "product_coupon.use_user_coupon",
+            family: "product_coupon",
+            title: "核销用户商品券",
+            method: "POST",
+            path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "product_coupon.UserProductCouponEntity",
+            ),
+            response_example: ::std::option::Option::None,
+            request_fields: &[
+                "coupon_code",
+                "openid",
+                "product_coupon_id",
+                "stock_id",
+                "appid",
+                "use_time",
+                "out_request_no",
+                "brand_id",
+                "store_id",
+                "associated_order_info",
+                "associated_pay_score_order_info",
+            ],
+            idempotency_keys: &["out_request_no"],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "ALREADY_EXISTS",
+                "商品券已存在",
+                "确认 out_request_no 是否重复",
+            ),
+            not_found: row(
+                404u16,
+                "NOT_FOUND",
+                "未找到 product_coupon_id 对应的商品券",
+                "请确认 product_coupon_id 存在且属于当前品牌",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_use_user_coupon,
+        },
     ];
     pub(super) static NOTIFICATIONS: &[NotificationSpec] = &[
         NotificationSpec {
@@ -4700,6 +5401,19 @@ mod product_coupon {
             payload_example: ::std::option::Option::None,
         },
     ];
+    fn decode_associate_stock_bundle_stores(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::AssociateStockBundleStoresRequest = input
+            .body()?;
+        request.product_coupon_id = input.path("product_coupon_id", parse_string)?;
+        request.stock_bundle_id = input.path("stock_bundle_id", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "product_coupon_id", &request.product_coupon_id);
+        put(&mut params, "stock_bundle_id", &request.stock_bundle_id);
+        ::std::result::Result::Ok(params)
+    }
     fn decode_associate_stores(
         input: &Input<'_>,
     ) -> ::std::result::Result<Params, Rejection> {
@@ -4710,6 +5424,18 @@ mod product_coupon {
         let mut params = input.params(&request)?;
         put(&mut params, "product_coupon_id", &request.product_coupon_id);
         put(&mut params, "stock_id", &request.stock_id);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_confirm_user_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::ConfirmUserCouponRequest = input.body()?;
+        request.coupon_code = input.path("coupon_code", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "coupon_code", &request.coupon_code);
+        put(&mut params, "openid", &request.openid);
         ::std::result::Result::Ok(params)
     }
     fn decode_create_image_generation_task(
@@ -4740,6 +5466,16 @@ mod product_coupon {
         put(&mut params, "product_coupon_id", &request.product_coupon_id);
         ::std::result::Result::Ok(params)
     }
+    fn decode_create_stock_bundle(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::CreateStockBundleRequest = input.body()?;
+        request.product_coupon_id = input.path("product_coupon_id", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "product_coupon_id", &request.product_coupon_id);
+        ::std::result::Result::Ok(params)
+    }
     fn decode_deactivate_product_coupon(
         input: &Input<'_>,
     ) -> ::std::result::Result<Params, Rejection> {
@@ -4761,6 +5497,46 @@ mod product_coupon {
         let mut params = input.params(&request)?;
         put(&mut params, "product_coupon_id", &request.product_coupon_id);
         put(&mut params, "stock_id", &request.stock_id);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_deactivate_user_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::DeactivateUserCouponRequest = input
+            .body()?;
+        request.coupon_code = input.path("coupon_code", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "coupon_code", &request.coupon_code);
+        put(&mut params, "openid", &request.openid);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_deactivate_user_coupon_bundle(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::DeactivateUserCouponBundleRequest = input
+            .body()?;
+        request.user_coupon_bundle_id = input
+            .path("user_coupon_bundle_id", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "user_coupon_bundle_id", &request.user_coupon_bundle_id);
+        put(&mut params, "openid", &request.openid);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_disassociate_stock_bundle_stores(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::DisassociateStockBundleStoresRequest = input
+            .body()?;
+        request.product_coupon_id = input.path("product_coupon_id", parse_string)?;
+        request.stock_bundle_id = input.path("stock_bundle_id", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "product_coupon_id", &request.product_coupon_id);
+        put(&mut params, "stock_bundle_id", &request.stock_bundle_id);
         ::std::result::Result::Ok(params)
     }
     fn decode_disassociate_stores(
@@ -4820,6 +5596,42 @@ mod product_coupon {
         put(&mut params, "stock_bundle_id", &request.stock_bundle_id);
         ::std::result::Result::Ok(params)
     }
+    fn decode_list_user_coupons(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::ListUserCouponsRequest = input
+            .no_body()?;
+        request.openid = input.path("openid", parse_string)?;
+        request.product_coupon_id = input.query("product_coupon_id", parse_string)?;
+        request.stock_id = input.query("stock_id", parse_string)?;
+        request.appid = input
+            .query("appid", parse_string)?
+            .ok_or_else(|| input.missing("appid"))?;
+        request.coupon_state = input
+            .query(
+                "coupon_state",
+                parse_from::<crate::product_coupon::UserProductCouponState>,
+            )?;
+        request.user_coupon_bundle_id = input
+            .query("user_coupon_bundle_id", parse_string)?;
+        request.page_size = input.query("page_size", parse_i64)?;
+        request.page_token = input.query("page_token", parse_string)?;
+        request.brand_id = input
+            .query("brand_id", parse_string)?
+            .ok_or_else(|| input.missing("brand_id"))?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "openid", &request.openid);
+        put(&mut params, "product_coupon_id", &request.product_coupon_id);
+        put(&mut params, "stock_id", &request.stock_id);
+        put(&mut params, "appid", &request.appid);
+        put(&mut params, "coupon_state", &request.coupon_state);
+        put(&mut params, "user_coupon_bundle_id", &request.user_coupon_bundle_id);
+        put(&mut params, "page_size", &request.page_size);
+        put(&mut params, "page_token", &request.page_token);
+        put(&mut params, "brand_id", &request.brand_id);
+        ::std::result::Result::Ok(params)
+    }
     fn decode_modify_product_coupon(
         input: &Input<'_>,
     ) -> ::std::result::Result<Params, Rejection> {
@@ -4865,6 +5677,40 @@ mod product_coupon {
         let mut params = input.params(&request)?;
         put(&mut params, "product_coupon_id", &request.product_coupon_id);
         put(&mut params, "stock_bundle_id", &request.stock_bundle_id);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_modify_stock_bundle_budget(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::ModifyStockBundleBudgetRequest = input
+            .body()?;
+        request.product_coupon_id = input.path("product_coupon_id", parse_string)?;
+        request.stock_bundle_id = input.path("stock_bundle_id", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "product_coupon_id", &request.product_coupon_id);
+        put(&mut params, "stock_bundle_id", &request.stock_bundle_id);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_pre_send_user_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::PreSendUserCouponRequest = input.body()?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "openid", &request.openid);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_pre_send_user_coupon_bundle(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::PreSendUserCouponBundleRequest = input
+            .body()?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "openid", &request.openid);
         ::std::result::Result::Ok(params)
     }
     fn decode_query_image_generation_task(
@@ -4926,10 +5772,62 @@ mod product_coupon {
         put(&mut params, "brand_id", &request.brand_id);
         ::std::result::Result::Ok(params)
     }
+    fn decode_query_user_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::QueryUserCouponRequest = input
+            .no_body()?;
+        request.coupon_code = input.path("coupon_code", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
+        request.product_coupon_id = input
+            .query("product_coupon_id", parse_string)?
+            .ok_or_else(|| input.missing("product_coupon_id"))?;
+        request.stock_id = input
+            .query("stock_id", parse_string)?
+            .ok_or_else(|| input.missing("stock_id"))?;
+        request.appid = input
+            .query("appid", parse_string)?
+            .ok_or_else(|| input.missing("appid"))?;
+        request.brand_id = input
+            .query("brand_id", parse_string)?
+            .ok_or_else(|| input.missing("brand_id"))?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "coupon_code", &request.coupon_code);
+        put(&mut params, "openid", &request.openid);
+        put(&mut params, "product_coupon_id", &request.product_coupon_id);
+        put(&mut params, "stock_id", &request.stock_id);
+        put(&mut params, "appid", &request.appid);
+        put(&mut params, "brand_id", &request.brand_id);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_return_user_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::ReturnUserCouponRequest = input.body()?;
+        request.coupon_code = input.path("coupon_code", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "coupon_code", &request.coupon_code);
+        put(&mut params, "openid", &request.openid);
+        ::std::result::Result::Ok(params)
+    }
     fn decode_send_user_coupon(
         input: &Input<'_>,
     ) -> ::std::result::Result<Params, Rejection> {
         let mut request: crate::product_coupon::SendUserCouponRequest = input.body()?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "openid", &request.openid);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_send_user_coupon_bundle(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::SendUserCouponBundleRequest = input
+            .body()?;
         request.openid = input.path("openid", parse_string)?;
         input.validate(&request)?;
         let mut params = input.params(&request)?;
@@ -4962,6 +5860,18 @@ mod product_coupon {
         let mut request: crate::product_coupon::UploadImageRequest = input.body()?;
         input.validate(&request)?;
         let mut params = input.params(&request)?;
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_use_user_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::product_coupon::UseUserCouponRequest = input.body()?;
+        request.coupon_code = input.path("coupon_code", parse_string)?;
+        request.openid = input.path("openid", parse_string)?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
+        put(&mut params, "coupon_code", &request.coupon_code);
+        put(&mut params, "openid", &request.openid);
         ::std::result::Result::Ok(params)
     }
 }

@@ -401,7 +401,8 @@ impl SimulatorBuilder {
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let http = reqwest::Client::builder()
+        let http = crate::runtime::tls::http_client_builder()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
             .no_proxy()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -599,7 +600,10 @@ impl Simulator {
         if let Some(pem) = &s.merchant_private_key_pem {
             builder = builder.merchant_private_key_pem(pem);
         }
-        if let Ok(http) = reqwest::Client::builder().no_proxy().build() {
+        if let Ok(http) = crate::runtime::tls::http_client_builder()
+            .map_err(|e| e.to_string())
+            .and_then(|b| b.no_proxy().build().map_err(|e| e.to_string()))
+        {
             builder = builder.http_client(http);
         }
         builder

@@ -197,7 +197,16 @@ async fn call(
         Fault::Error { status, code } => Some((*status, code.clone())),
         _ => None,
     }) {
-        return Ok(signed(shared, &fault_error(op, status, code)));
+        let rej = fault_error(op, status, code);
+        shared.engine.record(
+            op.id,
+            None,
+            super::Outcome::Refused,
+            rej.status,
+            None,
+            &format!("injected fault: {} {}", rej.status, rej.code),
+        );
+        return Ok(signed(shared, &rej));
     }
     if let (Some(up), Some(f)) = (op.upload, &file) {
         if let Err(rej) = check_file(up, json_body, f) {

@@ -590,13 +590,15 @@ async fn busifavor_list_subsidy_pay_receipts() {
 async fn busifavor_list_user_coupons() {
     fn build() -> Result<sdk::busifavor::ListUserCouponsRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::ListUserCouponsRequest::builder()
-        .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+        .openid("2323dfsdf342342")
         .appid("wx233544546545989")
-        .stock_id("9865000")
-        .coupon_state("USED")
+        .stock_id("100088")
         .creator_merchant("1000000001")
+        .belong_merchant("1000000002")
+        .sender_merchant("1000000003")
         .offset(0)
         .limit(20)
+        .coupon_state("SENDED")
         .build()?)
     }
     let request = build().expect("the example request builds");
@@ -616,6 +618,8 @@ async fn busifavor_modify_budget() {
         .stock_id("98065001")
         .target_max_coupons(3000)
         .current_max_coupons(500)
+        .target_max_coupons_by_day(500)
+        .current_max_coupons_by_day(300)
         .modify_budget_request_no("1002600620019090123143254436")
         .build()?)
     }
@@ -650,7 +654,7 @@ async fn busifavor_modify_stock() {
 async fn busifavor_query_callback() {
     fn build() -> Result<sdk::busifavor::QueryCallbackRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::QueryCallbackRequest::builder()
-        .mchid("10000098")
+        .mchid("98568888")
         .build()?)
     }
     let request = build().expect("the example request builds");
@@ -667,7 +671,7 @@ async fn busifavor_query_callback() {
 async fn busifavor_query_stock() {
     fn build() -> Result<sdk::busifavor::QueryStockRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::QueryStockRequest::builder()
-        .stock_id("1212")
+        .stock_id("100088")
         .build()?)
     }
     let request = build().expect("the example request builds");
@@ -718,9 +722,9 @@ async fn busifavor_query_subsidy_return_receipt() {
 async fn busifavor_query_user_coupon() {
     fn build() -> Result<sdk::busifavor::QueryUserCouponRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::QueryUserCouponRequest::builder()
-        .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
         .coupon_code("123446565767")
         .appid("wx233544546545989")
+        .openid("2323dfsdf342342")
         .build()?)
     }
     let request = build().expect("the example request builds");
@@ -779,7 +783,7 @@ async fn busifavor_send_product_coupon() {
 async fn busifavor_set_callback() {
     fn build() -> Result<sdk::busifavor::SetCallbackRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::SetCallbackRequest::builder()
-        .mchid("10000098")
+        .mchid("98568888")
         .notify_url("https://pay.weixin.qq.com")
         .build()?)
     }
@@ -798,7 +802,7 @@ async fn busifavor_upload_coupon_codes() {
     fn build() -> Result<sdk::busifavor::UploadCouponCodesRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::UploadCouponCodesRequest::builder()
         .stock_id("98065001")
-        .coupon_code_list(["ABC9588200", "ABC9588201"])
+        .coupon_code_list(["ABC9588200"])
         .upload_request_no("100002322019090134234sfdf")
         .build()?)
     }
@@ -832,6 +836,28 @@ async fn busifavor_use_coupon() {
     let _ = typed;
 }
 
+/// 批次组批量关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_associate_stock_bundle_stores() {
+    fn build() -> Result<sdk::product_coupon::AssociateStockBundleStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::AssociateStockBundleStoresRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .store_list([sdk::product_coupon::StockBundleStoreInfo::builder()
+                .store_id("100000001")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.associate_stock_bundle_stores");
+    let typed: sdk::product_coupon::StockBundleStoresResult = reply.json();
+    let _ = typed;
+}
+
 /// 批次关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
 #[cfg(feature = "product-coupon")]
 #[tokio::test]
@@ -857,6 +883,29 @@ async fn product_coupon_associate_stores() {
     let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
     reply.assert_status(200, "product_coupon.associate_stores");
     let typed: sdk::product_coupon::AssociateStoresResponse = reply.json();
+    let _ = typed;
+}
+
+/// 确认发放用户商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_confirm_user_coupon() {
+    fn build() -> Result<sdk::product_coupon::ConfirmUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ConfirmUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHCONFIRM202003101234")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.confirm_user_coupon");
+    let typed: sdk::product_coupon::UserProductCouponEntity = reply.json();
     let _ = typed;
 }
 
@@ -1055,6 +1104,46 @@ async fn product_coupon_create_stock() {
     let _ = typed;
 }
 
+/// 添加商品券批次组 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_create_stock_bundle() {
+    fn build() -> Result<sdk::product_coupon::CreateStockBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateStockBundleRequest::builder()
+        .product_coupon_id("exampleproductcouponid")
+        .out_request_no("exampleoutrequestno")
+        .stock_bundle(sdk::product_coupon::StockBundleCreateInfo::builder()
+            .coupon_code_mode("WECHATPAY")
+            .stock_send_rule(sdk::product_coupon::StockBundleCreateSendRule::builder()
+                .max_count(1)
+                .max_count_per_user(1)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE"])
+                .mini_program_appid("exampleminiprogramappid")
+                .mini_program_path("exampleminiprogrampath")
+                .app_path("exampleapppath")
+                .usage_description("exampleusagedescription")
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("INVISIBLE")
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("examplenotifyappid")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.create_stock_bundle");
+    let typed: sdk::product_coupon::CreateStockBundleResponse = reply.json();
+    let _ = typed;
+}
+
 /// 失效商品券 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`
 #[cfg(feature = "product-coupon")]
 #[tokio::test]
@@ -1093,6 +1182,76 @@ async fn product_coupon_deactivate_stock() {
     let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
     reply.assert_status(200, "product_coupon.deactivate_stock");
     let typed: sdk::product_coupon::StockEntity = reply.json();
+    let _ = typed;
+}
+
+/// 失效用户商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_deactivate_user_coupon() {
+    fn build() -> Result<sdk::product_coupon::DeactivateUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHDEACTIVATE202003101234")
+        .deactivate_reason("商品已下线,使用户商品券失效")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.deactivate_user_coupon");
+    let typed: sdk::product_coupon::UserProductCouponEntity = reply.json();
+    let _ = typed;
+}
+
+/// 失效用户商品券组 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_deactivate_user_coupon_bundle() {
+    fn build() -> Result<sdk::product_coupon::DeactivateUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateUserCouponBundleRequest::builder()
+        .user_coupon_bundle_id("exampleusercouponbundleid")
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .out_request_no("exampleoutrequestno")
+        .deactivate_reason("exampledeactivatereason")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.deactivate_user_coupon_bundle");
+    let typed: sdk::product_coupon::UserCouponBundleEntity = reply.json();
+    let _ = typed;
+}
+
+/// 批次组批量取消关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_disassociate_stock_bundle_stores() {
+    fn build() -> Result<sdk::product_coupon::DisassociateStockBundleStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DisassociateStockBundleStoresRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .store_list([sdk::product_coupon::StockBundleStoreInfo::builder()
+                .store_id("100000001")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.disassociate_stock_bundle_stores");
+    let typed: sdk::product_coupon::StockBundleStoresResult = reply.json();
     let _ = typed;
 }
 
@@ -1161,6 +1320,30 @@ async fn product_coupon_list_stocks() {
     let reply = h.send("GET", &request.path_and_query(), None).await;
     reply.assert_status(200, "product_coupon.list_stocks");
     let typed: sdk::product_coupon::ListStocksResponse = reply.json();
+    let _ = typed;
+}
+
+/// 指定券状态查询用户商品券列表 — `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_list_user_coupons() {
+    fn build() -> Result<sdk::product_coupon::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListUserCouponsRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1002323")
+        .stock_id("100232301")
+        .appid("wx233544546545989")
+        .coupon_state("USED")
+        .page_size(20)
+        .page_token("MTIzMjUK")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("GET", &request.path_and_query(), None).await;
+    reply.assert_status(200, "product_coupon.list_user_coupons");
+    let typed: sdk::product_coupon::ListUserCouponsResponse = reply.json();
     let _ = typed;
 }
 
@@ -1322,6 +1505,77 @@ async fn product_coupon_modify_stock_bundle() {
     let _ = typed;
 }
 
+/// 修改商品券批次组发放预算 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_modify_stock_bundle_budget() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBundleBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBundleBudgetRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .out_request_no("BUDGET1212512514")
+        .update_mode("MAX_COUNT")
+        .current_max_count(1)
+        .target_max_count(1)
+        .current_max_count_per_day(1)
+        .target_max_count_per_day(1)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.modify_stock_bundle_budget");
+    let typed: sdk::product_coupon::ModifyStockBundleBudgetResponse = reply.json();
+    let _ = typed;
+}
+
+/// 向用户预发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_pre_send_user_coupon() {
+    fn build() -> Result<sdk::product_coupon::PreSendUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::PreSendUserCouponRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("200000001")
+        .stock_id("100232301")
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .send_request_no("34657_20250101_123456")
+        .attach("example_attach")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.pre_send_user_coupon");
+    let typed: sdk::product_coupon::PreSendUserCouponResponse = reply.json();
+    let _ = typed;
+}
+
+/// 向用户预发放商品券批次组 — `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_pre_send_user_coupon_bundle() {
+    fn build() -> Result<sdk::product_coupon::PreSendUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::PreSendUserCouponBundleRequest::builder()
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .send_request_no("examplesendrequestno")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.pre_send_user_coupon_bundle");
+    let typed: sdk::product_coupon::PreSendUserCouponBundleResponse = reply.json();
+    let _ = typed;
+}
+
 /// 查询图片生成任务执行结果 — `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
 #[cfg(feature = "product-coupon")]
 #[tokio::test]
@@ -1394,6 +1648,51 @@ async fn product_coupon_query_stock() {
     let _ = typed;
 }
 
+/// 查询用户商品券详情 — `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_query_user_coupon() {
+    fn build() -> Result<sdk::product_coupon::QueryUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("GET", &request.path_and_query(), None).await;
+    reply.assert_status(200, "product_coupon.query_user_coupon");
+    let typed: sdk::product_coupon::UserProductCouponEntity = reply.json();
+    let _ = typed;
+}
+
+/// 退券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_return_user_coupon() {
+    fn build() -> Result<sdk::product_coupon::ReturnUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ReturnUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHRETURN202003101234")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.return_user_coupon");
+    let typed: sdk::product_coupon::UserProductCouponEntity = reply.json();
+    let _ = typed;
+}
+
 /// 向用户发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
 #[cfg(feature = "product-coupon")]
 #[tokio::test]
@@ -1421,6 +1720,28 @@ async fn product_coupon_send_user_coupon() {
     let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
     reply.assert_status(200, "product_coupon.send_user_coupon");
     let typed: sdk::product_coupon::UserProductCouponEntity = reply.json();
+    let _ = typed;
+}
+
+/// 向用户发放商品券批次组 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_send_user_coupon_bundle() {
+    fn build() -> Result<sdk::product_coupon::SendUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SendUserCouponBundleRequest::builder()
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .send_request_no("examplesendrequestno")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.send_user_coupon_bundle");
+    let typed: sdk::product_coupon::UserCouponBundleEntity = reply.json();
     let _ = typed;
 }
 
@@ -1477,5 +1798,32 @@ async fn product_coupon_upload_image() {
     let reply = h.upload("POST", &request.path_and_query(), serde_json::to_value(&request).expect("meta serializes"), "meta", "file", "sha256").await;
     reply.assert_status(200, "product_coupon.upload_image");
     let typed: sdk::product_coupon::UploadImageResponse = reply.json();
+    let _ = typed;
+}
+
+/// 核销用户商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
+#[cfg(feature = "product-coupon")]
+#[tokio::test]
+async fn product_coupon_use_user_coupon() {
+    fn build() -> Result<sdk::product_coupon::UseUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UseUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .use_time("2025-08-03T12:00:00+08:00")
+        .out_request_no("MCHUSE202003101234")
+        .brand_id("120344")
+        .associated_order_info(sdk::product_coupon::UserProductCouponAssociatedOrderInfo::builder()
+            .transaction_id("4200000000123456789123456789")
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&["2025-08-03T12:00:00+08:00"]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "product_coupon.use_user_coupon");
+    let typed: sdk::product_coupon::UserProductCouponEntity = reply.json();
     let _ = typed;
 }

@@ -1046,15 +1046,15 @@ fn favor_coupon_use_payload_example_2() {
 "#);
 }
 
-/// 关联订单信息 — request example 1 (示例代码(Java))
+/// 关联订单信息 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_associate_trade_info_request_example_1() {
     let json = r#"{
-"coupon_code":"sxxe34343434",
-"out_trade_no":"MCH_102233445",
-"stock_id":"100088",
-"out_request_no":"1002600620019090123143254435"
+  "stock_id" : "100088",
+  "coupon_code" : "sxxe34343434",
+  "out_trade_no" : "MCH_102233445",
+  "out_request_no" : "1002600620019090123143254435"
 }
 "#;
     assert_round_trip::<sdk::busifavor::AssociateTradeInfoRequest>(json);
@@ -1170,19 +1170,19 @@ fn busifavor_create_stock_rust_example_is_valid() {
     }
 }
 
-/// 营销补差付款 — request example 1 (示例代码(Java))
+/// 营销补差付款 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_create_subsidy_pay_receipt_request_example_1() {
     let json = r#"{
-"stock_id":"128888000000001",
-"coupon_code":"ABCD12345678",
-"transaction_id":"4200000913202101152566792388",
-"payer_merchant":"1900000001",
-"payee_merchant":"1900000002",
-"amount":100,
-"description":"20210115DESCRIPTION",
-"out_subsidy_no":"subsidy-abcd-12345678"
+  "stock_id": "128888000000001",
+  "coupon_code": "ABCD12345678",
+  "transaction_id": "4200000913202101152566792388",
+  "payer_merchant": "1900000001",
+  "payee_merchant": "1900000002",
+  "amount": 100,
+  "description": "20210115DESCRIPTION",
+  "out_subsidy_no": "subsidy-abcd-12345678"
 }
 "#;
     assert_round_trip::<sdk::busifavor::CreateSubsidyPayReceiptRequest>(json);
@@ -1262,15 +1262,15 @@ fn busifavor_create_subsidy_return_receipt_rust_example_is_valid() {
     }
 }
 
-/// 使券失效 — request example 1 (示例代码(Java))
+/// 使券失效 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_deactivate_coupon_request_example_1() {
     let json = r#"{
-"coupon_code":"sxxe34343434",
-"stock_id":"1234567891",
-"deactivate_request_no":"1002600620019090123143254436",
-"deactivate_reason":"此券使用时间设置错误"
+  "coupon_code" : "sxxe34343434",
+  "stock_id" : "1234567891",
+  "deactivate_request_no" : "1002600620019090123143254436",
+  "deactivate_reason" : "此券使用时间设置错误"
 }
 "#;
     assert_round_trip::<sdk::busifavor::DeactivateCouponRequest>(json);
@@ -1278,6 +1278,17 @@ fn busifavor_deactivate_coupon_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/coupons/deactivate");
     let _ = pairs;
+}
+
+/// 使券失效 — response example 2 (应答示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_deactivate_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::DeactivateCouponResponse>(r#"{
+  "wechatpay_deactivate_time" : "2020-05-20T13:29:35+08:00"
+}
+"#);
 }
 
 /// 使券失效 — the Rust example (the page's request example) builds and validates.
@@ -1299,15 +1310,15 @@ fn busifavor_deactivate_coupon_rust_example_is_valid() {
     }
 }
 
-/// 取消关联订单信息 — request example 1 (示例代码(Java))
+/// 取消关联订单信息 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_disassociate_trade_info_request_example_1() {
     let json = r#"{
-"coupon_code":"213dsadfsa",
-"out_trade_no":"treads8a9f980",
-"stock_id":"100088",
-"out_request_no":"fdsafdsafdsa231321"
+  "stock_id" : "100088",
+  "coupon_code" : "213dsadfsa",
+  "out_trade_no" : "treads8a9f980",
+  "out_request_no" : "fdsafdsafdsa231321"
 }
 "#;
     assert_round_trip::<sdk::busifavor::DisassociateTradeInfoRequest>(json);
@@ -1397,18 +1408,41 @@ fn busifavor_list_subsidy_pay_receipts_rust_example_is_valid() {
     }
 }
 
-/// 根据过滤条件查询用户的券 — request example 1 (示例代码(Java))
+/// 根据过滤条件查询用户的券 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_list_user_coupons_request_example_1() {
     let mut request: sdk::busifavor::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.openid = "2323dfsdf342342".into();
+    request.appid = "wx233544546545989".into();
+    request.stock_id = Some("100088".into());
+    request.creator_merchant = Some("1000000001".into());
+    request.belong_merchant = Some("1000000002".into());
+    request.sender_merchant = Some("1000000003".into());
+    request.offset = Some(0i64.into());
+    request.limit = Some(20i64.into());
+    request.coupon_state = Some(sdk::busifavor::CouponState::from("SENDED").into());
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/users/2323dfsdf342342/coupons");
+    let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "wx233544546545989".to_string()), ("stock_id".to_string(), "100088".to_string()), ("coupon_state".to_string(), "SENDED".to_string()), ("creator_merchant".to_string(), "1000000001".to_string()), ("belong_merchant".to_string(), "1000000002".to_string()), ("sender_merchant".to_string(), "1000000003".to_string()), ("offset".to_string(), "0".to_string()), ("limit".to_string(), "20".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 根据过滤条件查询用户的券 — request example 2 (示例代码(Java))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_list_user_coupons_request_example_2() {
+    let mut request: sdk::busifavor::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
     request.openid = "o4GgauInH_RCEdvrrNGrntXDu6D4".into();
     request.appid = "wx233544546545989".into();
     request.stock_id = Some("9865000".into());
-    request.coupon_state = Some(sdk::busifavor::CouponState::from("USED").into());
     request.creator_merchant = Some("1000000001".into());
     request.offset = Some(0i64.into());
     request.limit = Some(20i64.into());
+    request.coupon_state = Some(sdk::busifavor::CouponState::from("USED").into());
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/users/o4GgauInH_RCEdvrrNGrntXDu6D4/coupons");
     let mut expected: Vec<(String, String)> = vec![("appid".to_string(), "wx233544546545989".to_string()), ("stock_id".to_string(), "9865000".to_string()), ("coupon_state".to_string(), "USED".to_string()), ("creator_merchant".to_string(), "1000000001".to_string()), ("offset".to_string(), "0".to_string()), ("limit".to_string(), "20".to_string())];
@@ -1424,13 +1458,15 @@ fn busifavor_list_user_coupons_request_example_1() {
 fn busifavor_list_user_coupons_rust_example_is_valid() {
     fn build() -> Result<sdk::busifavor::ListUserCouponsRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::ListUserCouponsRequest::builder()
-        .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+        .openid("2323dfsdf342342")
         .appid("wx233544546545989")
-        .stock_id("9865000")
-        .coupon_state("USED")
+        .stock_id("100088")
         .creator_merchant("1000000001")
+        .belong_merchant("1000000002")
+        .sender_merchant("1000000003")
         .offset(0)
         .limit(20)
+        .coupon_state("SENDED")
         .build()?)
     }
     let request = build().expect("the Rust example builds");
@@ -1440,14 +1476,16 @@ fn busifavor_list_user_coupons_rust_example_is_valid() {
     }
 }
 
-/// 修改批次预算 — request example 1 (示例代码(Java))
+/// 修改批次预算 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_modify_budget_request_example_1() {
     let json = r#"{
-"target_max_coupons":3000,
-"current_max_coupons":500,
-"modify_budget_request_no":"1002600620019090123143254436"
+  "target_max_coupons" : 3000,
+  "current_max_coupons" : 500,
+  "target_max_coupons_by_day" : 500,
+  "current_max_coupons_by_day" : 300,
+  "modify_budget_request_no" : "1002600620019090123143254436"
 }
 "#;
     assert_round_trip::<sdk::busifavor::ModifyBudgetRequest>(json);
@@ -1456,6 +1494,18 @@ fn busifavor_modify_budget_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/stocks/98065001/budget");
     let _ = pairs;
+}
+
+/// 修改批次预算 — response example 2 (返回示例(旧版页面))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_modify_budget_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::ModifyBudgetResponse>(r#"{
+  "max_coupons": 300,
+  "max_coupons_by_day": 100
+}
+"#);
 }
 
 /// 修改批次预算 — the Rust example (the page's request example) builds and validates.
@@ -1467,6 +1517,8 @@ fn busifavor_modify_budget_rust_example_is_valid() {
         .stock_id("98065001")
         .target_max_coupons(3000)
         .current_max_coupons(500)
+        .target_max_coupons_by_day(500)
+        .current_max_coupons_by_day(300)
         .modify_budget_request_no("1002600620019090123143254436")
         .build()?)
     }
@@ -1542,19 +1594,31 @@ fn busifavor_modify_stock_rust_example_is_valid() {
     }
 }
 
-/// 获取商家券事件通知地址 — request example 1 (示例代码(Java))
+/// 获取商家券事件通知地址 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_callback_request_example_1() {
     let mut request: sdk::busifavor::QueryCallbackRequest = serde_json::from_str("{}").expect("an empty body deserializes");
-    request.mchid = Some("10000098".into());
+    request.mchid = Some("98568888".into());
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/callbacks");
-    let mut expected: Vec<(String, String)> = vec![("mchid".to_string(), "10000098".to_string())];
+    let mut expected: Vec<(String, String)> = vec![("mchid".to_string(), "98568888".to_string())];
     let mut pairs = pairs;
     expected.sort();
     pairs.sort();
     assert_eq!(pairs, expected);
+}
+
+/// 获取商家券事件通知地址 — response example 2 (应答示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_query_callback_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::QueryCallbackResponse>(r#"{
+  "mchid" : "98568888",
+  "notify_url" : "https://pay.weixin.qq.com"
+}
+"#);
 }
 
 /// 获取商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
@@ -1563,7 +1627,7 @@ fn busifavor_query_callback_request_example_1() {
 fn busifavor_query_callback_rust_example_is_valid() {
     fn build() -> Result<sdk::busifavor::QueryCallbackRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::QueryCallbackRequest::builder()
-        .mchid("10000098")
+        .mchid("98568888")
         .build()?)
     }
     let request = build().expect("the Rust example builds");
@@ -1573,14 +1637,14 @@ fn busifavor_query_callback_rust_example_is_valid() {
     }
 }
 
-/// 查询商家券批次详情 — request example 1 (示例代码(Java))
+/// 查询商家券批次详情 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_stock_request_example_1() {
     let mut request: sdk::busifavor::QueryStockRequest = serde_json::from_str("{}").expect("an empty body deserializes");
-    request.stock_id = "1212".into();
+    request.stock_id = "100088".into();
     let (path, pairs) = split(&request.path_and_query());
-    assert_eq!(path, "/v3/marketing/busifavor/stocks/1212");
+    assert_eq!(path, "/v3/marketing/busifavor/stocks/100088");
     let _ = pairs;
 }
 
@@ -1590,7 +1654,7 @@ fn busifavor_query_stock_request_example_1() {
 fn busifavor_query_stock_rust_example_is_valid() {
     fn build() -> Result<sdk::busifavor::QueryStockRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::QueryStockRequest::builder()
-        .stock_id("1212")
+        .stock_id("100088")
         .build()?)
     }
     let request = build().expect("the Rust example builds");
@@ -1600,7 +1664,7 @@ fn busifavor_query_stock_rust_example_is_valid() {
     }
 }
 
-/// 查询营销补差付款单详情 — request example 1 (示例代码(Java))
+/// 查询营销补差付款单详情 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_subsidy_pay_receipt_request_example_1() {
@@ -1654,16 +1718,16 @@ fn busifavor_query_subsidy_return_receipt_rust_example_is_valid() {
     }
 }
 
-/// 查询用户券详情 — request example 1 (示例代码(Java))
+/// 查询用户券详情 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_user_coupon_request_example_1() {
     let mut request: sdk::busifavor::QueryUserCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
-    request.openid = "o4GgauInH_RCEdvrrNGrntXDu6D4".into();
     request.coupon_code = "123446565767".into();
     request.appid = "wx233544546545989".into();
+    request.openid = "2323dfsdf342342".into();
     let (path, pairs) = split(&request.path_and_query());
-    assert_eq!(path, "/v3/marketing/busifavor/users/o4GgauInH_RCEdvrrNGrntXDu6D4/coupons/123446565767/appids/wx233544546545989");
+    assert_eq!(path, "/v3/marketing/busifavor/users/2323dfsdf342342/coupons/123446565767/appids/wx233544546545989");
     let _ = pairs;
 }
 
@@ -1673,9 +1737,9 @@ fn busifavor_query_user_coupon_request_example_1() {
 fn busifavor_query_user_coupon_rust_example_is_valid() {
     fn build() -> Result<sdk::busifavor::QueryUserCouponRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::QueryUserCouponRequest::builder()
-        .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
         .coupon_code("123446565767")
         .appid("wx233544546545989")
+        .openid("2323dfsdf342342")
         .build()?)
     }
     let request = build().expect("the Rust example builds");
@@ -1685,14 +1749,14 @@ fn busifavor_query_user_coupon_rust_example_is_valid() {
     }
 }
 
-/// 申请退券 — request example 1 (示例代码(Java))
+/// 申请退券 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_return_coupon_request_example_1() {
     let json = r#"{
-"coupon_code":"sxxe34343434",
-"stock_id":"1234567891",
-"return_request_no":"1002600620019090123143254436"
+  "coupon_code" : "sxxe34343434",
+  "stock_id" : "1234567891",
+  "return_request_no" : "1002600620019090123143254436"
 }
 "#;
     assert_round_trip::<sdk::busifavor::ReturnCouponRequest>(json);
@@ -1700,6 +1764,17 @@ fn busifavor_return_coupon_request_example_1() {
     let (path, pairs) = split(&request.path_and_query());
     assert_eq!(path, "/v3/marketing/busifavor/coupons/return");
     let _ = pairs;
+}
+
+/// 申请退券 — response example 2 (应答示例)
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_return_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::ReturnCouponResponse>(r#"{
+  "wechatpay_return_time" : "2020-05-20T13:29:35+08:00"
+}
+"#);
 }
 
 /// 申请退券 — the Rust example (the page's request example) builds and validates.
@@ -1778,13 +1853,13 @@ fn busifavor_send_product_coupon_rust_example_is_valid() {
     }
 }
 
-/// 设置商家券事件通知地址 — request example 1 (示例代码(Java))
+/// 设置商家券事件通知地址 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_set_callback_request_example_1() {
     let json = r#"{
-"mchid":"10000098",
-"notify_url":"https://pay.weixin.qq.com"
+  "mchid" : "98568888",
+  "notify_url" : "https://pay.weixin.qq.com"
 }
 "#;
     assert_round_trip::<sdk::busifavor::SetCallbackRequest>(json);
@@ -1800,7 +1875,7 @@ fn busifavor_set_callback_request_example_1() {
 fn busifavor_set_callback_rust_example_is_valid() {
     fn build() -> Result<sdk::busifavor::SetCallbackRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::SetCallbackRequest::builder()
-        .mchid("10000098")
+        .mchid("98568888")
         .notify_url("https://pay.weixin.qq.com")
         .build()?)
     }
@@ -1811,16 +1886,15 @@ fn busifavor_set_callback_rust_example_is_valid() {
     }
 }
 
-/// 上传预存CODE — request example 1 (示例代码(Java,已修正为JSON数组))
+/// 上传预存CODE — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_upload_coupon_codes_request_example_1() {
     let json = r#"{
-"coupon_code_list": [
-"ABC9588200",
-"ABC9588201"
-],
-"upload_request_no":"100002322019090134234sfdf"
+  "coupon_code_list" : [
+    "ABC9588200"
+  ],
+  "upload_request_no" : "100002322019090134234sfdf"
 }
 "#;
     assert_round_trip::<sdk::busifavor::UploadCouponCodesRequest>(json);
@@ -1838,7 +1912,7 @@ fn busifavor_upload_coupon_codes_rust_example_is_valid() {
     fn build() -> Result<sdk::busifavor::UploadCouponCodesRequest, Box<dyn std::error::Error>> {
         Ok(sdk::busifavor::UploadCouponCodesRequest::builder()
         .stock_id("98065001")
-        .coupon_code_list(["ABC9588200", "ABC9588201"])
+        .coupon_code_list(["ABC9588200"])
         .upload_request_no("100002322019090134234sfdf")
         .build()?)
     }
@@ -1896,6 +1970,49 @@ fn busifavor_use_coupon_rust_example_is_valid() {
 fn busifavor_coupon_send_envelope_example_1() {
     assert_round_trip::<sdk::busifavor::CouponSendNotification>(r#"{"id":"8b33f79f-8869-5ae5-b41b-3c0b59f957d0","create_time":"2019-12-12T16:54:38+08:00","resource_type":"encrypt-resource","event_type":"COUPON.SEND","summary":"商家券领券通知","resource":{"original_type":"coupon","algorithm":"AEAD_AES_256_GCM","ciphertext":"xxx","associated_data":"coupon","nonce":"j9g1wAzF9Xn1"}}
 "#);
+}
+
+/// 批次组批量关联门店 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stock_bundle_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::AssociateStockBundleStoresRequest>(json);
+    let mut request: sdk::product_coupon::AssociateStockBundleStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    request.stock_bundle_id = "123456789".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles/123456789/associate-stores");
+    let _ = pairs;
+}
+
+/// 批次组批量关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_associate_stock_bundle_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::AssociateStockBundleStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::AssociateStockBundleStoresRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .store_list([sdk::product_coupon::StockBundleStoreInfo::builder()
+                .store_id("100000001")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.associate_stock_bundle_stores fails validation: {e}");
+    }
 }
 
 /// 批次关联门店 — request example 1 (关联门店列表)
@@ -1976,6 +2093,49 @@ fn product_coupon_associate_stores_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.associate_stores fails validation: {e}");
+    }
+}
+
+/// 确认发放用户商品券 — request example 1 (确认发放用户券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_confirm_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"out_request_no" : "MCHCONFIRM202003101234",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ConfirmUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::ConfirmUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/confirm");
+    let _ = pairs;
+}
+
+/// 确认发放用户商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_confirm_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ConfirmUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ConfirmUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHCONFIRM202003101234")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.confirm_user_coupon fails validation: {e}");
     }
 }
 
@@ -2488,6 +2648,150 @@ fn product_coupon_create_stock_rust_example_is_valid() {
     }
 }
 
+/// 添加商品券批次组 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_bundle_request_example_1() {
+    let json = r#"{
+"out_request_no" : "34657_20250101_123456",
+"stock_bundle" : {
+"remark" : "满减券",
+"coupon_code_mode" : "UPLOAD",
+"stock_send_rule" : {
+"max_count" : 10000000,
+"max_count_per_day" : 10000,
+"max_count_per_user" : 1
+},
+"progressive_bundle_usage_rule" : {
+"coupon_available_period" : {
+"available_begin_time" : "2025-01-01T00:00:00+08:00",
+"available_end_time" : "2025-10-01T00:00:00+08:00",
+"available_days" : 10,
+"wait_days_after_receive" : 1,
+"weekly_available_period" : {
+"day_list" : [
+"MONDAY"
+],
+"day_period_list" : [
+{
+"begin_time" : 60,
+"end_time" : 86399
+}
+]
+},
+"irregular_available_period_list" : [
+{
+"begin_time" : "2025-01-01T00:00:00+08:00",
+"end_time" : "2025-10-01T00:00:00+08:00"
+}
+]
+},
+"normal_coupon_list" : [
+{
+"threshold" : 10000,
+"discount_amount" : 100
+}
+],
+"discount_coupon_list" : [
+{
+"threshold" : 10000,
+"percent_off" : 30
+}
+],
+"exchange_coupon_list" : [
+{
+"threshold" : 10000,
+"exchange_price" : 100
+}
+]
+},
+"usage_rule_display_info" : {
+"coupon_usage_method_list" : [
+"OFFLINE"
+],
+"mini_program_appid" : "wx1234567890",
+"mini_program_path" : "/pages/index/product",
+"app_path" : "https://www.example.com/jump-to-app",
+"usage_description" : "全场可用",
+"coupon_available_store_info" : {
+"description" : "可在上海市区的所有门店使用,详细列表参考小程序内信息为准",
+"mini_program_appid" : "wx1234567890",
+"mini_program_path" : "/pages/index/store-list"
+}
+},
+"coupon_display_info" : {
+"code_display_mode" : "QRCODE",
+"background_color" : "Color010",
+"entrance_mini_program" : {
+"appid" : "wx1234567890",
+"path" : "/pages/index/product",
+"entrance_wording" : "欢迎选购",
+"guidance_wording" : "获取更多优惠"
+},
+"entrance_official_account" : {
+"appid" : "wx1234567890"
+},
+"entrance_finder" : {
+"finder_id" : "gh_12345678",
+"finder_video_id" : "UDFsdf24df34dD456Hdf34",
+"finder_video_cover_image_url" : "https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx"
+}
+},
+"notify_config" : {
+"notify_appid" : "wx4fd12345678"
+},
+"store_scope" : "SPECIFIC"
+},
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::CreateStockBundleRequest>(json);
+    let mut request: sdk::product_coupon::CreateStockBundleRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles");
+    let _ = pairs;
+}
+
+/// 添加商品券批次组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_create_stock_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::CreateStockBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::CreateStockBundleRequest::builder()
+        .product_coupon_id("exampleproductcouponid")
+        .out_request_no("exampleoutrequestno")
+        .stock_bundle(sdk::product_coupon::StockBundleCreateInfo::builder()
+            .coupon_code_mode("WECHATPAY")
+            .stock_send_rule(sdk::product_coupon::StockBundleCreateSendRule::builder()
+                .max_count(1)
+                .max_count_per_user(1)
+                .build()?)
+            .usage_rule_display_info(sdk::product_coupon::UsageRuleDisplayInfo::builder()
+                .coupon_usage_method_list(["OFFLINE"])
+                .mini_program_appid("exampleminiprogramappid")
+                .mini_program_path("exampleminiprogrampath")
+                .app_path("exampleapppath")
+                .usage_description("exampleusagedescription")
+                .build()?)
+            .coupon_display_info(sdk::product_coupon::CouponDisplayInfo::builder()
+                .code_display_mode("INVISIBLE")
+                .build()?)
+            .notify_config(sdk::product_coupon::NotifyConfig::builder()
+                .notify_appid("examplenotifyappid")
+                .build()?)
+            .store_scope("NONE")
+            .build()?)
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.create_stock_bundle fails validation: {e}");
+    }
+}
+
 /// 失效商品券 — request example 1 (失效商品券)
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -2561,6 +2865,117 @@ fn product_coupon_deactivate_stock_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.deactivate_stock fails validation: {e}");
+    }
+}
+
+/// 失效用户商品券 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"out_request_no" : "MCHDEACTIVATE202003101234",
+"deactivate_reason" : "商品已下线,使用户商品券失效",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DeactivateUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::DeactivateUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/deactivate");
+    let _ = pairs;
+}
+
+/// 失效用户商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHDEACTIVATE202003101234")
+        .deactivate_reason("商品已下线,使用户商品券失效")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_user_coupon fails validation: {e}");
+    }
+}
+
+/// 失效用户商品券组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_deactivate_user_coupon_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DeactivateUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DeactivateUserCouponBundleRequest::builder()
+        .user_coupon_bundle_id("exampleusercouponbundleid")
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .out_request_no("exampleoutrequestno")
+        .deactivate_reason("exampledeactivatereason")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.deactivate_user_coupon_bundle fails validation: {e}");
+    }
+}
+
+/// 批次组批量取消关联门店 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stock_bundle_stores_request_example_1() {
+    let json = r#"{
+"store_list" : [
+{
+"store_id" : "100000001"
+}
+],
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::DisassociateStockBundleStoresRequest>(json);
+    let mut request: sdk::product_coupon::DisassociateStockBundleStoresRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    request.stock_bundle_id = "123456789".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles/123456789/disassociate-stores");
+    let _ = pairs;
+}
+
+/// 批次组批量取消关联门店 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_disassociate_stock_bundle_stores_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::DisassociateStockBundleStoresRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::DisassociateStockBundleStoresRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .store_list([sdk::product_coupon::StockBundleStoreInfo::builder()
+                .store_id("100000001")
+                .build()?])
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.disassociate_stock_bundle_stores fails validation: {e}");
     }
 }
 
@@ -2751,6 +3166,51 @@ fn product_coupon_list_stocks_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.list_stocks fails validation: {e}");
+    }
+}
+
+/// 指定券状态查询用户商品券列表 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_user_coupons_request_example_1() {
+    let mut request: sdk::product_coupon::ListUserCouponsRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    request.product_coupon_id = Some("1002323".into());
+    request.stock_id = Some("100232301".into());
+    request.appid = "wx233544546545989".into();
+    request.coupon_state = Some(sdk::product_coupon::UserProductCouponState::from("USED").into());
+    request.page_size = Some(20i64.into());
+    request.page_token = Some("MTIzMjUK".into());
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons");
+    let mut expected: Vec<(String, String)> = vec![("product_coupon_id".to_string(), "1002323".to_string()), ("stock_id".to_string(), "100232301".to_string()), ("appid".to_string(), "wx233544546545989".to_string()), ("coupon_state".to_string(), "USED".to_string()), ("page_size".to_string(), "20".to_string()), ("page_token".to_string(), "MTIzMjUK".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 指定券状态查询用户商品券列表 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_list_user_coupons_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ListUserCouponsRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ListUserCouponsRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1002323")
+        .stock_id("100232301")
+        .appid("wx233544546545989")
+        .coupon_state("USED")
+        .page_size(20)
+        .page_token("MTIzMjUK")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.list_user_coupons fails validation: {e}");
     }
 }
 
@@ -3201,6 +3661,119 @@ fn product_coupon_modify_stock_bundle_rust_example_is_valid() {
     }
 }
 
+/// 修改商品券批次组发放预算 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_budget_request_example_1() {
+    let json = r#"{
+"out_request_no" : "BUDGET1212512514",
+"update_mode" : "MAX_COUNT",
+"current_max_count" : 1,
+"target_max_count" : 1,
+"current_max_count_per_day" : 1,
+"target_max_count_per_day" : 1,
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ModifyStockBundleBudgetRequest>(json);
+    let mut request: sdk::product_coupon::ModifyStockBundleBudgetRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.product_coupon_id = "200000001".into();
+    request.stock_bundle_id = "123456789".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/product-coupons/200000001/stock-bundles/123456789/update-budget");
+    let _ = pairs;
+}
+
+/// 修改商品券批次组发放预算 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_modify_stock_bundle_budget_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ModifyStockBundleBudgetRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ModifyStockBundleBudgetRequest::builder()
+        .product_coupon_id("200000001")
+        .stock_bundle_id("123456789")
+        .out_request_no("BUDGET1212512514")
+        .update_mode("MAX_COUNT")
+        .current_max_count(1)
+        .target_max_count(1)
+        .current_max_count_per_day(1)
+        .target_max_count_per_day(1)
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.modify_stock_bundle_budget fails validation: {e}");
+    }
+}
+
+/// 向用户预发放商品券 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "200000001",
+"stock_id" : "100232301",
+"coupon_code" : "123446565767",
+"appid" : "wx233544546545989",
+"send_request_no" : "34657_20250101_123456",
+"attach" : "example_attach",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::PreSendUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::PreSendUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/pre-send-coupon");
+    let _ = pairs;
+}
+
+/// 向用户预发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::PreSendUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::PreSendUserCouponRequest::builder()
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("200000001")
+        .stock_id("100232301")
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .send_request_no("34657_20250101_123456")
+        .attach("example_attach")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.pre_send_user_coupon fails validation: {e}");
+    }
+}
+
+/// 向用户预发放商品券批次组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_pre_send_user_coupon_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::PreSendUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::PreSendUserCouponBundleRequest::builder()
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .send_request_no("examplesendrequestno")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.pre_send_user_coupon_bundle fails validation: {e}");
+    }
+}
+
 /// 查询图片生成任务执行结果 — request example 1 (请求示例)
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -3365,6 +3938,90 @@ fn product_coupon_query_stock_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.query_stock fails validation: {e}");
+    }
+}
+
+/// 查询用户商品券详情 — request example 1 (查询指定用户券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_user_coupon_request_example_1() {
+    let mut request: sdk::product_coupon::QueryUserCouponRequest = serde_json::from_str("{}").expect("an empty body deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    request.product_coupon_id = "1000000013".into();
+    request.stock_id = "1000000013001".into();
+    request.appid = "wx233544546545989".into();
+    request.brand_id = "120344".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456");
+    let mut expected: Vec<(String, String)> = vec![("product_coupon_id".to_string(), "1000000013".to_string()), ("stock_id".to_string(), "1000000013001".to_string()), ("appid".to_string(), "wx233544546545989".to_string()), ("brand_id".to_string(), "120344".to_string())];
+    let mut pairs = pairs;
+    expected.sort();
+    pairs.sort();
+    assert_eq!(pairs, expected);
+}
+
+/// 查询用户商品券详情 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_query_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::QueryUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::QueryUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.query_user_coupon fails validation: {e}");
+    }
+}
+
+/// 退券 — request example 1 (退回已经核销的用户券)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_return_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"out_request_no" : "MCHRETURN202003101234",
+"brand_id" : "120344"
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::ReturnUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::ReturnUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/return");
+    let _ = pairs;
+}
+
+/// 退券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_return_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::ReturnUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::ReturnUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .out_request_no("MCHRETURN202003101234")
+        .brand_id("120344")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.return_user_coupon fails validation: {e}");
     }
 }
 
@@ -3689,6 +4346,27 @@ fn product_coupon_send_user_coupon_rust_example_is_valid() {
     }
 }
 
+/// 向用户发放商品券批次组 — the Rust example (sample values (no usable request example)) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_send_user_coupon_bundle_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::SendUserCouponBundleRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::SendUserCouponBundleRequest::builder()
+        .openid("exampleopenid")
+        .product_coupon_id("exampleproductcouponid")
+        .stock_bundle_id("examplestockbundleid")
+        .appid("exampleappid")
+        .send_request_no("examplesendrequestno")
+        .brand_id("examplebrandid")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.send_user_coupon_bundle fails validation: {e}");
+    }
+}
+
 /// 设置商品券事件通知地址 — request example 1 (请求示例)
 #[cfg(feature = "product-coupon")]
 #[test]
@@ -3843,6 +4521,57 @@ fn product_coupon_upload_image_rust_example_is_valid() {
     let clock = clock_before(&[]);
     if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
         panic!("the Rust example of product_coupon.upload_image fails validation: {e}");
+    }
+}
+
+/// 核销用户商品券 — request example 1 (请求示例)
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_use_user_coupon_request_example_1() {
+    let json = r#"{
+"product_coupon_id" : "1000000013",
+"stock_id" : "1000000013001",
+"appid" : "wx233544546545989",
+"use_time" : "2025-08-03T12:00:00+08:00",
+"out_request_no" : "MCHUSE202003101234",
+"brand_id" : "120344",
+"associated_order_info" : {
+"transaction_id" : "4200000000123456789123456789"
+}
+}
+"#;
+    assert_round_trip::<sdk::product_coupon::UseUserCouponRequest>(json);
+    let mut request: sdk::product_coupon::UseUserCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    request.coupon_code = "Code_123456".into();
+    request.openid = "oh-394z-6CGkNoJrsDLTTUKiAnp4".into();
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/Code_123456/use");
+    let _ = pairs;
+}
+
+/// 核销用户商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "product-coupon")]
+#[test]
+fn product_coupon_use_user_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::product_coupon::UseUserCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::product_coupon::UseUserCouponRequest::builder()
+        .coupon_code("Code_123456")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .product_coupon_id("1000000013")
+        .stock_id("1000000013001")
+        .appid("wx233544546545989")
+        .use_time("2025-08-03T12:00:00+08:00")
+        .out_request_no("MCHUSE202003101234")
+        .brand_id("120344")
+        .associated_order_info(sdk::product_coupon::UserProductCouponAssociatedOrderInfo::builder()
+            .transaction_id("4200000000123456789123456789")
+            .build()?)
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&["2025-08-03T12:00:00+08:00"]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of product_coupon.use_user_coupon fails validation: {e}");
     }
 }
 

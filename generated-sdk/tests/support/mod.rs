@@ -1,16 +1,16 @@
 //! A test harness that talks to the simulator as plain HTTP: requests are signed here with
-//! `ring` directly and answers verified here too, sharing no code with the crate's runtime
+//! `aws-lc-rs` directly and answers verified here too, sharing no code with the crate's runtime
 //! or the simulator's own crypto (PEM, SPKI, signing messages and multipart are re-done), so
 //! a shared bug cannot hide.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use aws_lc_rs::signature::{
     RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
+use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use wechatpay_marketing as sdk;
 use wechatpay_marketing::testing::{test_keys, Simulator, SimulatorBuilder};
@@ -137,10 +137,7 @@ impl Harness {
         Harness {
             sim,
             now,
-            http: reqwest::Client::builder()
-                .no_proxy()
-                .build()
-                .expect("http client"),
+            http: loopback_builder().no_proxy().build().expect("http client"),
             key: rsa_key(test_keys::MERCHANT_PRIVATE_KEY_PEM),
         }
     }
@@ -158,7 +155,7 @@ impl Harness {
         let mut message = format!("{method}\n{pq}\n{ts}\n{nonce}\n").into_bytes();
         message.extend_from_slice(body);
         message.push(b'\n');
-        let mut sig = vec![0; key.public().modulus_len()];
+        let mut sig = vec![0; key.public_modulus_len()];
         key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), &message, &mut sig)
             .expect("sign");
         format!(
@@ -233,7 +230,7 @@ impl Harness {
         digest_field: &str,
     ) -> Reply {
         let file: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRsimulator-test-image";
-        let digest: String = ring::digest::digest(&ring::digest::SHA256, file)
+        let digest: String = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, file)
             .as_ref()
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -294,7 +291,7 @@ impl Harness {
             "file answers are not signed"
         );
         let sha1: String =
-            ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &reply.body)
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &reply.body)
                 .as_ref()
                 .iter()
                 .map(|b| format!("{b:02x}"))
@@ -306,55 +303,12 @@ impl Harness {
     }
 }
 
-/// A correctly signed JSON request (test merchant key, clock at `now`) to any simulator.
-pub async fn send_signed(
-    base_url: &str,
-    now: i64,
-    method: &str,
-    pq: &str,
-    body: Option<Vec<u8>>,
-) -> Reply {
-    let signer = Harness {
-        sim: Simulator::builder()
-            .start()
-            .await
-            .expect("a throwaway simulator"),
-        now,
-        http: reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("http client"),
-        key: rsa_key(test_keys::MERCHANT_PRIVATE_KEY_PEM),
-    };
-    let body = body.unwrap_or_default();
-    let mut headers = vec![("Authorization", signer.authorization(method, pq, &body))];
-    if !body.is_empty() {
-        headers.push(("Content-Type", "application/json".to_owned()));
-    }
-    let url = format!("{base_url}{pq}");
-    let mut req = signer
-        .http
-        .request(
-            reqwest::Method::from_bytes(method.as_bytes()).expect("method"),
-            url,
-        )
-        .body(body);
-    for (k, v) in headers {
-        req = req.header(k, v);
-    }
-    let resp = req.send().await.expect("the simulator answers");
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let body = resp.bytes().await.expect("body").to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+/// A plain HTTP client for loopback (reqwest is built without a default TLS provider; this
+/// one gets the SDK's).
+pub fn loopback_builder() -> reqwest::ClientBuilder {
+    wechatpay_marketing::runtime::tls::http_client_builder()
+        .expect("TLS configuration")
+        .no_proxy()
 }
 
 fn nonce() -> String {

@@ -7,19 +7,21 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssociateTradeInfoRequest {
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id of the coupon (mandatory in particular for stocks with merchant-defined codes) 【批次号】微信为每个商家券批次分配的唯一ID,对于商户自定义code的批次,关联请求必须填写批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【券code】券code,券的唯一标识。
+    /// Code of a valid (unredeemed) coupon, from COUPON.SEND or the query calls. 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
+    ///
+    /// Note: The coupon\_code comes from the COUPON.SEND notification or from list\_user\_coupons / query\_user\_coupon.
     pub coupon_code: ::std::string::String,
-    /// 【关联的商户订单号】关联的商户订单号,微信支付下单时的商户订单号,预与该商家券关联的微信支付
+    /// Your order number of the WeChat Pay order to associate; at most 128 characters. 【关联的商户订单号】微信支付下单时的商户订单号,欲与该商家券关联的微信支付
     ///
     /// *Required (必填).* Wire name `out_trade_no`, type `string(128)`. Constraints: at most 128 characters.
     pub out_trade_no: ::std::string::String,
-    /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。
+    /// Your unique request number (merchant id + date + serial); at most 128 characters of letters, digits, \| \_ \* -; reuse makes retries safe. 【请求业务单据号】商户创建批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
     pub out_request_no: ::std::string::String,
@@ -40,7 +42,7 @@ pub struct AssociateTradeInfoRequestBuilder {
     out_request_no: ::std::option::Option<::std::string::String>,
 }
 impl AssociateTradeInfoRequestBuilder {
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id of the coupon (mandatory in particular for stocks with merchant-defined codes) (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +50,7 @@ impl AssociateTradeInfoRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of a valid (unredeemed) coupon, from COUPON.SEND or the query calls (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +58,7 @@ impl AssociateTradeInfoRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_trade_no` (【关联的商户订单号】).
+    /// Sets `out_trade_no`: Your order number of the WeChat Pay order to associate; at most 128 characters (【关联的商户订单号】).
     pub fn out_trade_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -64,7 +66,7 @@ impl AssociateTradeInfoRequestBuilder {
         self.out_trade_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_request_no` (【商户请求单号】).
+    /// Sets `out_request_no`: Your unique request number (merchant id + date + serial); at most 128 characters of letters, digits, \| \_ \* -; reuse makes retries safe (【请求业务单据号】).
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -176,7 +178,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
                 let value = &self.out_request_no;
                 if value.is_empty() {
                     v.report(
-                        "商户请求单号",
+                        "请求业务单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
@@ -184,7 +186,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
-                            "商户请求单号",
+                            "请求业务单据号",
                             crate::runtime::validation::Rule::MaxLength,
                             ::std::format!("{len} characters, at most 128"),
                         );
@@ -197,7 +199,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
                         })
                     {
                         v.report(
-                            "商户请求单号",
+                            "请求业务单据号",
                             crate::runtime::validation::Rule::Charset,
                             ::std::format!(
                                 "contains {c:?}; allowed: ASCII letters, digits, |, _, *, -"
@@ -213,7 +215,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssociateTradeInfoResponse {
-    /// 【关联成功时间】系统关联券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When WeChat Pay associated the coupon with the order (RFC 3339) 【关联成功时间】系统关联券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_associate_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub wechatpay_associate_time: ::std::string::String,
@@ -248,6 +250,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl AssociateTradeInfoRequest {
     /// The percent-encoded path and query string [`BusifavorClient::associate_trade_info`](crate::busifavor::BusifavorClient::associate_trade_info) sends this request to.
@@ -258,19 +261,23 @@ impl AssociateTradeInfoRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 关联订单信息 — Associate a valid (unredeemed) merchant coupon with a WeChat Pay order (merchant order number), for later statistics such as lotteries and rebates.
     ///
-    /// 将有效态(未核销)的商家券与订单信息关联,用于后续参与摇奖&返佣激励等操作的统计。
+    /// 适用场景:将有效态(未核销)的商家券与订单信息关联,用于后续参与摇奖&返佣激励等操作的统计。 前置条件:已为用户发券,且调用查询接口查到用户的券code、批次ID等信息。注意事项:仅对有关联订单需求的券进行该操作。
     ///
     /// `POST /v3/marketing/busifavor/coupons/associate`
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商
-    /// - Rate limit (接口频率): 500QPS
-    /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。)
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/associate-trade-info.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/associate_trade_info.yaml`
+    /// - Rate limit (接口频率): 频率:500QPS
+    /// - Idempotency: `out_request_no` — when retrying, send the same value (是否支持幂等:是。商户请求单号商户侧需保持唯一性。)
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/associate-trade-info.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/associate_trade_info.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`AssociateTradeInfoRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Associate only coupons that are still usable, and only when you need the order link (e.g. for lottery or rebate statistics). The coupon must already be in the user's card package — its code comes from COUPON.SEND or the query calls.
+    ///
+    /// **Partly documented:** no source showed the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -279,10 +286,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -323,6 +332,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

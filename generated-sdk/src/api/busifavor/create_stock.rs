@@ -7,73 +7,80 @@
 ///
 /// # Rules
 ///
-/// - `coupon_use_rule.fixed_normal_coupon` is required when `stock_type` is `NORMAL` (documented: 【固定面额满减券使用规则】stock\_type为NORMAL时必填)
-/// - `coupon_use_rule.discount_coupon` is required when `stock_type` is `DISCOUNT` (documented: 【折扣券使用规则】stock\_type为DISCOUNT时必填)
-/// - `coupon_use_rule.exchange_coupon` is required when `stock_type` is `EXCHANGE` (documented: 【换购券使用规则】stock\_type为EXCHANGE时必填)
+/// - `coupon_use_rule.fixed_normal_coupon` is required when `stock_type` is `NORMAL` — coupon\_use\_rule.fixed\_normal\_coupon is required for NORMAL stocks (documented: 【固定面额满减券使用规则】stock\_type为NORMAL时必填)
+/// - `coupon_use_rule.discount_coupon` is required when `stock_type` is `DISCOUNT` — coupon\_use\_rule.discount\_coupon is required for DISCOUNT stocks (documented: 【折扣券使用规则】stock\_type为DISCOUNT时必填)
+/// - `coupon_use_rule.exchange_coupon` is required when `stock_type` is `EXCHANGE` — coupon\_use\_rule.exchange\_coupon is required for EXCHANGE stocks (documented: 【换购券使用规则】stock\_type为EXCHANGE时必填)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateStockRequest {
-    /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
+    /// Stock name; at most 21 characters (a Chinese character, letter or digit each counts 1) 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string(21)`. Constraints: at most 21 characters.
     pub stock_name: ::std::string::String,
-    /// 【批次归属商户号】批次归属商户号,批次归属于哪个商户。服务商模式填写为子商户号,间连模式填写为子商户号
+    /// Merchant id that owns the stock: your own id for a direct merchant, the sub-merchant id in service-provider or indirect mode; at most 15 characters. 【批次归属商户号】批次归属于哪个商户。\
+    /// 注:\
+    /// 普通直连模式,该参数为直连商户号;\
+    /// 服务商模式,该参数为子商户号;\
+    /// 间连模式,该参数为子商户号。
     ///
     /// *Required (必填).* Wire name `belong_merchant`, type `string(15)`. Constraints: at most 15 characters.
     pub belong_merchant: ::std::string::String,
-    /// 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
+    /// Remark visible only to the configuring merchant; at most 20 characters. 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `comment`, type `string(20)`. Constraints: at most 20 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
-    /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
+    /// Goods the coupon applies to, shown in the WeChat card package; at most 15 characters. 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `goods_name`, type `string(15)`. Constraints: at most 15 characters.
     pub goods_name: ::std::string::String,
-    /// 【批次类型】NORMAL:固定面额满减券批次\
+    /// Coupon kind; decides which of the three rule objects in coupon\_use\_rule is required. 【批次类型】NORMAL:固定面额满减券批次\
     /// DISCOUNT:折扣券批次\
     /// EXCHANGE:换购券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
     pub stock_type: crate::busifavor::StockType,
-    /// 【核销规则】券核销相关规则
+    /// Redemption rules (validity, coupon-kind rules, redemption method) 【核销规则】券核销相关规则
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponUseRule`.
     pub coupon_use_rule: crate::busifavor::CouponUseRule,
-    /// 【发放规则】券发放相关规则
+    /// Sending limits (total, per user, per day, anti-abuse) 【发放规则】券发放相关规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
     pub stock_send_rule: crate::busifavor::StockSendRule,
-    /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
+    /// Your unique request number for this creation (merchant id + date + serial); at most 128 characters; reuse makes retries safe. 【商户请求单号】商户创建批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters.
     pub out_request_no: ::std::string::String,
-    /// 【自定义入口】自定义入口
+    /// Custom entrances on the coupon detail page. 【自定义入口】卡详情页面,可选择多种入口引导用户
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `CustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<crate::busifavor::CustomEntrance>,
-    /// 【样式信息】创建批次时的样式信息
+    /// Display style of the coupon. 【样式信息】创建批次时的样式信息。
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::busifavor::DisplayPatternInfo,
     >,
-    /// 【券code模式】WECHATPAY\_MODE:系统分配券code\
-    /// MERCHANT\_API:商户发放时接口指定券code\
-    /// MERCHANT\_UPLOAD:商户上传自定义code,发券时系统随机选取上传的券code
+    /// Who supplies coupon codes (WeChat Pay, the send call, or pre-uploaded codes) 【券code模式】特殊规则:\
+    /// 1、券code模式为WECHATPAY\_MODE时,是微信自动分配券code,商户不需要预存code;适用于多种场景\
+    /// 2、券code模式为MERCHANT\_API时,无需调用上传预存code接口,调用发券接口时需指定券code;更多用在商家自有流量场景(例如:商家自有小程序、H5网页等)\
+    /// 3、券code模式为MERCHANT\_UPLOAD,需要调用上传预存code接口上传code,调用发券接口时无需指定code;更多适用在微信支付平台流量场景(例如:支付有礼、支付有优惠等)
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `CouponCodeMode`. Constraints: one of `WECHATPAY_MODE`, `MERCHANT_API`, `MERCHANT_UPLOAD`.
     pub coupon_code_mode: crate::busifavor::CouponCodeMode,
-    /// 【事件通知配置】事件回调通知商户的配置
+    /// Event-notification settings (set notify\_appid to get the user's openid in COUPON.SEND) 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
-    /// 【是否允许营销补差】该批次发放的券是否允许进行补差,默认为false
+    /// Whether coupons of this stock allow marketing subsidy payments; default false (documented as not open yet) 【是否允许营销补差】该批次发放的券是否允许进行补差,默认为false。注:该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
+    ///
+    /// Note: WeChat Pay's SDK documents this field as not open yet, but the official example sends it, so the client sends any value you set; leave it unset unless WeChat Pay has enabled it for you.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -102,7 +109,7 @@ pub struct CreateStockRequestBuilder {
     subsidy: ::std::option::Option<bool>,
 }
 impl CreateStockRequestBuilder {
-    /// Sets `stock_name` (【商家券批次名称】).
+    /// Sets `stock_name`: Stock name; at most 21 characters (a Chinese character, letter or digit each counts 1) (【商家券批次名称】).
     pub fn stock_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -110,7 +117,7 @@ impl CreateStockRequestBuilder {
         self.stock_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `belong_merchant` (【批次归属商户号】).
+    /// Sets `belong_merchant`: Merchant id that owns the stock: your own id for a direct merchant, the sub-merchant id in service-provider or indirect mode; at most 15 characters (【批次归属商户号】).
     pub fn belong_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -118,7 +125,7 @@ impl CreateStockRequestBuilder {
         self.belong_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `comment` (【批次备注】).
+    /// Sets `comment`: Remark visible only to the configuring merchant; at most 20 characters (【批次备注】).
     pub fn comment(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -126,7 +133,7 @@ impl CreateStockRequestBuilder {
         self.comment = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `goods_name` (【适用商品范围】).
+    /// Sets `goods_name`: Goods the coupon applies to, shown in the WeChat card package; at most 15 characters (【适用商品范围】).
     pub fn goods_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -134,7 +141,7 @@ impl CreateStockRequestBuilder {
         self.goods_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_type` (【批次类型】).
+    /// Sets `stock_type`: Coupon kind; decides which of the three rule objects in coupon\_use\_rule is required (【批次类型】).
     pub fn stock_type(
         mut self,
         value: impl ::std::convert::Into<crate::busifavor::StockType>,
@@ -142,17 +149,17 @@ impl CreateStockRequestBuilder {
         self.stock_type = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `coupon_use_rule` (【核销规则】).
+    /// Sets `coupon_use_rule`: Redemption rules (validity, coupon-kind rules, redemption method) (【核销规则】).
     pub fn coupon_use_rule(mut self, value: crate::busifavor::CouponUseRule) -> Self {
         self.coupon_use_rule = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `stock_send_rule` (【发放规则】).
+    /// Sets `stock_send_rule`: Sending limits (total, per user, per day, anti-abuse) (【发放规则】).
     pub fn stock_send_rule(mut self, value: crate::busifavor::StockSendRule) -> Self {
         self.stock_send_rule = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `out_request_no` (【商户请求单号】).
+    /// Sets `out_request_no`: Your unique request number for this creation (merchant id + date + serial); at most 128 characters; reuse makes retries safe (【商户请求单号】).
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -160,12 +167,12 @@ impl CreateStockRequestBuilder {
         self.out_request_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `custom_entrance` (【自定义入口】).
+    /// Sets `custom_entrance`: Custom entrances on the coupon detail page (【自定义入口】).
     pub fn custom_entrance(mut self, value: crate::busifavor::CustomEntrance) -> Self {
         self.custom_entrance = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `display_pattern_info` (【样式信息】).
+    /// Sets `display_pattern_info`: Display style of the coupon (【样式信息】).
     pub fn display_pattern_info(
         mut self,
         value: crate::busifavor::DisplayPatternInfo,
@@ -173,7 +180,7 @@ impl CreateStockRequestBuilder {
         self.display_pattern_info = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `coupon_code_mode` (【券code模式】).
+    /// Sets `coupon_code_mode`: Who supplies coupon codes (WeChat Pay, the send call, or pre-uploaded codes) (【券code模式】).
     pub fn coupon_code_mode(
         mut self,
         value: impl ::std::convert::Into<crate::busifavor::CouponCodeMode>,
@@ -181,12 +188,12 @@ impl CreateStockRequestBuilder {
         self.coupon_code_mode = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `notify_config` (【事件通知配置】).
+    /// Sets `notify_config`: Event-notification settings (set notify\_appid to get the user's openid in COUPON.SEND) (【事件通知配置】).
     pub fn notify_config(mut self, value: crate::busifavor::NotifyConfig) -> Self {
         self.notify_config = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `subsidy` (【是否允许营销补差】).
+    /// Sets `subsidy`: Whether coupons of this stock allow marketing subsidy payments; default false (documented as not open yet) (【是否允许营销补差】).
     pub fn subsidy(mut self, value: bool) -> Self {
         self.subsidy = ::std::option::Option::Some(value);
         self
@@ -540,11 +547,11 @@ impl crate::Validate for CreateStockRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateStockResponse {
-    /// 【批次号】微信为每个商家券批次分配的唯一ID
+    /// Stock id assigned by WeChat Pay; used by every later call about this stock. 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// Creation time (RFC 3339) 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub create_time: ::std::string::String,
@@ -582,55 +589,55 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 400u16,
             code: "APPID_MCHID_NOT_MATCH",
             description: "AppID与请求方商户无关联关系",
-            solution: "确认AppID与请求方商户的关联关系",
+            solution: "AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "发券模式不合法",
-            solution: "换一个支持预上传code的批次重试",
+            solution: "请更换支持预上传code的批次后重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "上传的自定义code已达上限",
-            solution: "换一个新批次重试",
+            solution: "请更换一个新的批次后重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "MCH_NOT_EXISTS",
             description: "商户号不存在",
-            solution: "确认商户号",
+            solution: "请确认传入的商户号是否正确",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "批次已存在",
-            solution: "检查 out_request_no 是否重复使用",
+            solution: "查看out_request_no字段是否重复使用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "券已被其他订单核销",
-            solution: "用查询券API确认",
+            solution: "请通过查询券API确认券是否已被其他订单核销",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "SYSTEM_ERROR",
             description: "系统错误",
-            solution: "用相同参数稍后重调",
+            solution: "请使用相同参数稍后重新调用",
         },
         crate::ErrorRow {
             status: 404u16,
             code: "RESOURCE_NOT_EXISTS",
             description: "查询的资源不存在",
-            solution: "检查资源id",
+            solution: "请检查查询资源的对应id是否填写正确",
         },
         crate::ErrorRow {
             status: 403u16,
             code: "NOAUTH",
             description: "无权限",
-            solution: "确认权限",
+            solution: "查看具体错误信息,确认是否有权限",
         },
         crate::ErrorRow {
             status: 404u16,
@@ -657,6 +664,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "确认券当前可核销",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::create_stock`](crate::busifavor::BusifavorClient::create_stock) sends this request to.
@@ -667,19 +675,23 @@ impl CreateStockRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 创建商家券 — Create a merchant coupon stock (满减券, 折扣券 or 换购券); WeChat Pay returns the stock\_id used to send, query and redeem the stock's coupons.
     ///
-    /// 通过此接口可为有需求的商户创建商家券。当前支持创建的商家券类型包含满减券、换购券和折扣券三种。
+    /// 商户通过该接口创建商家券批次;微信支付生成批次后返回批次号,商户再通过发券接口(小程序发券插件、H5发券)发放该批次的券。 当前支持满减券、换购券和折扣券三种。
     ///
     /// `POST /v3/marketing/busifavor/stocks`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
-    /// - Rate limit (接口频率): 接口级 1000/min
-    /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/products/merchant-exclusive-coupon/apilist.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/create_stock.yaml`
+    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
+    /// - Rate limit (接口频率): 接口级限制1000/min
+    /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性。)
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/products/merchant-exclusive-coupon/apilist.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/create_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`CreateStockRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Creating a stock sends no coupon. The page names the mini-program coupon plugin and the H5 coupon page as the ways to send the stock's coupons from your own channels; WeChat Pay traffic such as pay-gift activities can also hand them out. Each time a user receives a coupon, WeChat Pay posts a COUPON.SEND notification to the address set with set\_callback, carrying the coupon\_code and stock\_id needed for redemption and the other coupon calls (list\_user\_coupons also returns a user's coupon codes).
+    ///
+    /// **Partly documented:** no source showed the request fields, the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -688,23 +700,25 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
-    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换一个支持预上传code的批次重试 |
-    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换一个新批次重试 |
-    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 用相同参数稍后重调 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 查询的资源不存在 | 检查资源id |
-    /// | 403 | `NOAUTH` |  | 无权限 | 确认权限 |
-    /// | 404 | `USER_NOT_EXISTS` |  | openid不正确 | 确认openid |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统失败 | 多为网络超时,重试 |
-    /// | 429 | `FREQUENCY_LIMITED` |  | 频率限制 | 降低调用频率 |
-    /// | 403 | `RULELIMIT` |  | 券不在有效期 | 确认券当前可核销 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, body format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | An AppID in the request is not bound to the calling merchant: bind it or use a bound AppID | AppID与请求方商户无关联关系 | AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系 |
+    /// | 400 | `INVALID_REQUEST` | The stock's code mode does not allow this call: use a stock whose mode supports it (e.g. MERCHANT\_UPLOAD for code uploads) | 发券模式不合法 | 请更换支持预上传code的批次后重试 |
+    /// | 400 | `INVALID_REQUEST` | The stock already holds the maximum number of uploaded codes: use a new stock | 上传的自定义code已达上限 | 请更换一个新的批次后重试 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id does not exist: check belong\_merchant | 商户号不存在 | 请确认传入的商户号是否正确 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | A stock was already created with this out\_request\_no: check for a reused request number | 批次已存在 | 查看out\_request\_no字段是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | The coupon was already redeemed by another order: query the coupon to confirm | 券已被其他订单核销 | 请通过查询券API确认券是否已被其他订单核销 |
+    /// | 400 | `SYSTEM_ERROR` | System error: call again later with the same parameters | 系统错误 | 请使用相同参数稍后重新调用 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | The resource does not exist: check the id | 查询的资源不存在 | 请检查查询资源的对应id是否填写正确 |
+    /// | 403 | `NOAUTH` | No permission for this call or stock: check the message and the product permissions | 无权限 | 查看具体错误信息,确认是否有权限 |
+    /// | 404 | `USER_NOT_EXISTS` | Wrong openid: check it belongs to the AppID used | openid不正确 | 确认openid |
+    /// | 500 | `SYSTEM_ERROR` | System failure, usually a network timeout: retry | 系统失败 | 多为网络超时,重试 |
+    /// | 429 | `FREQUENCY_LIMITED` | Rate limit hit: call less often | 频率限制 | 降低调用频率 |
+    /// | 403 | `RULELIMIT` | The coupon is outside its validity period: check it can be redeemed now | 券不在有效期 | 确认券当前可核销 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -719,6 +733,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// // - coupon_use_rule.exchange_coupon is required when stock_type is EXCHANGE
     /// // - in coupon_use_rule: exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set
     /// // - in coupon_use_rule.coupon_available_time: available_end_time must not be more than 366 days after available_begin_time
+    /// // - in coupon_use_rule.coupon_available_time: available_day_after_receive is required when wait_days_after_receive is greater than 0
     /// // The values of the page's request example:
     /// let request = CreateStockRequest::builder()
     ///     .stock_name("8月1日活动券")
@@ -773,6 +788,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

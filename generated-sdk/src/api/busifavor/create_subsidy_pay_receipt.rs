@@ -7,35 +7,37 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSubsidyPayReceiptRequest {
-    /// 【商家券批次号】微信为每个商家券批次分配的唯一ID。仅支持满减券,不支持换购券。
+    /// Stock id (1-20 characters); fixed-amount (NORMAL) stocks — exchange stocks are not supported. 【商家券批次号】由微信支付生成,调用创建商家券API成功时返回的唯一批次ID。仅支持“满减券”,“换购券”批次不支持
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string(20)`. Constraints: 1 to 20 characters.
+    ///
+    /// Note: Fixed-amount stocks qualify; discount stocks are accepted according to newer pages; exchange stocks never qualify.
     pub stock_id: ::std::string::String,
-    /// 【商家券Code】券的唯一标识。在WECHATPAY\_MODE的券Code模式下,商家券Code是由微信支付生成的唯一ID;在MERCHANT\_UPLOAD、MERCHANT\_API的券Code模式下,商家券Code是由商户上传或指定,在批次下保证唯一
+    /// Code of the redeemed coupon (1-128 characters) 【商家券Code】券的唯一标识。在WECHATPAY\_MODE的券Code模式下,商家券Code是由微信支付生成的唯一ID;在MERCHANT\_UPLOAD、MERCHANT\_API的券Code模式下,商家券Code是由商户上传或指定,在批次下保证唯一
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string(128)`. Constraints: 1 to 128 characters.
     pub coupon_code: ::std::string::String,
-    /// 【微信支付订单号】微信支付订单号
+    /// WeChat Pay transaction id of the order the coupon was used on (28-32 characters) 【微信支付订单号】微信支付下单支付成功返回的订单号
     ///
     /// *Required (必填).* Wire name `transaction_id`, type `string(32)`. Constraints: 28 to 32 characters.
     pub transaction_id: ::std::string::String,
-    /// 【营销补差扣款商户号】营销补差扣款商户号,必须与商家券的制券商户号或归属商户号一致
+    /// Merchant id debited; must be the stock's creator or its belong merchant (1-32 characters) 【营销补差扣款商户号】营销补差扣款商户号。注:补差扣款商户号 = 制券商户号 或 补差扣款商户号 = 归属商户号
     ///
     /// *Required (必填).* Wire name `payer_merchant`, type `string(32)`. Constraints: 1 to 32 characters.
     pub payer_merchant: ::std::string::String,
-    /// 【营销补差入账商户号】营销补差入账商户号,必须为券的归属商户号或与其有连锁品牌关系的商户号
+    /// Merchant id credited; must be the coupon's belong merchant or in a chain-brand relation with it (1-32 characters) 【营销补差入账商户号】营销补差入账商户号。注:补差入帐商户号 = 券归属商户号 或者和 券归属商户号有连锁品牌关系
     ///
     /// *Required (必填).* Wire name `payee_merchant`, type `string(32)`. Constraints: 1 to 32 characters.
     pub payee_merchant: ::std::string::String,
-    /// 【补差付款金额】单位为分,单笔订单补差金额不得超过券的优惠金额,最高补差金额为5000元/单。满减券的优惠金额即为满减金额,换购券不支持补差。
+    /// Subsidy in fen (1 yuan = 100 fen); at most the coupon's discount amount and at most 500,000 fen (5000 yuan) per order. 【补差付款金额】单位为分,单笔订单补差金额不得超过券的优惠金额,最高补差金额为5000元。券的优惠金额定义:满减券:满减金额即为优惠金额;换购券:不支持
     ///
     /// *Required (必填).* Wire name `amount`, type `integer`. Constraints: 1 ..= 500000.
     pub amount: i64,
-    /// 【补差付款描述】付款备注描述,查询的时候原样带回
+    /// Payment remark, echoed back by queries (1-1024 characters) 【补差付款描述】付款备注描述,查询的时候原样带回
     ///
     /// *Required (必填).* Wire name `description`, type `string(1024)`. Constraints: 1 to 1024 characters.
     pub description: ::std::string::String,
-    /// 【业务请求唯一单号】商户侧需保证唯一性。可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号
+    /// Your unique request number (1-128 characters of letters, digits, \| \_ \* -); reuse makes retries safe. 【业务请求唯一单号】商户侧需保证唯一性。可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号
     ///
     /// *Required (必填).* Wire name `out_subsidy_no`, type `string(128)`. Constraints: 1 to 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
     pub out_subsidy_no: ::std::string::String,
@@ -60,7 +62,7 @@ pub struct CreateSubsidyPayReceiptRequestBuilder {
     out_subsidy_no: ::std::option::Option<::std::string::String>,
 }
 impl CreateSubsidyPayReceiptRequestBuilder {
-    /// Sets `stock_id` (【商家券批次号】).
+    /// Sets `stock_id`: Stock id (1-20 characters); fixed-amount (NORMAL) stocks — exchange stocks are not supported (【商家券批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -68,7 +70,7 @@ impl CreateSubsidyPayReceiptRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `coupon_code` (【商家券Code】).
+    /// Sets `coupon_code`: Code of the redeemed coupon (1-128 characters) (【商家券Code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -76,7 +78,7 @@ impl CreateSubsidyPayReceiptRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `transaction_id` (【微信支付订单号】).
+    /// Sets `transaction_id`: WeChat Pay transaction id of the order the coupon was used on (28-32 characters) (【微信支付订单号】).
     pub fn transaction_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -84,7 +86,7 @@ impl CreateSubsidyPayReceiptRequestBuilder {
         self.transaction_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `payer_merchant` (【营销补差扣款商户号】).
+    /// Sets `payer_merchant`: Merchant id debited; must be the stock's creator or its belong merchant (1-32 characters) (【营销补差扣款商户号】).
     pub fn payer_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -92,7 +94,7 @@ impl CreateSubsidyPayReceiptRequestBuilder {
         self.payer_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `payee_merchant` (【营销补差入账商户号】).
+    /// Sets `payee_merchant`: Merchant id credited; must be the coupon's belong merchant or in a chain-brand relation with it (1-32 characters) (【营销补差入账商户号】).
     pub fn payee_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -100,12 +102,12 @@ impl CreateSubsidyPayReceiptRequestBuilder {
         self.payee_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `amount` (【补差付款金额】).
+    /// Sets `amount`: Subsidy in fen (1 yuan = 100 fen); at most the coupon's discount amount and at most 500,000 fen (5000 yuan) per order (【补差付款金额】).
     pub fn amount(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.amount = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `description` (【补差付款描述】).
+    /// Sets `description`: Payment remark, echoed back by queries (1-1024 characters) (【补差付款描述】).
     pub fn description(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -113,7 +115,7 @@ impl CreateSubsidyPayReceiptRequestBuilder {
         self.description = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_subsidy_no` (【业务请求唯一单号】).
+    /// Sets `out_subsidy_no`: Your unique request number (1-128 characters of letters, digits, \| \_ \* -); reuse makes retries safe (【业务请求唯一单号】).
     pub fn out_subsidy_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -500,6 +502,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateSubsidyPayReceiptRequest {
     /// The percent-encoded path and query string [`BusifavorClient::create_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::create_subsidy_pay_receipt) sends this request to.
@@ -510,18 +513,22 @@ impl CreateSubsidyPayReceiptRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 营销补差付款 — Pay a marketing subsidy (营销补差) to the merchant that redeemed a merchant coupon on a WeChat Pay order; returns the subsidy pay receipt.
     ///
-    /// 商户可以通过该接口给核销了商家券的商户做营销资金补差
+    /// 该API用于商户营销补贴场景,支持基于单张券在不同商户账户间进行资金补差,提升财务结算与资金利用效率。 前置条件:商家必须核销了商家券且发起了微信支付收款。
     ///
     /// `POST /v3/marketing/busifavor/subsidy/pay-receipts`
     ///
     /// - Merchant types (支持商户): 直连商户
-    /// - Idempotency: `out_subsidy_no` — when retrying, send the same value
-    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147321>, updated (更新时间) 2026-01-12; spec `spec/busifavor/create_subsidy_pay_receipt.yaml`
+    /// - Idempotency: `out_subsidy_no` — when retrying, send the same value (业务请求唯一单号,商户侧需保证唯一性。)
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147321>, updated (更新时间) 2026-01-12, last checked 2026-11-30; spec `spec/busifavor/create_subsidy_pay_receipt.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`CreateSubsidyPayReceiptRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Call this after the coupon was redeemed on a WeChat Pay order; the merchant needs the subsidy product permission (otherwise WeChat Pay answers NO\_AUTH "no permission to use this API"). Keep out\_subsidy\_no unique per payment and reuse it when retrying.
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -530,10 +537,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -575,6 +584,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

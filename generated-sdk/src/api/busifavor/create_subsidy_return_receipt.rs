@@ -556,6 +556,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateSubsidyReturnReceiptRequest {
     /// The percent-encoded path and query string [`BusifavorClient::create_subsidy_return_receipt`](crate::busifavor::BusifavorClient::create_subsidy_return_receipt) sends this request to.
@@ -636,6 +637,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,19 +7,19 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeactivateCouponRequest {
-    /// 【券code】券code,券的唯一标识。
+    /// Code of the usable coupon to deactivate. 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
     pub coupon_code: ::std::string::String,
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id the coupon belongs to. 【批次号】券的所属批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【失效请求单据号】失效请求单据号,每次失效请求的唯一标识,商户需保证唯一
+    /// Your unique number for this deactivation request; at most 128 characters; reuse makes retries safe. 【失效请求单据号】每次失效请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
     pub deactivate_request_no: ::std::string::String,
-    /// 【失效原因】商户失效券的原因
+    /// Your reason for deactivating; at most 64 characters. 【失效原因】商户失效券的原因
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(64)`. Constraints: at most 64 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -41,7 +41,7 @@ pub struct DeactivateCouponRequestBuilder {
     deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 impl DeactivateCouponRequestBuilder {
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of the usable coupon to deactivate (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -49,7 +49,7 @@ impl DeactivateCouponRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id the coupon belongs to (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -57,7 +57,7 @@ impl DeactivateCouponRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `deactivate_request_no` (【失效请求单据号】).
+    /// Sets `deactivate_request_no`: Your unique number for this deactivation request; at most 128 characters; reuse makes retries safe (【失效请求单据号】).
     pub fn deactivate_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -65,7 +65,7 @@ impl DeactivateCouponRequestBuilder {
         self.deactivate_request_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `deactivate_reason` (【失效原因】).
+    /// Sets `deactivate_reason`: Your reason for deactivating; at most 64 characters (【失效原因】).
     pub fn deactivate_reason(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -184,7 +184,7 @@ impl crate::Validate for DeactivateCouponRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeactivateCouponResponse {
-    /// 【券成功失效的时间】系统成功失效该券的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When WeChat Pay deactivated the coupon (RFC 3339) 【系统失效成功的时间】系统券成功失效的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub wechatpay_deactivate_time: ::std::string::String,
@@ -225,6 +225,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "",
         },
     ],
+    safe_to_retry: true,
 };
 impl DeactivateCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::deactivate_coupon`](crate::busifavor::BusifavorClient::deactivate_coupon) sends this request to.
@@ -235,18 +236,22 @@ impl DeactivateCouponRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 使券失效 — Deactivate a coupon so that it can no longer be redeemed.
     ///
-    /// 商户可以通过该接口将单张领取后未核销的券进行失效处理,券失效后无法再被核销
+    /// 失效一张券,券被失效后无法再被核销
     ///
     /// `POST /v3/marketing/busifavor/coupons/deactivate`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
+    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
     /// - Idempotency: `deactivate_request_no` — when retrying, send the same value (失效请求单据号,每次失效请求的唯一标识,商户需保证唯一)
-    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499>, updated (更新时间) 2025-07-25; spec `spec/busifavor/deactivate_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/deactivate_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`DeactivateCouponRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Only usable (not yet redeemed) coupons can be deactivated; a deactivated coupon can never be redeemed again.
+    ///
+    /// **Partly documented:** no source showed the error table whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -255,11 +260,13 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 批次不存在 |  |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | No such stock: check stock\_id | 批次不存在 |  |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -300,6 +307,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,19 +7,19 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoRequest {
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id of the coupon. 【批次号】微信为每个商家券批次分配的唯一ID, 对于商户自定义code的批次,关联请求必须填写批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【券code】券code,券的唯一标识。
+    /// Code of the coupon whose association is removed. 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
     pub coupon_code: ::std::string::String,
-    /// 【关联的商户订单号】关联的商户订单号,微信支付下单时的商户订单号,预与该商家券关联的微信支付
+    /// The order number currently associated with the coupon; at most 128 characters. 【取消关联的商户订单号】欲取消与商家券关联的微信支付下单的商户订单号,该单号需要已操作过与券关联,否则无法取消关联
     ///
     /// *Required (必填).* Wire name `out_trade_no`, type `string(128)`. Constraints: at most 128 characters.
     pub out_trade_no: ::std::string::String,
-    /// 【商户请求单号】商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。
+    /// Your unique request number; at most 128 characters of letters, digits, \| \_ \* -; reuse makes retries safe. 【请求业务单据号】商户创建批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(128)`. Constraints: at most 128 characters; only ASCII letters, digits, `|`, `_`, `*`, `-`.
     pub out_request_no: ::std::string::String,
@@ -40,7 +40,7 @@ pub struct DisassociateTradeInfoRequestBuilder {
     out_request_no: ::std::option::Option<::std::string::String>,
 }
 impl DisassociateTradeInfoRequestBuilder {
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id of the coupon (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +48,7 @@ impl DisassociateTradeInfoRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of the coupon whose association is removed (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -56,7 +56,7 @@ impl DisassociateTradeInfoRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_trade_no` (【关联的商户订单号】).
+    /// Sets `out_trade_no`: The order number currently associated with the coupon; at most 128 characters (【取消关联的商户订单号】).
     pub fn out_trade_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -64,7 +64,7 @@ impl DisassociateTradeInfoRequestBuilder {
         self.out_trade_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_request_no` (【商户请求单号】).
+    /// Sets `out_request_no`: Your unique request number; at most 128 characters of letters, digits, \| \_ \* -; reuse makes retries safe (【请求业务单据号】).
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -154,7 +154,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                 let value = &self.out_trade_no;
                 if value.is_empty() {
                     v.report(
-                        "关联的商户订单号",
+                        "取消关联的商户订单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
@@ -162,7 +162,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
-                            "关联的商户订单号",
+                            "取消关联的商户订单号",
                             crate::runtime::validation::Rule::MaxLength,
                             ::std::format!("{len} characters, at most 128"),
                         );
@@ -176,7 +176,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                 let value = &self.out_request_no;
                 if value.is_empty() {
                     v.report(
-                        "商户请求单号",
+                        "请求业务单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
@@ -184,7 +184,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
-                            "商户请求单号",
+                            "请求业务单据号",
                             crate::runtime::validation::Rule::MaxLength,
                             ::std::format!("{len} characters, at most 128"),
                         );
@@ -197,7 +197,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                         })
                     {
                         v.report(
-                            "商户请求单号",
+                            "请求业务单据号",
                             crate::runtime::validation::Rule::Charset,
                             ::std::format!(
                                 "contains {c:?}; allowed: ASCII letters, digits, |, _, *, -"
@@ -213,7 +213,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DisassociateTradeInfoResponse {
-    /// 【取消关联成功时间】系统成功取消商家券与订单信息关联关系的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When WeChat Pay removed the association (RFC 3339) 【取消关联券成功时间】系统成功取消商家券与订单信息关联关系的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_disassociate_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub wechatpay_disassociate_time: ::std::string::String,
@@ -251,15 +251,16 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "券不存在",
-            solution: "核实批次号&券code后重试",
+            solution: "券不存在,请核实批次号&券code后更换请求重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "券状态非可用态",
-            solution: "",
+            solution: "券状态非…",
         },
     ],
+    safe_to_retry: true,
 };
 impl DisassociateTradeInfoRequest {
     /// The percent-encoded path and query string [`BusifavorClient::disassociate_trade_info`](crate::busifavor::BusifavorClient::disassociate_trade_info) sends this request to.
@@ -270,19 +271,23 @@ impl DisassociateTradeInfoRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 取消关联订单信息 — Remove the association between a merchant coupon and a merchant order number.
     ///
-    /// 取消商家券与订单信息的关联关系
+    /// 适用场景:取消商家券与订单信息的关联关系。前置条件:已调用关联接口为券创建过关联关系。 注意事项:建议取消前调用查询接口,查到当前关联的商户单号并确认后,再进行取消操作。
     ///
     /// `POST /v3/marketing/busifavor/coupons/disassociate`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
-    /// - Rate limit (接口频率): 500QPS
-    /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性,可包含英文字母,数字,\|,\_,\*,-等内容,不允许出现其他不合法符号。)
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/disassociate-trade-info.html>, updated (更新时间) 2024-12-25; spec `spec/busifavor/disassociate_trade_info.yaml`
+    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
+    /// - Rate limit (接口频率): 频率:500QPS
+    /// - Idempotency: `out_request_no` — when retrying, send the same value (是否支持幂等:是。商户请求单号商户侧需保持唯一性。)
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/disassociate-trade-info.html>, updated (更新时间) 2024-12-25, last checked 2026-11-30; spec `spec/busifavor/disassociate_trade_info.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`DisassociateTradeInfoRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Query the coupon first (query\_user\_coupon returns associate\_out\_trade\_no) to get the exact order number currently associated, then remove it.
+    ///
+    /// **Partly documented:** no source showed the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -291,12 +296,14 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `INVALID_REQUEST` |  | 券不存在 | 核实批次号&券code后重试 |
-    /// | 400 | `INVALID_REQUEST` |  | 券状态非可用态 |  |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `INVALID_REQUEST` | No such coupon: check stock\_id and coupon\_code, then retry with a new request | 券不存在 | 券不存在,请核实批次号&券code后更换请求重试 |
+    /// | 400 | `INVALID_REQUEST` | The coupon is not in a usable state (e.g. already redeemed or expired) | 券状态非可用态 | 券状态非… |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -337,6 +344,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -230,6 +230,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListSubsidyPayReceiptsRequest {
     /// The percent-encoded path and query string [`BusifavorClient::list_subsidy_pay_receipts`](crate::busifavor::BusifavorClient::list_subsidy_pay_receipts) sends this request to.
@@ -323,6 +324,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

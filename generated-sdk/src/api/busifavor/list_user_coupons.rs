@@ -7,22 +7,54 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserCouponsRequest {
-    /// 【用户标识】用户标识,Openid信息,用户在appid下的唯一标识。
+    /// The user's openid under the appid you pass (an AppID bound to the caller or to belong\_merchant) 【用户标识】Openid信息,用户在AppID下的唯一标识。\
+    /// 校验规则:传入的OpenID得是调用方商户号(即请求头里面的商户号)有绑定关系的AppID获取的OpenID或传入的OpenID得是归属商户号有绑定关系的AppID获取的OpenID。
     ///
     /// *Required (必填).* Wire name `openid`, type `string`. Path parameter.
     #[serde(skip)]
     pub openid: ::std::string::String,
-    /// 【公众账号ID】公众账号ID,支持传入与当前调用接口商户号有绑定关系的appid。支持小程序appid与公众号appid。
+    /// Mini-program or official-account AppID bound to the caller or to belong\_merchant. 【公众账号ID】支持传入与当前调用接口商户号有绑定关系的AppID。支持小程序AppID与公众号AppID。\
+    /// 校验规则:传入的AppID得是与调用方商户号(即请求头里面的商户号)有绑定关系的AppID 或 传入的AppID得是归属商户号有绑定关系的AppID
     ///
     /// *Required (必填).* Wire name `appid`, type `string`. Query parameter.
     #[serde(skip)]
     pub appid: ::std::string::String,
-    /// 【批次号】微信为每个商家券批次分配的唯一ID,是否指定批次号查询
+    /// Only coupons of this stock. 【批次号】批次号,是否指定批次号查询
     ///
     /// *Optional (选填).* Wire name `stock_id`, type `string`. Query parameter.
     #[serde(skip)]
     pub stock_id: ::std::option::Option<::std::string::String>,
-    /// 【券状态】券状态,枚举值:\
+    /// Creator merchant id of the stock; required when you call as the creator merchant. 【创建批次的商户号】批次创建方商户号\
+    /// 校验规则:当调用方商户号(即请求头中的商户号)为创建批次方商户号时,该参数必传
+    ///
+    /// *Optional (选填).* Wire name `creator_merchant`, type `string`. Query parameter.
+    ///
+    /// Note: Pass your own merchant id in the filter that matches your role (creator, owner or sender of the stock); WeChat Pay rejects the call otherwise.
+    #[serde(skip)]
+    pub creator_merchant: ::std::option::Option<::std::string::String>,
+    /// Owner merchant id of the stock; required when you call as the owner (belong) merchant. 【批次归属商户号】批次归属商户号\
+    /// 校验规则:当调用方商户号(即请求头中的商户号)为批次归属商户号时,该参数必传
+    ///
+    /// *Optional (选填).* Wire name `belong_merchant`, type `string`. Query parameter.
+    #[serde(skip)]
+    pub belong_merchant: ::std::option::Option<::std::string::String>,
+    /// Sender merchant id of the stock; required when you call as the sender merchant; under delegated marketing, the merchant that was delegated to send. 【批次发放商户号】批次发放商户号\
+    /// 校验规则:当调用方商户号(即请求头中的商户号)为批次发放商户号时,该参数必传;委托营销关系下,请填写委托发券的商户号
+    ///
+    /// *Optional (选填).* Wire name `sender_merchant`, type `string`. Query parameter.
+    #[serde(skip)]
+    pub sender_merchant: ::std::option::Option<::std::string::String>,
+    /// Page number (paging index), starting at 0. 【分页页码】分页页码
+    ///
+    /// *Optional (选填).* Wire name `offset`, type `integer`. Query parameter. Constraints: at least 0.
+    #[serde(skip)]
+    pub offset: ::std::option::Option<i64>,
+    /// Page size (no maximum documented; the example uses 20) 【分页大小】分页大小
+    ///
+    /// *Optional (选填).* Wire name `limit`, type `integer`. Query parameter.
+    #[serde(skip)]
+    pub limit: ::std::option::Option<i64>,
+    /// Only coupons in this state. 【券状态】商家券状态\
     /// SENDED:可用\
     /// USED:已核销\
     /// EXPIRED:已过期\
@@ -32,31 +64,6 @@ pub struct ListUserCouponsRequest {
     /// *Optional (选填).* Wire name `coupon_state`, type `CouponState`. Query parameter. Constraints: one of `SENDED`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
     #[serde(skip)]
     pub coupon_state: ::std::option::Option<crate::busifavor::CouponState>,
-    /// 【创建批次的商户号】批次创建方商户号。当调用方商户号为创建批次的商户号时,该字段必填。
-    ///
-    /// *Optional (选填).* Wire name `creator_merchant`, type `string`. Query parameter.
-    #[serde(skip)]
-    pub creator_merchant: ::std::option::Option<::std::string::String>,
-    /// 【批次归属商户号】批次归属商户号。当调用方商户号为批次归属商户号时,该字段必填。
-    ///
-    /// *Optional (选填).* Wire name `belong_merchant`, type `string`. Query parameter.
-    #[serde(skip)]
-    pub belong_merchant: ::std::option::Option<::std::string::String>,
-    /// 【批次发放商户号】批次发放商户号。当调用方商户号为发放批次的商户号时,该字段必填;委托营销关系下,请填写委托发券的商户号。
-    ///
-    /// *Optional (选填).* Wire name `sender_merchant`, type `string`. Query parameter.
-    #[serde(skip)]
-    pub sender_merchant: ::std::option::Option<::std::string::String>,
-    /// 【分页页码】分页页码
-    ///
-    /// *Optional (选填).* Wire name `offset`, type `integer`. Query parameter.
-    #[serde(skip)]
-    pub offset: ::std::option::Option<i64>,
-    /// 【分页大小】分页大小
-    ///
-    /// *Optional (选填).* Wire name `limit`, type `integer`. Query parameter.
-    #[serde(skip)]
-    pub limit: ::std::option::Option<i64>,
 }
 impl ListUserCouponsRequest {
     /// Starts a builder for [`ListUserCouponsRequest`].
@@ -71,15 +78,15 @@ pub struct ListUserCouponsRequestBuilder {
     openid: ::std::option::Option<::std::string::String>,
     appid: ::std::option::Option<::std::string::String>,
     stock_id: ::std::option::Option<::std::string::String>,
-    coupon_state: ::std::option::Option<crate::busifavor::CouponState>,
     creator_merchant: ::std::option::Option<::std::string::String>,
     belong_merchant: ::std::option::Option<::std::string::String>,
     sender_merchant: ::std::option::Option<::std::string::String>,
     offset: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
+    coupon_state: ::std::option::Option<crate::busifavor::CouponState>,
 }
 impl ListUserCouponsRequestBuilder {
-    /// Sets `openid` (【用户标识】).
+    /// Sets `openid`: The user's openid under the appid you pass (an AppID bound to the caller or to belong\_merchant) (【用户标识】).
     pub fn openid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -87,7 +94,7 @@ impl ListUserCouponsRequestBuilder {
         self.openid = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `appid` (【公众账号ID】).
+    /// Sets `appid`: Mini-program or official-account AppID bound to the caller or to belong\_merchant (【公众账号ID】).
     pub fn appid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -95,7 +102,7 @@ impl ListUserCouponsRequestBuilder {
         self.appid = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Only coupons of this stock (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -103,15 +110,7 @@ impl ListUserCouponsRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `coupon_state` (【券状态】).
-    pub fn coupon_state(
-        mut self,
-        value: impl ::std::convert::Into<crate::busifavor::CouponState>,
-    ) -> Self {
-        self.coupon_state = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `creator_merchant` (【创建批次的商户号】).
+    /// Sets `creator_merchant`: Creator merchant id of the stock; required when you call as the creator merchant (【创建批次的商户号】).
     pub fn creator_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -119,7 +118,7 @@ impl ListUserCouponsRequestBuilder {
         self.creator_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `belong_merchant` (【批次归属商户号】).
+    /// Sets `belong_merchant`: Owner merchant id of the stock; required when you call as the owner (belong) merchant (【批次归属商户号】).
     pub fn belong_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -127,7 +126,7 @@ impl ListUserCouponsRequestBuilder {
         self.belong_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `sender_merchant` (【批次发放商户号】).
+    /// Sets `sender_merchant`: Sender merchant id of the stock; required when you call as the sender merchant; under delegated marketing, the merchant that was delegated to send (【批次发放商户号】).
     pub fn sender_merchant(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -135,14 +134,22 @@ impl ListUserCouponsRequestBuilder {
         self.sender_merchant = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `offset` (【分页页码】).
+    /// Sets `offset`: Page number (paging index), starting at 0 (【分页页码】).
     pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.offset = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `limit` (【分页大小】).
+    /// Sets `limit`: Page size (no maximum documented; the example uses 20) (【分页大小】).
     pub fn limit(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.limit = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `coupon_state`: Only coupons in this state (【券状态】).
+    pub fn coupon_state(
+        mut self,
+        value: impl ::std::convert::Into<crate::busifavor::CouponState>,
+    ) -> Self {
+        self.coupon_state = ::std::option::Option::Some(value.into());
         self
     }
     /// Builds the value; fails with every missing required field.
@@ -175,12 +182,12 @@ impl ListUserCouponsRequestBuilder {
                     ::std::vec!["appid"],
                 ))?,
             stock_id: self.stock_id,
-            coupon_state: self.coupon_state,
             creator_merchant: self.creator_merchant,
             belong_merchant: self.belong_merchant,
             sender_merchant: self.sender_merchant,
             offset: self.offset,
             limit: self.limit,
+            coupon_state: self.coupon_state,
         })
     }
 }
@@ -210,6 +217,20 @@ impl crate::Validate for ListUserCouponsRequest {
                 }
             },
         );
+        if let ::std::option::Option::Some(value) = &self.offset {
+            v.field(
+                "offset",
+                |v| {
+                    if *value < 0i64 {
+                        v.report(
+                            "分页页码",
+                            crate::runtime::validation::Rule::Minimum,
+                            ::std::format!("{value}, at least 0"),
+                        );
+                    }
+                },
+            );
+        }
         if let ::std::option::Option::Some(value) = &self.coupon_state {
             v.field(
                 "coupon_state",
@@ -232,22 +253,72 @@ impl crate::Validate for ListUserCouponsRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListUserCouponsResponse {
-    /// 【结果集】符合条件的券列表。列表中的display\_pattern\_info不返回description(使用须知)字段。
+    /// The matching coupons (their display\_pattern\_info omits description) 【结果集】符合条件的券列表。列表中的display\_pattern\_info不返回description(使用须知)字段。
     ///
-    /// *Required (必填).* Wire name `data`, type `array[UserCoupon]`.
-    pub data: ::std::vec::Vec<crate::busifavor::UserCoupon>,
-    /// 【总数】查询结果总数
+    /// *Optional (选填).* Wire name `data`, type `array[UserCoupon]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub data: ::std::option::Option<::std::vec::Vec<crate::busifavor::UserCoupon>>,
+    /// Total number of matching coupons. 【总数量】查询结果总数
     ///
     /// *Required (必填).* Wire name `total_count`, type `integer`.
     pub total_count: i64,
-    /// 【分页页码】分页页码
+    /// Page number of this page. 【分页页码】分页页码
     ///
     /// *Required (必填).* Wire name `offset`, type `integer`.
     pub offset: i64,
-    /// 【分页大小】分页大小
+    /// Page size used. 【分页大小】分页大小
     ///
     /// *Required (必填).* Wire name `limit`, type `integer`.
     pub limit: i64,
+}
+impl crate::runtime::paging::Paged for crate::busifavor::ListUserCouponsRequest {
+    type Response = crate::busifavor::ListUserCouponsResponse;
+    type Item = crate::busifavor::UserCoupon;
+    const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
+        by_page: true,
+    };
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::busifavor::BusifavorClient::new(client).list_user_coupons(self).await
+    }
+    fn limit(&self) -> ::std::option::Option<i64> {
+        self.limit
+    }
+    fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0)
+    }
+    fn set_offset(&mut self, value: i64) {
+        self.offset = ::std::option::Option::Some(value);
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(response.total_count)
+    }
+    fn into_items(response: Self::Response) -> ::std::vec::Vec<Self::Item> {
+        response.data.unwrap_or_default()
+    }
+}
+impl<'a> crate::busifavor::BusifavorClient<'a> {
+    /// Walks every page of [`BusifavorClient::list_user_coupons`](crate::busifavor::BusifavorClient::list_user_coupons) (\`offset\` counts pages, from the request's value) and stops at the end of the list; each page is one signed call, validated like a single call.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wechatpay_marketing::Client, request: wechatpay_marketing::busifavor::ListUserCouponsRequest) -> Result<(), wechatpay_marketing::Error> {
+    /// let mut pages = client.busifavor().list_user_coupons_pages(&request);
+    /// while let Some(items) = pages.next_page().await? {
+    ///     for item in items {
+    ///         println!("{item:?}");
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_user_coupons_pages(
+        &self,
+        request: &crate::busifavor::ListUserCouponsRequest,
+    ) -> crate::Pages<'a, crate::busifavor::ListUserCouponsRequest> {
+        crate::Pages::new(self.client, ::std::clone::Clone::clone(request))
+    }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.list_user_coupons",
@@ -279,6 +350,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListUserCouponsRequest {
     /// The percent-encoded path and query string [`BusifavorClient::list_user_coupons`](crate::busifavor::BusifavorClient::list_user_coupons) sends this request to.
@@ -296,9 +368,6 @@ impl ListUserCouponsRequest {
         if let ::std::option::Option::Some(value) = &self.stock_id {
             pairs.push(("stock_id", ::std::string::ToString::to_string(value)));
         }
-        if let ::std::option::Option::Some(value) = &self.coupon_state {
-            pairs.push(("coupon_state", ::std::string::ToString::to_string(value)));
-        }
         if let ::std::option::Option::Some(value) = &self.creator_merchant {
             pairs.push(("creator_merchant", ::std::string::ToString::to_string(value)));
         }
@@ -313,6 +382,9 @@ impl ListUserCouponsRequest {
         }
         if let ::std::option::Option::Some(value) = &self.limit {
             pairs.push(("limit", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.coupon_state {
+            pairs.push(("coupon_state", ::std::string::ToString::to_string(value)));
         }
         if pairs.is_empty() {
             path
@@ -331,12 +403,16 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons`
     ///
     /// - Merchant types (支持商户): 普通商户
-    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/coupon/list-coupons-by-filter.html>, updated (更新时间) 2024-10-31; spec `spec/busifavor/list_user_coupons.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/coupon/list-coupons-by-filter.html>, updated (更新时间) 2024-10-31, last checked 2026-11-30; spec `spec/busifavor/list_user_coupons.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ListUserCouponsRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: This is how to find a user's coupon\_code values besides the COUPON.SEND notification: list the user's coupons of your stock and read coupon\_code from each entry. The offset parameter is a page number (0, 1, 2 …), not a row offset.
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -345,10 +421,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -359,13 +437,15 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// // The values of the page's request example:
     /// let request = ListUserCouponsRequest::builder()
-    ///     .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
+    ///     .openid("2323dfsdf342342")
     ///     .appid("wx233544546545989")
-    ///     .stock_id("9865000")
-    ///     .coupon_state("USED")
+    ///     .stock_id("100088")
     ///     .creator_merchant("1000000001")
+    ///     .belong_merchant("1000000002")
+    ///     .sender_merchant("1000000003")
     ///     .offset(0)
     ///     .limit(20)
+    ///     .coupon_state("SENDED")
     ///     .build()?;
     /// let response = client.busifavor().list_user_coupons(&request).await?;
     /// println!("{response:?}");
@@ -385,6 +465,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

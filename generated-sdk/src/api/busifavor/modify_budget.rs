@@ -7,36 +7,43 @@
 ///
 /// # Rules
 ///
-/// - at most one of `target_max_coupons`, `target_max_coupons_by_day` may be set (documented: target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个(二选一))
+/// - `current_max_coupons` is required when `target_max_coupons` is greater than 0 — current\_max\_coupons is required when target\_max\_coupons is above 0 (documented: 当传入target\_max\_coupons大于0时,current\_max\_coupons必传)
+/// - `current_max_coupons_by_day` is required when `target_max_coupons_by_day` is greater than 0 — current\_max\_coupons\_by\_day is required when target\_max\_coupons\_by\_day is above 0 (documented: 当传入target\_max\_coupons\_by\_day大于0时,current\_max\_coupons\_by\_day必填)
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyBudgetRequest {
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id whose budget changes. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
-    /// 【目标批次最大发放个数】批次最大发放个数(修改后)。target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个(二选一)。
+    /// New maximum number of coupons of the stock; change this or the daily cap, one per call. 【目标批次最大发放个数】批次最大发放个数,target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个\
+    /// 注:目标批次即修改后的批次
     ///
     /// *Optional (选填).* Wire name `target_max_coupons`, type `integer`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons: ::std::option::Option<i64>,
-    /// 【当前批次最大发放个数】当前批次最大发放个数,当传入target\_max\_coupons大于0时,current\_max\_coupons必传
+    /// The stock's current maximum (stock\_send\_rule.max\_coupons from query\_stock); required when target\_max\_coupons is above 0. 【当前批次最大发放个数】当前批次最大发放个数,当传入target\_max\_coupons大于0时,current\_max\_coupons必传\
+    /// 注:当前批次即未修改的批次
     ///
     /// *Optional (选填).* Wire name `current_max_coupons`, type `integer`.
+    ///
+    /// Note: Pass the stock's current max\_coupons as returned by query\_stock (not the uploaded-code count), otherwise WeChat Pay rejects the change.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons: ::std::option::Option<i64>,
-    /// 【目标单天发放上限个数】单天发放上限个数(修改后)。target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个(二选一)。
+    /// New daily cap on coupons sent; change this or the total maximum, one per call. 【目标单天发放上限个数】单天发放上限个数,target\_max\_coupons与target\_max\_coupons\_by\_day只能修改一个\
+    /// 注:目标批次即修改后的批次
     ///
     /// *Optional (选填).* Wire name `target_max_coupons_by_day`, type `integer`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons_by_day: ::std::option::Option<i64>,
-    /// 【当前单天发放上限个数】当前单天发放上限个数,当传入target\_max\_coupons\_by\_day大于0时,current\_max\_coupons\_by\_day必填
+    /// The stock's current daily cap; required when target\_max\_coupons\_by\_day is above 0. 【当前单天发放上限个数】当前单天发放上限个数 ,当传入target\_max\_coupons\_by\_day大于0时,current\_max\_coupons\_by\_day必填\
+    /// 注:当前批次即未修改的批次
     ///
     /// *Optional (选填).* Wire name `current_max_coupons_by_day`, type `integer`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons_by_day: ::std::option::Option<i64>,
-    /// 【修改预算请求单据号】修改预算请求单据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
+    /// Your unique request number for this change (merchant id + date + serial); reuse makes retries safe. 【修改预算请求单据号】修改预算请求单据号
     ///
     /// *Required (必填).* Wire name `modify_budget_request_no`, type `string`.
     pub modify_budget_request_no: ::std::string::String,
@@ -59,7 +66,7 @@ pub struct ModifyBudgetRequestBuilder {
     modify_budget_request_no: ::std::option::Option<::std::string::String>,
 }
 impl ModifyBudgetRequestBuilder {
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id whose budget changes (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -67,17 +74,17 @@ impl ModifyBudgetRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `target_max_coupons` (【目标批次最大发放个数】).
+    /// Sets `target_max_coupons`: New maximum number of coupons of the stock; change this or the daily cap, one per call (【目标批次最大发放个数】).
     pub fn target_max_coupons(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.target_max_coupons = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `current_max_coupons` (【当前批次最大发放个数】).
+    /// Sets `current_max_coupons`: The stock's current maximum (stock\_send\_rule.max\_coupons from query\_stock); required when target\_max\_coupons is above 0 (【当前批次最大发放个数】).
     pub fn current_max_coupons(mut self, value: impl ::std::convert::Into<i64>) -> Self {
         self.current_max_coupons = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `target_max_coupons_by_day` (【目标单天发放上限个数】).
+    /// Sets `target_max_coupons_by_day`: New daily cap on coupons sent; change this or the total maximum, one per call (【目标单天发放上限个数】).
     pub fn target_max_coupons_by_day(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -85,7 +92,7 @@ impl ModifyBudgetRequestBuilder {
         self.target_max_coupons_by_day = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `current_max_coupons_by_day` (【当前单天发放上限个数】).
+    /// Sets `current_max_coupons_by_day`: The stock's current daily cap; required when target\_max\_coupons\_by\_day is above 0 (【当前单天发放上限个数】).
     pub fn current_max_coupons_by_day(
         mut self,
         value: impl ::std::convert::Into<i64>,
@@ -93,7 +100,7 @@ impl ModifyBudgetRequestBuilder {
         self.current_max_coupons_by_day = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `modify_budget_request_no` (【修改预算请求单据号】).
+    /// Sets `modify_budget_request_no`: Your unique request number for this change (merchant id + date + serial); reuse makes retries safe (【修改预算请求单据号】).
     pub fn modify_budget_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -150,62 +157,43 @@ impl crate::Validate for ModifyBudgetRequest {
             },
         );
         {
-            let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
-            if ::std::option::Option::Some(self)
+            let matched = ::std::option::Option::Some(self)
                 .and_then(|x| x.target_max_coupons.as_ref())
-                .is_some()
-            {
-                set.push("target_max_coupons");
-            }
-            if ::std::option::Option::Some(self)
-                .and_then(|x| x.target_max_coupons_by_day.as_ref())
-                .is_some()
-            {
-                set.push("target_max_coupons_by_day");
-            }
-            if set.len() > 1 {
-                let found = if set.is_empty() {
-                    ::std::string::String::from("none")
-                } else {
-                    set.join(", ")
-                };
-                let message = ::std::format!(
-                    "{}, found {}",
-                    "at most one of target_max_coupons, target_max_coupons_by_day may be set",
-                    found
+                .is_some_and(|w| *w > 0i64);
+            let present = ::std::option::Option::Some(self)
+                .and_then(|x| x.current_max_coupons.as_ref())
+                .is_some();
+            if matched && !present {
+                v.field(
+                    "current_max_coupons",
+                    |v| {
+                        v.report(
+                            "当前批次最大发放个数",
+                            crate::runtime::validation::Rule::Conditional,
+                            "required when target_max_coupons is greater than 0",
+                        );
+                    },
                 );
-                let at = set.get(1).copied().unwrap_or("target_max_coupons");
-                let index = ["target_max_coupons", "target_max_coupons_by_day"]
-                    .iter()
-                    .position(|n| *n == at)
-                    .unwrap_or(0);
-                match index {
-                    0usize => {
-                        v.field(
-                            "target_max_coupons",
-                            |v| {
-                                v.report(
-                                    "目标批次最大发放个数",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+            }
+        }
+        {
+            let matched = ::std::option::Option::Some(self)
+                .and_then(|x| x.target_max_coupons_by_day.as_ref())
+                .is_some_and(|w| *w > 0i64);
+            let present = ::std::option::Option::Some(self)
+                .and_then(|x| x.current_max_coupons_by_day.as_ref())
+                .is_some();
+            if matched && !present {
+                v.field(
+                    "current_max_coupons_by_day",
+                    |v| {
+                        v.report(
+                            "当前单天发放上限个数",
+                            crate::runtime::validation::Rule::Conditional,
+                            "required when target_max_coupons_by_day is greater than 0",
                         );
-                    }
-                    1usize => {
-                        v.field(
-                            "target_max_coupons_by_day",
-                            |v| {
-                                v.report(
-                                    "目标单天发放上限个数",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
-                        );
-                    }
-                    _ => {}
-                }
+                    },
+                );
             }
         }
         v.field(
@@ -226,11 +214,11 @@ impl crate::Validate for ModifyBudgetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyBudgetResponse {
-    /// 【批次当前最大发放个数】批次最大发放个数
+    /// The stock's maximum number of coupons after the change. 【批次当前最大发放个数】批次最大发放个数
     ///
     /// *Required (必填).* Wire name `max_coupons`, type `integer`.
     pub max_coupons: i64,
-    /// 【当前单天发放上限个数】当前单天发放上限个数
+    /// The stock's daily cap after the change (present when the stock has one) 【当前单天发放上限个数】当前单天发放上限个数
     ///
     /// *Optional (选填).* Wire name `max_coupons_by_day`, type `integer`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -266,6 +254,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyBudgetRequest {
     /// The percent-encoded path and query string [`BusifavorClient::modify_budget`](crate::busifavor::BusifavorClient::modify_budget) sends this request to.
@@ -286,12 +275,16 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商
     /// - Idempotency: `modify_budget_request_no` — when retrying, send the same value (修改预算请求单据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/busi-favor/modify-budget.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/modify_budget.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/busi-favor/modify-budget.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/modify_budget.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ModifyBudgetRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Change either the total maximum or the daily cap in one call, and pass the stock's current value of the one you change (read it with query\_stock first). The page's own example sends both at once; the client allows that, but sending one per call is the documented usage.
+    ///
+    /// **Partly documented:** no source showed the response fields and the error table whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -300,10 +293,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -313,12 +308,15 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// use wechatpay_marketing::busifavor::ModifyBudgetRequest;
     ///
     /// // Checked by validate() before anything is sent:
-    /// // - at most one of target_max_coupons, target_max_coupons_by_day may be set
+    /// // - current_max_coupons is required when target_max_coupons is greater than 0
+    /// // - current_max_coupons_by_day is required when target_max_coupons_by_day is greater than 0
     /// // The values of the page's request example:
     /// let request = ModifyBudgetRequest::builder()
     ///     .stock_id("98065001")
     ///     .target_max_coupons(3000)
     ///     .current_max_coupons(500)
+    ///     .target_max_coupons_by_day(500)
+    ///     .current_max_coupons_by_day(300)
     ///     .modify_budget_request_no("1002600620019090123143254436")
     ///     .build()?;
     /// let response = client.busifavor().modify_budget(&request).await?;
@@ -343,6 +341,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,60 +7,68 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyStockRequest {
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id to modify (path only — do not repeat it in the body) 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
-    /// 【自定义入口】自定义入口
+    /// New custom entrances of the coupon detail page. 【自定义入口】卡详情页面,可选择多种入口引导用户
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `ModifyCustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<crate::busifavor::ModifyCustomEntrance>,
-    /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。暂不支持修改。
+    /// Stock name, at most 21 characters — documented as not modifiable yet. 【批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。\
+    /// 注:该字段暂不支持修改
     ///
     /// *Optional (选填).* Wire name `stock_name`, type `string(21)`. Constraints: at most 21 characters.
+    ///
+    /// Note: WeChat Pay documents the stock name as not modifiable yet; sending it is allowed but may have no effect.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_name: ::std::option::Option<::std::string::String>,
-    /// 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
+    /// New remark visible only to the configuring merchant; at most 20 characters. 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `comment`, type `string(20)`. Constraints: at most 20 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
-    /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
+    /// New description of the applicable goods, shown in the card package; at most 15 characters. 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `goods_name`, type `string(15)`. Constraints: at most 15 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
-    /// 【商户请求单号】商户请求单号,商户修改批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。
+    /// Your unique request number for this modification (merchant id + date + serial); reuse makes retries safe. 【商户请求单号】商户修改批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性。
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string`.
     pub out_request_no: ::std::string::String,
-    /// 【样式信息】样式信息
+    /// New display style (description at most 1000 characters; merchant\_name is filled automatically) 【样式信息】样式信息
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::busifavor::DisplayPatternInfo,
     >,
-    /// 【核销规则】券核销相关规则
+    /// New redemption method settings. 【核销规则】券核销相关规则
     ///
     /// *Optional (选填).* Wire name `coupon_use_rule`, type `ModifyCouponUseRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_use_rule: ::std::option::Option<crate::busifavor::ModifyCouponUseRule>,
-    /// 【发放规则】券发放相关规则
+    /// New sending settings. 【发放规则】券发放相关规则
     ///
     /// *Optional (选填).* Wire name `stock_send_rule`, type `ModifyStockSendRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<crate::busifavor::ModifyStockSendRule>,
-    /// 【事件通知配置】事件回调通知商户的配置
+    /// New event-notification settings. 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
-    /// 【是否允许营销补差】该批次发放的券是否允许进行补差。只支持从false改为true,不支持从true改为false
+    /// Allow marketing subsidy payments (false → true only; not open yet upstream) 【是否允许营销补差】该批次发放的券是否允许进行补差。只允许从false改为true,不支持从true改为false\
+    /// 注:该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
+    ///
+    /// **Not open yet (暂未开放):** leave it unset; setting it fails validation.
+    ///
+    /// Note: WeChat Pay documents this field as not open yet; the client rejects any value, so leave it unset.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -87,7 +95,7 @@ pub struct ModifyStockRequestBuilder {
     subsidy: ::std::option::Option<bool>,
 }
 impl ModifyStockRequestBuilder {
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id to modify (path only — do not repeat it in the body) (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -95,7 +103,7 @@ impl ModifyStockRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `custom_entrance` (【自定义入口】).
+    /// Sets `custom_entrance`: New custom entrances of the coupon detail page (【自定义入口】).
     pub fn custom_entrance(
         mut self,
         value: crate::busifavor::ModifyCustomEntrance,
@@ -103,7 +111,7 @@ impl ModifyStockRequestBuilder {
         self.custom_entrance = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `stock_name` (【商家券批次名称】).
+    /// Sets `stock_name`: Stock name, at most 21 characters — documented as not modifiable yet (【批次名称】).
     pub fn stock_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -111,7 +119,7 @@ impl ModifyStockRequestBuilder {
         self.stock_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `comment` (【批次备注】).
+    /// Sets `comment`: New remark visible only to the configuring merchant; at most 20 characters (【批次备注】).
     pub fn comment(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -119,7 +127,7 @@ impl ModifyStockRequestBuilder {
         self.comment = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `goods_name` (【适用商品范围】).
+    /// Sets `goods_name`: New description of the applicable goods, shown in the card package; at most 15 characters (【适用商品范围】).
     pub fn goods_name(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -127,7 +135,7 @@ impl ModifyStockRequestBuilder {
         self.goods_name = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `out_request_no` (【商户请求单号】).
+    /// Sets `out_request_no`: Your unique request number for this modification (merchant id + date + serial); reuse makes retries safe (【商户请求单号】).
     pub fn out_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -135,7 +143,7 @@ impl ModifyStockRequestBuilder {
         self.out_request_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `display_pattern_info` (【样式信息】).
+    /// Sets `display_pattern_info`: New display style (description at most 1000 characters; merchant\_name is filled automatically) (【样式信息】).
     pub fn display_pattern_info(
         mut self,
         value: crate::busifavor::DisplayPatternInfo,
@@ -143,7 +151,7 @@ impl ModifyStockRequestBuilder {
         self.display_pattern_info = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `coupon_use_rule` (【核销规则】).
+    /// Sets `coupon_use_rule`: New redemption method settings (【核销规则】).
     pub fn coupon_use_rule(
         mut self,
         value: crate::busifavor::ModifyCouponUseRule,
@@ -151,7 +159,7 @@ impl ModifyStockRequestBuilder {
         self.coupon_use_rule = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `stock_send_rule` (【发放规则】).
+    /// Sets `stock_send_rule`: New sending settings (【发放规则】).
     pub fn stock_send_rule(
         mut self,
         value: crate::busifavor::ModifyStockSendRule,
@@ -159,12 +167,12 @@ impl ModifyStockRequestBuilder {
         self.stock_send_rule = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `notify_config` (【事件通知配置】).
+    /// Sets `notify_config`: New event-notification settings (【事件通知配置】).
     pub fn notify_config(mut self, value: crate::busifavor::NotifyConfig) -> Self {
         self.notify_config = ::std::option::Option::Some(value);
         self
     }
-    /// Sets `subsidy` (【是否允许营销补差】).
+    /// Sets `subsidy`: Allow marketing subsidy payments (false → true only; not open yet upstream) (【是否允许营销补差】).
     pub fn subsidy(mut self, value: bool) -> Self {
         self.subsidy = ::std::option::Option::Some(value);
         self
@@ -237,7 +245,7 @@ impl crate::Validate for ModifyStockRequest {
                     let len = crate::runtime::validation::char_len(value);
                     if len > 21usize {
                         v.report(
-                            "商家券批次名称",
+                            "批次名称",
                             crate::runtime::validation::Rule::MaxLength,
                             ::std::format!("{len} characters, at most 21"),
                         );
@@ -319,6 +327,18 @@ impl crate::Validate for ModifyStockRequest {
                 },
             );
         }
+        if self.subsidy.is_some() {
+            v.field(
+                "subsidy",
+                |v| {
+                    v.report(
+                        "是否允许营销补差",
+                        crate::runtime::validation::Rule::NotOpen,
+                        "not open yet upstream (暂未开放); leave it unset",
+                    );
+                },
+            );
+        }
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
@@ -351,6 +371,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::modify_stock`](crate::busifavor::BusifavorClient::modify_stock) sends this request to.
@@ -365,18 +386,20 @@ impl ModifyStockRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 修改商家券基本信息 — Modify a merchant coupon stock's basic information (entrances, names, display pattern, redemption method, notification appid); 204 No Content on success.
     ///
-    /// 商户可以通过该接口修改商家券基本信息
+    /// 商户可以通过该接口修改商家券基本信息。前置条件:已创建商家券批次,且修改时间位于有效期结束时间前。
     ///
     /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}`
     ///
-    /// - Merchant types (支持商户): 普通商户
-    /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户修改批次凭据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
-    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716868>, updated (更新时间) 2025-07-25; spec `spec/busifavor/modify_stock.yaml`
+    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
+    /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户修改批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性。)
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716868>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/modify_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ModifyStockRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// **Partly documented:** no source showed the request fields and the error table whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -385,10 +408,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says (also returned when stock\_id is sent in the body) | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -423,6 +448,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute_empty(api_request).await
     }

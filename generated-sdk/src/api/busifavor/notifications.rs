@@ -3,18 +3,30 @@
 
 /// `event_type` of the 领券事件回调通知 notification.
 pub const COUPON_SEND_EVENT_TYPE: &str = "COUPON.SEND";
+/// Registry entry of the 领券事件回调通知 notification: event type `COUPON.SEND`, resource `original_type` `coupon`, `associated_data` `coupon`.
+pub static COUPON_SEND_NOTIFICATION: crate::NotificationKind = crate::NotificationKind {
+    id: "busifavor.coupon_send",
+    event_type: "COUPON.SEND",
+    original_type: ::std::option::Option::Some("coupon"),
+    associated_data: ::std::option::Option::Some("coupon"),
+};
 impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     /// 领券事件回调通知 — Notification WeChat Pay POSTs to the merchant's notify\_url when a user receives a merchant coupon; the resource is AEAD\_AES\_256\_GCM-encrypted with the APIv3 key.
     ///
+    /// 领券完成后,微信会把相关领券结果和用户信息发送给商户。回调URL通过设置商家券事件通知地址API设置,必须为HTTPS, 且为直接可访问、不带参数的URL。通知数据经AEAD\_AES\_256\_GCM加密;同样的通知可能多次发送,商户须正确处理重复通知; 商户未应答成功或超时时,微信按60s/次、总计11次的频率重发,不保证最终成功。
+    ///
     /// Event type `COUPON.SEND`.
     ///
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/busicoupon-send.html>, updated (更新时间) 2025-03-25; spec `spec/busifavor/coupon_send_notification.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/busicoupon-send.html>, updated (更新时间) 2025-03-25, last checked 2026-11-30; spec `spec/busifavor/coupon_send_notification.yaml`
     ///
-    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), then
-    /// decrypts `resource` (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the
-    /// callback only after this returns `Ok`.
+    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), refuses
+    /// another event type or resource type (`Error::Notification`), then decrypts `resource`
+    /// (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the callback only after
+    /// this returns `Ok`. For a callback URL shared by several event types, use
+    /// [`Client::notification_handler`](crate::Client::notification_handler) or
+    /// [`Client::parse_event`](crate::Client::parse_event).
     ///
-    /// Note: Source: facts pack §3 (envelope O, partner page 2025-03-25, 支持商户 普通服务商; plaintext T + L) and seed 002 §3.2.17. Delivery: POST with a JSON body to the notify\_url set by set\_callback; HTTPS, directly reachable, no query parameters. Verify the Wechatpay-Signature, Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Serial (and Wechatpay-Signature-Type) headers over the raw body before decrypting. Reply HTTP 200 or 204 for success (body optional), 500 or 4xx for failure. Without a success reply (or on timeout) WeChat Pay retries every 60 s, 11 times in total, and does not guarantee delivery; the same notification may arrive several times, so handle it idempotently and lock before checking state. Notifications come only for stocks the receiving merchant created, with 营销事件推送 enabled and the APIv3 key set. The seed FAQ lists the callback source networks 101.226.103.0/2 (sic), 140.207.54.0/25 and 121.51.58.128/25. The envelope example is the official one (key order as published; real bodies may order keys differently); no plaintext example is documented.
+    /// Note: Newest page: the partner copy busicoupon-send.html (2025-03-25, 支持商户 普通服务商); no doc/v3 page id was found in the stored docs. The plaintext table is below the readable part of the page, so the payload comes from third-party transcriptions and the legacy page (via the facts pack); no official plaintext example is documented. Delivery: POST with a JSON body to the notify\_url set by set\_callback; HTTPS, directly reachable, no query parameters. Verify the Wechatpay-Signature, Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Serial (and Wechatpay-Signature-Type) headers over the raw body before decrypting. Reply HTTP 200 or 204 for success (body optional), 500 or 4xx for failure. Without a success reply (or on timeout) WeChat Pay retries every 60 s, 11 times in total, and does not guarantee delivery; the same notification may arrive several times, so handle it idempotently and lock before checking state. Notifications come only for stocks the receiving merchant created, with 营销事件推送 enabled and the APIv3 key set. The seed FAQ lists the callback source networks 101.226.103.0/2 (sic), 140.207.54.0/25 and 121.51.58.128/25. The envelope example is the official one (key order as published; real bodies may order keys differently).
     pub fn parse_coupon_send_notification<H>(
         &self,
         api_v3_key: &crate::ApiV3Key,
@@ -27,6 +39,12 @@ impl<'a> crate::api::busifavor::BusifavorClient<'a> {
     where
         H: crate::HeaderLookup + ?::std::marker::Sized,
     {
-        self.client.parse_notification(api_v3_key, headers, body)
+        self.client
+            .parse_notification_kind(
+                &COUPON_SEND_NOTIFICATION,
+                api_v3_key,
+                headers,
+                body,
+            )
     }
 }

@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryCallbackRequest {
-    /// 【商户号】商户号,微信支付商户的商户号,由微信支付生成并下发,不填默认查询调用方商户的通知URL。
+    /// Merchant id to query; defaults to the calling merchant; at most 15 characters. 【商户号】商户号,不填默认查询调用方商户号
     ///
     /// *Optional (选填).* Wire name `mchid`, type `string(15)`. Query parameter. Constraints: at most 15 characters.
     #[serde(skip)]
@@ -26,7 +26,7 @@ pub struct QueryCallbackRequestBuilder {
     mchid: ::std::option::Option<::std::string::String>,
 }
 impl QueryCallbackRequestBuilder {
-    /// Sets `mchid` (【商户号】).
+    /// Sets `mchid`: Merchant id to query; defaults to the calling merchant; at most 15 characters (【商户号】).
     pub fn mchid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -66,11 +66,11 @@ impl crate::Validate for QueryCallbackRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryCallbackResponse {
-    /// 【商户号】微信支付商户的商户号,由微信支付生成并下发
+    /// The merchant id. 【商户号】商户号
     ///
     /// *Required (必填).* Wire name `mchid`, type `string(15)`. Constraints: at most 15 characters.
     pub mchid: ::std::string::String,
-    /// 【通知URL地址】商户提供的用于接收商家券事件通知的url地址
+    /// The notification URL set for that merchant id. 【通知URL地址】商户提供的用于接收商家券事件通知的URL地址,必须支持HTTPS。
     ///
     /// *Required (必填).* Wire name `notify_url`, type `string(256)`. Constraints: at most 256 characters.
     pub notify_url: ::std::string::String,
@@ -108,45 +108,46 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 400u16,
             code: "APPID_MCHID_NOT_MATCH",
             description: "AppID与请求方商户无关联关系",
-            solution: "确认AppID与请求方商户的关联关系",
+            solution: "AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "发券模式不合法",
-            solution: "换一个支持预上传code的批次重试",
+            solution: "请更换支持预上传code的批次后重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "上传的自定义code已达上限",
-            solution: "换一个新批次重试",
+            solution: "请更换一个新的批次后重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "MCH_NOT_EXISTS",
             description: "商户号不存在",
-            solution: "确认商户号",
+            solution: "请确认传入的商户号是否正确",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "批次已存在",
-            solution: "检查 out_request_no 是否重复使用",
+            solution: "查看out_request_no字段是否重复使用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "券已被其他订单核销",
-            solution: "用查询券API确认",
+            solution: "请通过查询券API确认券是否已被其他订单核销",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "SYSTEM_ERROR",
             description: "系统错误",
-            solution: "用相同参数稍后重调",
+            solution: "请使用相同参数稍后重新调用",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryCallbackRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_callback`](crate::busifavor::BusifavorClient::query_callback) sends this request to.
@@ -168,17 +169,19 @@ impl QueryCallbackRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 获取商家券事件通知地址 — Query the merchant coupon event notification URL set by a merchant id.
     ///
-    /// 通过调用此接口可查询设置的通知URL。
+    /// 使用场景:用于查询设置的通知URL。限制条件:仅可以查询由请求商户号设置的商家券通知URL。
     ///
     /// `GET /v3/marketing/busifavor/callbacks`
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/call-back/get-coupon-notify.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/query_callback.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4012465557>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/query_callback.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QueryCallbackRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// **Partly documented:** no source showed the error table whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -187,17 +190,19 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
-    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换一个支持预上传code的批次重试 |
-    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换一个新批次重试 |
-    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 用相同参数稍后重调 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | An AppID is not bound to the calling merchant | AppID与请求方商户无关联关系 | AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系 |
+    /// | 400 | `INVALID_REQUEST` | The stock's code mode does not allow this call (product-wide row) | 发券模式不合法 | 请更换支持预上传code的批次后重试 |
+    /// | 400 | `INVALID_REQUEST` | The stock holds the maximum number of uploaded codes (product-wide row) | 上传的自定义code已达上限 | 请更换一个新的批次后重试 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id does not exist: check mchid | 商户号不存在 | 请确认传入的商户号是否正确 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | Request number already used (product-wide row) | 批次已存在 | 查看out\_request\_no字段是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | Coupon already redeemed by another order (product-wide row) | 券已被其他订单核销 | 请通过查询券API确认券是否已被其他订单核销 |
+    /// | 400 | `SYSTEM_ERROR` | System error: call again later with the same parameters | 系统错误 | 请使用相同参数稍后重新调用 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -208,7 +213,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// // The values of the page's request example:
     /// let request = QueryCallbackRequest::builder()
-    ///     .mchid("10000098")
+    ///     .mchid("98568888")
     ///     .build()?;
     /// let response = client.busifavor().query_callback(&request).await?;
     /// println!("{response:?}");
@@ -228,6 +233,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryStockRequest {
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id returned by create\_stock. 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
     #[serde(skip)]
@@ -26,7 +26,7 @@ pub struct QueryStockRequestBuilder {
     stock_id: ::std::option::Option<::std::string::String>,
 }
 impl QueryStockRequestBuilder {
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id returned by create\_stock (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -75,86 +75,92 @@ impl crate::Validate for QueryStockRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryStockResponse {
-    /// 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
+    /// Stock name (at most 21 characters) 【商家券批次名称】批次名称,字数上限为21个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `stock_name`, type `string`.
     pub stock_name: ::std::string::String,
-    /// 【批次归属商户号】批次归属于哪个商户
+    /// Merchant id that owns the stock (direct merchant id, or sub-merchant id in service-provider/indirect mode) 【批次归属商户号】批次是归属于哪个商户\
+    /// 注:\
+    /// 普通直连模式,该参数为直连商户号;\
+    /// 服务商模式,该参数为子商户号;\
+    /// 间连模式,该参数为子商户号。
     ///
     /// *Required (必填).* Wire name `belong_merchant`, type `string`.
     pub belong_merchant: ::std::string::String,
-    /// 【批次备注】仅配置商户可见,用于自定义信息。
+    /// Remark visible only to the configuring merchant. 【批次备注】仅配置商户可见,用于自定义信息。字数上限为20个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Optional (选填).* Wire name `comment`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
-    /// 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。
+    /// Goods the coupon applies to, shown in the card package. 【适用商品范围】用来描述批次在哪些商品可用,会显示在微信卡包中。字数上限为15个,一个中文汉字/英文字母/数字均占用一个字数。
     ///
     /// *Required (必填).* Wire name `goods_name`, type `string`.
     pub goods_name: ::std::string::String,
-    /// 【批次类型】NORMAL:固定面额满减券批次\
+    /// Coupon kind. 【批次类型】NORMAL:固定面额满减券批次\
     /// DISCOUNT:折扣券批次\
     /// EXCHANGE:换购券批次
     ///
     /// *Required (必填).* Wire name `stock_type`, type `StockType`. Constraints: one of `NORMAL`, `DISCOUNT`, `EXCHANGE`.
     pub stock_type: crate::busifavor::StockType,
-    /// 【核销规则】券核销相关规则
+    /// Redemption rules. 【核销规则】核销规则
     ///
     /// *Required (必填).* Wire name `coupon_use_rule`, type `CouponUseRule`.
     pub coupon_use_rule: crate::busifavor::CouponUseRule,
-    /// 【发放规则】券发放相关规则
+    /// Sending limits. 【发放规则】发放规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
     pub stock_send_rule: crate::busifavor::StockSendRule,
-    /// 【自定义入口】自定义入口
+    /// Custom entrances of the coupon detail page. 【自定义入口】卡详情页面,可选择多种入口引导用户
     ///
     /// *Optional (选填).* Wire name `custom_entrance`, type `CustomEntrance`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<crate::busifavor::CustomEntrance>,
-    /// 【样式信息】创建批次时的样式信息
+    /// Display style set at creation. 【样式信息】创建批次时的样式信息
     ///
     /// *Optional (选填).* Wire name `display_pattern_info`, type `DisplayPatternInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         crate::busifavor::DisplayPatternInfo,
     >,
-    /// 【批次状态】UNAUDIT:审核中\
+    /// Stock state. 【批次状态】UNAUDIT:审核中\
     /// RUNNING:运行中\
     /// STOPED:已停止\
     /// PAUSED:暂停发放
     ///
     /// *Required (必填).* Wire name `stock_state`, type `StockState`. Constraints: one of `UNAUDIT`, `RUNNING`, `STOPED`, `PAUSED`.
     pub stock_state: crate::busifavor::StockState,
-    /// 【券code模式】WECHATPAY\_MODE:系统分配券code\
+    /// Who supplies the coupon codes. 【券code模式】WECHATPAY\_MODE:系统分配code,商户无需额外操作\
     /// MERCHANT\_API:商户发放时接口指定券code\
     /// MERCHANT\_UPLOAD:商户上传自定义code,发券时系统随机选取上传的券code
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `CouponCodeMode`. Constraints: one of `WECHATPAY_MODE`, `MERCHANT_API`, `MERCHANT_UPLOAD`.
     pub coupon_code_mode: crate::busifavor::CouponCodeMode,
-    /// 【批次号】微信为每个商家券批次分配的唯一ID
+    /// Stock id. 【批次号】批次唯一标识
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【券code数量】当且仅当coupon\_code\_mode(券code模式)为MERCHANT\_UPLOAD(商户上传自定义code)模式时,返回该字段
+    /// Uploaded-code counts; only for MERCHANT\_UPLOAD stocks. 【券code数量】当且仅当coupon\_code\_mode(券code模式)为MERCHANT\_UPLOAD(商户上传自定义code)模式时,返回该字段;返回内容为商户上传code的数量信息
     ///
     /// *Optional (选填).* Wire name `coupon_code_count`, type `CouponCodeCount`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count: ::std::option::Option<crate::busifavor::CouponCodeCount>,
-    /// 【事件通知配置】事件回调通知商户的配置
+    /// Event-notification settings. 【事件通知配置】事件回调通知商户的配置
     ///
     /// *Optional (选填).* Wire name `notify_config`, type `NotifyConfig`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<crate::busifavor::NotifyConfig>,
-    /// 【批次发放情况】批次发放情况
+    /// How much has been sent so far. 【批次发放情况】批次发放情况
     ///
     /// *Optional (选填).* Wire name `send_count_information`, type `SendCountInformation`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub send_count_information: ::std::option::Option<
         crate::busifavor::SendCountInformation,
     >,
-    /// 【是否允许营销补差】该批次发放的券是否允许进行补差
+    /// Whether coupons of this stock allow marketing subsidy payments (feature not open yet) 【是否允许营销补差】该批次发放的券是否允许进行补差。注:该字段暂未开放
     ///
     /// *Optional (选填).* Wire name `subsidy`, type `boolean`.
+    ///
+    /// **Not open yet (暂未开放):** leave it unset; setting it fails validation.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
@@ -191,37 +197,37 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 400u16,
             code: "SYSTEM_ERROR",
             description: "系统错误",
-            solution: "相同参数稍后重调",
+            solution: "请使用相同参数稍后重新调用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "批次已存在",
-            solution: "查 out_request_no 是否重复",
+            solution: "查看out_request_no字段是否重复使用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "券已被其他订单核销",
-            solution: "用查询券API确认",
+            solution: "请通过查询券API确认券是否已被其他订单核销",
         },
         crate::ErrorRow {
             status: 404u16,
             code: "RESOURCE_NOT_EXISTS",
             description: "查询的资源不存在",
-            solution: "检查资源id",
+            solution: "请检查查询资源的对应id是否填写正确",
         },
         crate::ErrorRow {
             status: 403u16,
             code: "NOAUTH",
             description: "无权限",
-            solution: "确认权限",
+            solution: "查看具体错误信息,确认是否有权限",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "APPID_MCHID_NOT_MATCH",
             description: "appid与请求方商户无关联关系",
-            solution: "确认关联关系",
+            solution: "appid与请求方商户不匹配,请确认appid与请求方商户是否有关联关系",
         },
         crate::ErrorRow {
             status: 400u16,
@@ -266,6 +272,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "换批次",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryStockRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_stock`](crate::busifavor::BusifavorClient::query_stock) sends this request to.
@@ -284,13 +291,15 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `GET /v3/marketing/busifavor/stocks/{stock_id}`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
-    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716977>, updated (更新时间) 2025-07-25; spec `spec/busifavor/query_stock.yaml`
+    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716977>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/query_stock.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QueryStockRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -299,23 +308,25 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 相同参数稍后重调 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 查 out\_request\_no 是否重复 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 查询的资源不存在 | 检查资源id |
-    /// | 403 | `NOAUTH` |  | 无权限 | 确认权限 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | appid与请求方商户无关联关系 | 确认关联关系 |
-    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
-    /// | 404 | `USER_NOT_EXISTS` |  | openid不正确 | 确认openid |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统失败 | 多为网络超时,重试 |
-    /// | 429 | `FREQUENCY_LIMITED` |  | 频率限制 | 降低调用频率 |
-    /// | 403 | `RULELIMIT` |  | 券不在有效期 | 确认券当前可核销 |
-    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换批次 |
-    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换批次 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `SYSTEM_ERROR` | System error: call again later with the same parameters | 系统错误 | 请使用相同参数稍后重新调用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | A stock with this out\_request\_no already exists | 批次已存在 | 查看out\_request\_no字段是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | The coupon was already redeemed by another order | 券已被其他订单核销 | 请通过查询券API确认券是否已被其他订单核销 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | No such stock: check stock\_id | 查询的资源不存在 | 请检查查询资源的对应id是否填写正确 |
+    /// | 403 | `NOAUTH` | No permission to query this stock: check the message and your relation to the stock | 无权限 | 查看具体错误信息,确认是否有权限 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | An AppID is not bound to the calling merchant | appid与请求方商户无关联关系 | appid与请求方商户不匹配,请确认appid与请求方商户是否有关联关系 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id does not exist | 商户号不存在 | 确认商户号 |
+    /// | 404 | `USER_NOT_EXISTS` | Wrong openid | openid不正确 | 确认openid |
+    /// | 500 | `SYSTEM_ERROR` | System failure, usually a network timeout: retry | 系统失败 | 多为网络超时,重试 |
+    /// | 429 | `FREQUENCY_LIMITED` | Rate limit hit: call less often | 频率限制 | 降低调用频率 |
+    /// | 403 | `RULELIMIT` | The coupon is outside its validity period | 券不在有效期 | 确认券当前可核销 |
+    /// | 400 | `INVALID_REQUEST` | The stock's code mode does not allow this call: use another stock | 发券模式不合法 | 换批次 |
+    /// | 400 | `INVALID_REQUEST` | The stock holds the maximum number of uploaded codes: use another stock | 上传的自定义code已达上限 | 换批次 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -326,7 +337,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// // The values of the page's request example:
     /// let request = QueryStockRequest::builder()
-    ///     .stock_id("1212")
+    ///     .stock_id("100088")
     ///     .build()?;
     /// let response = client.busifavor().query_stock(&request).await?;
     /// println!("{response:?}");
@@ -346,6 +357,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,7 +7,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuerySubsidyPayReceiptRequest {
-    /// 【补差付款单号】补差付款单号
+    /// Subsidy payment receipt id returned by create\_subsidy\_pay\_receipt (28-32 characters) 【补差付款单号】补差付款唯一单号,由微信支付生成,仅在补差付款成功后有返回
     ///
     /// *Required (必填).* Wire name `subsidy_receipt_id`, type `string(32)`. Path parameter. Constraints: 28 to 32 characters.
     #[serde(skip)]
@@ -26,7 +26,7 @@ pub struct QuerySubsidyPayReceiptRequestBuilder {
     subsidy_receipt_id: ::std::option::Option<::std::string::String>,
 }
 impl QuerySubsidyPayReceiptRequestBuilder {
-    /// Sets `subsidy_receipt_id` (【补差付款单号】).
+    /// Sets `subsidy_receipt_id`: Subsidy payment receipt id returned by create\_subsidy\_pay\_receipt (28-32 characters) (【补差付款单号】).
     pub fn subsidy_receipt_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -123,6 +123,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QuerySubsidyPayReceiptRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::query_subsidy_pay_receipt) sends this request to.
@@ -137,17 +138,19 @@ impl QuerySubsidyPayReceiptRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 查询营销补差付款单详情 — Query a marketing subsidy pay receipt by its subsidy\_receipt\_id.
     ///
-    /// 商户可以通过该接口查询商家券营销补差付款单详情
+    /// 查询商家券营销补差付款单详情
     ///
     /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
     ///
     /// - Merchant types (支持商户): 直连商户, 服务商
-    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336>, updated (更新时间) 2026-01-12; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336>, updated (更新时间) 2026-01-12, last checked 2026-11-30; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QuerySubsidyPayReceiptRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -156,10 +159,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -190,6 +195,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -123,6 +123,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QuerySubsidyReturnReceiptRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_subsidy_return_receipt`](crate::busifavor::BusifavorClient::query_subsidy_return_receipt) sends this request to.
@@ -194,6 +195,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,21 +7,25 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryUserCouponRequest {
-    /// 【用户标识】用户标识,Openid信息,用户在appid下的唯一标识。
-    ///
-    /// *Required (必填).* Wire name `openid`, type `string`. Path parameter.
-    #[serde(skip)]
-    pub openid: ::std::string::String,
-    /// 【券code】券code,券的唯一标识。
+    /// Code of the coupon (from COUPON.SEND or list\_user\_coupons) 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`. Path parameter.
+    ///
+    /// Note: The coupon\_code comes from the COUPON.SEND notification or from list\_user\_coupons.
     #[serde(skip)]
     pub coupon_code: ::std::string::String,
-    /// 【公众账号ID】公众账号ID,支持传入与当前调用接口商户号有绑定关系的appid。支持小程序appid与公众号appid。
+    /// Mini-program or official-account AppID bound to the caller or to belong\_merchant. 【公众账号ID】支持传入与当前调用接口商户号有绑定关系的AppID。支持小程序AppID与公众号AppID。\
+    /// 校验规则:传入的AppID得是与调用方商户号(即请求头里面的商户号)有绑定关系的AppID或传入的AppID得是归属商户号有绑定关系的AppID
     ///
     /// *Required (必填).* Wire name `appid`, type `string`. Path parameter.
     #[serde(skip)]
     pub appid: ::std::string::String,
+    /// The coupon owner's openid under that appid. 【用户OpenID】OpenID信息,用户在AppID下的唯一标识。\
+    /// 校验规则:传入的OpenID得是调用方商户号(即请求头里面的商户号)有绑定关系的AppID获取的OpenID或传入的OpenID得是归属商户号有绑定关系的AppID获取的OpenID。
+    ///
+    /// *Required (必填).* Wire name `openid`, type `string`. Path parameter.
+    #[serde(skip)]
+    pub openid: ::std::string::String,
 }
 impl QueryUserCouponRequest {
     /// Starts a builder for [`QueryUserCouponRequest`].
@@ -33,20 +37,12 @@ impl QueryUserCouponRequest {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct QueryUserCouponRequestBuilder {
-    openid: ::std::option::Option<::std::string::String>,
     coupon_code: ::std::option::Option<::std::string::String>,
     appid: ::std::option::Option<::std::string::String>,
+    openid: ::std::option::Option<::std::string::String>,
 }
 impl QueryUserCouponRequestBuilder {
-    /// Sets `openid` (【用户标识】).
-    pub fn openid(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.openid = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of the coupon (from COUPON.SEND or list\_user\_coupons) (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -54,7 +50,7 @@ impl QueryUserCouponRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `appid` (【公众账号ID】).
+    /// Sets `appid`: Mini-program or official-account AppID bound to the caller or to belong\_merchant (【公众账号ID】).
     pub fn appid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -62,19 +58,27 @@ impl QueryUserCouponRequestBuilder {
         self.appid = ::std::option::Option::Some(value.into());
         self
     }
+    /// Sets `openid`: The coupon owner's openid under that appid (【用户OpenID】).
+    pub fn openid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.openid = ::std::option::Option::Some(value.into());
+        self
+    }
     /// Builds the value; fails with every missing required field.
     pub fn build(
         self,
     ) -> ::std::result::Result<QueryUserCouponRequest, crate::BuildError> {
         let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
-        }
         if self.coupon_code.is_none() {
             missing.push("coupon_code");
         }
         if self.appid.is_none() {
             missing.push("appid");
+        }
+        if self.openid.is_none() {
+            missing.push("openid");
         }
         if !missing.is_empty() {
             return ::std::result::Result::Err(
@@ -82,12 +86,6 @@ impl QueryUserCouponRequestBuilder {
             );
         }
         ::std::result::Result::Ok(QueryUserCouponRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
             coupon_code: self
                 .coupon_code
                 .ok_or_else(|| crate::BuildError::new(
@@ -100,23 +98,17 @@ impl QueryUserCouponRequestBuilder {
                     "QueryUserCouponRequest",
                     ::std::vec!["appid"],
                 ))?,
+            openid: self
+                .openid
+                .ok_or_else(|| crate::BuildError::new(
+                    "QueryUserCouponRequest",
+                    ::std::vec!["openid"],
+                ))?,
         })
     }
 }
 impl crate::Validate for QueryUserCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户标识",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
         v.field(
             "coupon_code",
             |v| {
@@ -135,6 +127,18 @@ impl crate::Validate for QueryUserCouponRequest {
                 if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
+                        crate::runtime::validation::Rule::Required,
+                        "required, but empty",
+                    );
+                }
+            },
+        );
+        v.field(
+            "openid",
+            |v| {
+                if self.openid.is_empty() {
+                    v.report(
+                        "用户OpenID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
@@ -173,6 +177,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryUserCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::query_user_coupon`](crate::busifavor::BusifavorClient::query_user_coupon) sends this request to.
@@ -191,17 +196,19 @@ impl QueryUserCouponRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 查询用户券详情 — Query the details of one merchant coupon in a user's card package.
     ///
-    /// 服务商可通过该接口查询微信用户卡包中某一张商家券的详情信息。
+    /// 商户可通过该接口查询微信用户卡包中某一张商家券的详情信息。
     ///
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
     ///
     /// - Merchant types (支持商户): 普通商户
-    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015715938>, updated (更新时间) 2025-07-25; spec `spec/busifavor/query_user_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015715938>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/query_user_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`QueryUserCouponRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -210,10 +217,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -224,9 +233,9 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// // The values of the page's request example:
     /// let request = QueryUserCouponRequest::builder()
-    ///     .openid("o4GgauInH_RCEdvrrNGrntXDu6D4")
     ///     .coupon_code("123446565767")
     ///     .appid("wx233544546545989")
+    ///     .openid("2323dfsdf342342")
     ///     .build()?;
     /// let response = client.busifavor().query_user_coupon(&request).await?;
     /// println!("{response:?}");
@@ -246,6 +255,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

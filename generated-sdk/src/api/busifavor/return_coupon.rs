@@ -7,15 +7,15 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnCouponRequest {
-    /// 【券code】券code,券的唯一标识。
+    /// Code of the redeemed coupon to return. 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
     pub coupon_code: ::std::string::String,
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Stock id the coupon belongs to. 【批次号】券的所属批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【退券请求单据号】退券请求单据号,每次退券请求的唯一标识,商户需保证唯一
+    /// Your unique number for this return request; at most 128 characters; reuse makes retries safe. 【退券请求单据号】每次退券请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `return_request_no`, type `string(128)`. Constraints: at most 128 characters.
     pub return_request_no: ::std::string::String,
@@ -35,7 +35,7 @@ pub struct ReturnCouponRequestBuilder {
     return_request_no: ::std::option::Option<::std::string::String>,
 }
 impl ReturnCouponRequestBuilder {
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of the redeemed coupon to return (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -43,7 +43,7 @@ impl ReturnCouponRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id the coupon belongs to (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -51,7 +51,7 @@ impl ReturnCouponRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `return_request_no` (【退券请求单据号】).
+    /// Sets `return_request_no`: Your unique number for this return request; at most 128 characters; reuse makes retries safe (【退券请求单据号】).
     pub fn return_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -152,7 +152,7 @@ impl crate::Validate for ReturnCouponRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnCouponResponse {
-    /// 【退券成功的时间】系统退券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When WeChat Pay returned the coupon (RFC 3339) 【系统退券成功的时间】微信退券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_return_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub wechatpay_return_time: ::std::string::String,
@@ -190,21 +190,22 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 404u16,
             code: "RESOURCE_NOT_EXISTS",
             description: "券不存在",
-            solution: "检查券code",
+            solution: "请检查券code",
         },
         crate::ErrorRow {
             status: 403u16,
             code: "NOAUTH",
             description: "商户无权限操作该券",
-            solution: "确认调用商户号",
+            solution: "请确认调用API商户号",
         },
         crate::ErrorRow {
             status: 404u16,
             code: "RESOURCE_NOT_EXISTS",
             description: "券已被删除",
-            solution: "",
+            solution: "请查询券详情确认券当前…",
         },
     ],
+    safe_to_retry: true,
 };
 impl ReturnCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::return_coupon`](crate::busifavor::BusifavorClient::return_coupon) sends this request to.
@@ -215,18 +216,22 @@ impl ReturnCouponRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 申请退券 — Return a redeemed coupon to the user's card package after a refund, usable again within its validity period.
     ///
-    /// 商户可以通过该接口为已核销的券申请退券
+    /// 商户可以在退款之后调用退券API,调用后券在用户卡包内正常展示,用户可在有效期内正常使用该优惠券。 若券过期状态下退款,可不用调用该退券API。前置条件:券的状态为USED。
     ///
     /// `POST /v3/marketing/busifavor/coupons/return`
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
     /// - Idempotency: `return_request_no` — when retrying, send the same value (退券请求单据号,每次退券请求的唯一标识,商户需保证唯一)
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/return-coupon.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/return_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/return-coupon.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/return_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ReturnCouponRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Call this after refunding the order the coupon was used on, so the user gets the coupon back; it only works on redeemed (USED) coupons, and is unnecessary if the coupon has already expired.
+    ///
+    /// **Partly documented:** no source showed the error table whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -235,13 +240,15 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 券不存在 | 检查券code |
-    /// | 403 | `NOAUTH` |  | 商户无权限操作该券 | 确认调用商户号 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 券已被删除 |  |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | No such coupon: check coupon\_code | 券不存在 | 请检查券code |
+    /// | 403 | `NOAUTH` | The calling merchant may not operate on this coupon: check which merchant id calls | 商户无权限操作该券 | 请确认调用API商户号 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | The coupon was deleted: query the coupon to check its current state | 券已被删除 | 请查询券详情确认券当前… |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -278,6 +285,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -381,6 +381,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl SendProductCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::send_product_coupon`](crate::busifavor::BusifavorClient::send_product_coupon) sends this request to.
@@ -463,6 +464,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

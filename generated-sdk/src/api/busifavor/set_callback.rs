@@ -7,14 +7,16 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetCallbackRequest {
-    /// 【商户号】微信支付商户的商户号,由微信支付生成并下发,不填默认为调用方商户号。
+    /// Merchant id whose notification URL is set; defaults to the calling merchant; at most 15 characters. 【商户号】商户号,不填默认查询调用方商户号
     ///
     /// *Optional (选填).* Wire name `mchid`, type `string(15)`. Constraints: at most 15 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
-    /// 【通知URL地址】通知URL地址,商户提供的用于接收商家券事件通知的url地址,必须支持https。
+    /// HTTPS URL that receives the coupon event notifications; at most 256 characters; must be directly reachable and carry no query parameters. 【通知URL地址】商户提供的用于接收商家券事件通知的URL地址,必须支持HTTPS。
     ///
     /// *Required (必填).* Wire name `notify_url`, type `string(256)`. Constraints: at most 256 characters; URI.
+    ///
+    /// Note: The URL must be https, reachable from WeChat Pay's servers and have no query string.
     pub notify_url: ::std::string::String,
 }
 impl SetCallbackRequest {
@@ -31,7 +33,7 @@ pub struct SetCallbackRequestBuilder {
     notify_url: ::std::option::Option<::std::string::String>,
 }
 impl SetCallbackRequestBuilder {
-    /// Sets `mchid` (【商户号】).
+    /// Sets `mchid`: Merchant id whose notification URL is set; defaults to the calling merchant; at most 15 characters (【商户号】).
     pub fn mchid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -39,7 +41,7 @@ impl SetCallbackRequestBuilder {
         self.mchid = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `notify_url` (【通知URL地址】).
+    /// Sets `notify_url`: HTTPS URL that receives the coupon event notifications; at most 256 characters; must be directly reachable and carry no query parameters (【通知URL地址】).
     pub fn notify_url(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -105,6 +107,13 @@ impl crate::Validate for SetCallbackRequest {
                             ::std::format!("{len} characters, at most 256"),
                         );
                     }
+                    if !crate::runtime::validation::url_with_scheme(value, &["https"]) {
+                        v.report(
+                            "通知URL地址",
+                            crate::runtime::validation::Rule::Url,
+                            ::std::format!("{value:?} is not an absolute https URL"),
+                        );
+                    }
                 }
             },
         );
@@ -114,15 +123,15 @@ impl crate::Validate for SetCallbackRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetCallbackResponse {
-    /// 【修改时间】修改时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When the URL was set (RFC 3339) 【修改时间】修改时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `update_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
     pub update_time: ::std::string::String,
-    /// 【通知URL地址】商户提供的用于接收商家券事件通知的url地址
+    /// The notification URL now in effect. 【通知URL地址】商户提供的用于接收商家券事件通知的URL地址,必须支持HTTPS。
     ///
     /// *Required (必填).* Wire name `notify_url`, type `string(256)`. Constraints: at most 256 characters.
     pub notify_url: ::std::string::String,
-    /// 【商户号】微信支付商户的商户号,由微信支付生成并下发
+    /// The merchant id the URL belongs to. 【商户号】商户号
     ///
     /// *Required (必填).* Wire name `mchid`, type `string(15)`. Constraints: at most 15 characters.
     pub mchid: ::std::string::String,
@@ -157,6 +166,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl SetCallbackRequest {
     /// The percent-encoded path and query string [`BusifavorClient::set_callback`](crate::busifavor::BusifavorClient::set_callback) sends this request to.
@@ -167,17 +177,21 @@ impl SetCallbackRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 设置商家券事件通知地址 — Set the URL that receives merchant coupon event notifications (e.g. COUPON.SEND) for a merchant id.
     ///
-    /// 用于设置接收商家券相关事件通知的URL,可接收商家券相关的事件通知、包括发放通知等。需要设置接收通知的URL,并在服务商平台开通营销事件推送的能力,即可接收到相关通知。
+    /// 用于设置接收商家券相关事件通知的URL,可接收商家券相关的事件通知、包括发放通知等。需要设置接收通知的URL,并在商户平台开通营销事件推送的能力,即可接收到相关通知。 营销事件推送由商家券批次创建方登录商户平台开通。注意:仅可以收到由商户自己创建的批次相关的通知;需要设置APIv3密钥,否则无法收到回调;如果需要领券回调中的OpenID,需要创券时传入notify\_appid参数。
     ///
     /// `POST /v3/marketing/busifavor/callbacks`
     ///
     /// - Merchant types (支持商户): 普通商户
-    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/call-back/set-coupon-notify.html>, updated (更新时间) 2024-09-20; spec `spec/busifavor/set_callback.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/call-back/set-coupon-notify.html>, updated (更新时间) 2024-09-20, last checked 2026-11-30; spec `spec/busifavor/set_callback.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`SetCallbackRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: This address receives COUPON.SEND, the notification that tells you a user received one of your coupons (with its coupon\_code). It only works after the stock's creator has enabled marketing event push on the merchant platform and set an APIv3 key, and only for stocks you created.
+    ///
+    /// **Partly documented:** no source showed the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -186,10 +200,12 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -200,7 +216,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// // The values of the page's request example:
     /// let request = SetCallbackRequest::builder()
-    ///     .mchid("10000098")
+    ///     .mchid("98568888")
     ///     .notify_url("https://pay.weixin.qq.com")
     ///     .build()?;
     /// let response = client.busifavor().set_callback(&request).await?;
@@ -225,6 +241,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

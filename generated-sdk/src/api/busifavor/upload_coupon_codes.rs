@@ -7,16 +7,16 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadCouponCodesRequest {
-    /// 【批次号】批次号,微信为每个商家券批次分配的唯一ID
+    /// Id of a stock created with coupon\_code\_mode MERCHANT\_UPLOAD. 【批次号】商家券批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`. Path parameter.
     #[serde(skip)]
     pub stock_id: ::std::string::String,
-    /// 【券code列表】商户上传的券code列表,code允许包含的字符有0-9、a-z、A-Z、空格(仅含空格,不含制表符、换行符、换页符等)、中划线-、下划线\_、反斜线\\、斜线/、等号=、竖线\|
+    /// Codes to upload: 1..=200 per call, each 1..=32 characters of 0-9 a-z A-Z, plain space, - \_ \\ / = \|. 【券code列表】商户上传的券code列表;code允许包含的字符有 0-9 a-z A-Z 空格(仅含空格,不含制表符、换行符、换页符等) 中划线- 下划线\_ 反斜线\\ 斜线/ 等号= 竖线\|
     ///
-    /// *Required (必填).* Wire name `coupon_code_list`, type `array[string(32)]`. Constraints: 1 to 200 items; each item: at most 32 characters; only digits, ASCII letters, ` `, `-`, `_`, `\`, `/`, `=`, `|`.
+    /// *Required (必填).* Wire name `coupon_code_list`, type `array[string(32)]`. Constraints: 1 to 200 items; each item: 1 to 32 characters; only digits, ASCII letters, ` `, `-`, `_`, `\`, `/`, `=`, `|`.
     pub coupon_code_list: ::std::vec::Vec<::std::string::String>,
-    /// 【请求业务单据号】请求业务单据号,商户上传code的凭据号,商户侧需保持唯一性。
+    /// Your unique request number for this upload; at most 128 characters; reuse makes retries safe. 【请求业务单据号】商户上传code的凭据号,商户侧需保持唯一性
     ///
     /// *Required (必填).* Wire name `upload_request_no`, type `string(128)`. Constraints: at most 128 characters.
     pub upload_request_no: ::std::string::String,
@@ -36,7 +36,7 @@ pub struct UploadCouponCodesRequestBuilder {
     upload_request_no: ::std::option::Option<::std::string::String>,
 }
 impl UploadCouponCodesRequestBuilder {
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Id of a stock created with coupon\_code\_mode MERCHANT\_UPLOAD (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -44,7 +44,7 @@ impl UploadCouponCodesRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `coupon_code_list` (【券code列表】).
+    /// Sets `coupon_code_list`: Codes to upload: 1..=200 per call, each 1..=32 characters of 0-9 a-z A-Z, plain space, - \_ \\ / = \| (【券code列表】).
     pub fn coupon_code_list<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
@@ -55,7 +55,7 @@ impl UploadCouponCodesRequestBuilder {
         );
         self
     }
-    /// Sets `upload_request_no` (【请求业务单据号】).
+    /// Sets `upload_request_no`: Your unique request number for this upload; at most 128 characters; reuse makes retries safe (【请求业务单据号】).
     pub fn upload_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -150,6 +150,16 @@ impl crate::Validate for UploadCouponCodesRequest {
                                     ::std::format!("{len} characters, at most 32"),
                                 );
                             }
+                            if len < 1usize {
+                                v.report(
+                                    "券code列表",
+                                    crate::runtime::validation::Rule::MinLength,
+                                    ::std::format!(
+                                        "{len} {}, at least 1", if len == 1 { "character" } else {
+                                        "characters" }
+                                    ),
+                                );
+                            }
                             if let ::std::option::Option::Some(c) = value
                                 .chars()
                                 .find(|&c| {
@@ -199,45 +209,45 @@ impl crate::Validate for UploadCouponCodesRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadCouponCodesResponse {
-    /// 【批次号】微信为每个商家券批次分配的唯一ID
+    /// Stock id. 【批次号】商家券批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【去重后上传code总数】本次上传操作,去重后实际上传的code数目
+    /// Codes in this upload after removing duplicates. 【去重后上传code总数】本次上传操作,去重后实际上传的code数目
     ///
     /// *Required (必填).* Wire name `total_count`, type `integer`.
     pub total_count: i64,
-    /// 【上传成功code个数】本次上传操作上传成功个数
+    /// Codes uploaded successfully in this call. 【上传成功code个数】本次上传操作上传成功个数
     ///
     /// *Required (必填).* Wire name `success_count`, type `integer`.
     pub success_count: i64,
-    /// 【上传成功的code列表】本次新增上传成功的code信息
+    /// Codes newly uploaded in this call. 【上传成功的code列表】本次新增上传成功的code信息。特殊规则:单个券code长度为【1,32】,条目个数限制为【1,200】。
     ///
     /// *Optional (选填).* Wire name `success_codes`, type `array[string]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// 【上传成功时间】上传操作完成时间,遵循rfc3339标准格式
+    /// When the upload finished (RFC 3339) 【上传成功时间】上传操作完成时间,遵循rfc3339标准格式
     ///
     /// *Required (必填).* Wire name `success_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub success_time: ::std::string::String,
-    /// 【上传失败code个数】本次上传操作上传失败的code数
+    /// Codes that failed in this call. 【上传失败code个数】本次上传操作上传失败的code数
     ///
     /// *Optional (选填).* Wire name `fail_count`, type `integer`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_count: ::std::option::Option<i64>,
-    /// 【上传失败的code及原因】本次导入失败的code信息,请参照错误信息,修改后重试
+    /// The failed codes with reasons; fix them and upload again. 【上传失败的code及原因】本次导入失败的code信息,请参照错误信息,修改后重试
     ///
     /// *Optional (选填).* Wire name `fail_codes`, type `array[UploadCouponCodeFailure]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_codes: ::std::option::Option<
         ::std::vec::Vec<crate::busifavor::UploadCouponCodeFailure>,
     >,
-    /// 【已存在的code列表】历史已存在的code列表,本次不会重复导入
+    /// Codes that already existed; not imported again. 【已存在的code列表】历史已存在的code列表,本次不会重复导入。特殊规则:单个券code长度为【1,32】,条目个数限制为【1,200】。
     ///
     /// *Optional (选填).* Wire name `exist_codes`, type `array[string]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// 【本次请求中重复的code列表】本次重复导入的code会被自动过滤,仅保留一个做导入,如满足要求则成功;如不满足要求,则失败
+    /// Codes repeated within this request; only one copy of each was imported. 【本次请求中重复的code列表】本次重复导入的code会被自动过滤,仅保留一个做导入,如满足要求则成功;如不满足要求,则失败;请参照报错提示修改重试。特殊规则:单个券code长度为【1,32】,条目个数限制为【1,200】。
     ///
     /// *Optional (选填).* Wire name `duplicate_codes`, type `array[string]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -276,45 +286,46 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 400u16,
             code: "APPID_MCHID_NOT_MATCH",
             description: "AppID与请求方商户无关联关系",
-            solution: "确认AppID与请求方商户的关联关系",
+            solution: "AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "发券模式不合法",
-            solution: "换一个支持预上传code的批次重试",
+            solution: "请更换支持预上传code的批次后重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "INVALID_REQUEST",
             description: "上传的自定义code已达上限",
-            solution: "换一个新批次重试",
+            solution: "请更换一个新的批次后重试",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "MCH_NOT_EXISTS",
             description: "商户号不存在",
-            solution: "确认商户号",
+            solution: "请确认传入的商户号是否正确",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "批次已存在",
-            solution: "检查 out_request_no 是否重复使用",
+            solution: "查看out_request_no字段是否重复使用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "券已被其他订单核销",
-            solution: "用查询券API确认",
+            solution: "请通过查询券API确认券是否已被其他订单核销",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "SYSTEM_ERROR",
             description: "系统错误",
-            solution: "用相同参数稍后重调",
+            solution: "请使用相同参数稍后重新调用",
         },
     ],
+    safe_to_retry: true,
 };
 impl UploadCouponCodesRequest {
     /// The percent-encoded path and query string [`BusifavorClient::upload_coupon_codes`](crate::busifavor::BusifavorClient::upload_coupon_codes) sends this request to.
@@ -329,18 +340,22 @@ impl UploadCouponCodesRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 上传预存CODE — Upload merchant-defined coupon codes to a MERCHANT\_UPLOAD stock; codes are later handed out at random when coupons are sent.
     ///
-    /// 商家券的Code码可由微信后台随机分配,同时支持商户自定义。如商家已有自己的优惠券系统,可直接使用自定义模式。即商家预先向微信支付上传券Code,当券在发放时,微信支付自动从已导入的Code中随机取值(不能指定),派发给用户。
+    /// 商家券的code码可由微信后台随机分配,同时支持商户自定义。如商家已有自己的优惠券系统,可直接使用自定义模式。即商家预先向微信支付上传券code,当券在发放时,微信支付自动从已导入的code中随机取值(不能指定),派发给用户。
     ///
     /// `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`
     ///
     /// - Merchant types (支持商户): 普通商户
     /// - Idempotency: `upload_request_no` — when retrying, send the same value (请求业务单据号,商户上传code的凭据号,商户侧需保持唯一性。)
-    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/busi-favor/upload-coupon-code.html>, updated (更新时间) 2024-09-20; spec `spec/busifavor/upload_coupon_codes.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/busi-favor/upload-coupon-code.html>, updated (更新时间) 2024-09-20, last checked 2026-11-30; spec `spec/busifavor/upload_coupon_codes.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`UploadCouponCodesRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Only for stocks created with coupon\_code\_mode MERCHANT\_UPLOAD. Wait a minute or so after creating the stock before the first upload (WeChat Pay answers "stock still being created" until then). Each uploaded code is later handed to a user at random when a coupon of the stock is sent, and comes back to you as coupon\_code in COUPON.SEND.
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -349,17 +364,19 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | AppID与请求方商户无关联关系 | 确认AppID与请求方商户的关联关系 |
-    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换一个支持预上传code的批次重试 |
-    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换一个新批次重试 |
-    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 检查 out\_request\_no 是否重复使用 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 用相同参数稍后重调 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | An AppID is not bound to the calling merchant | AppID与请求方商户无关联关系 | AppID与请求方商户不匹配,请确认AppID与请求方商户是否有关联关系 |
+    /// | 400 | `INVALID_REQUEST` | The stock is not a MERCHANT\_UPLOAD stock: upload to a stock created with coupon\_code\_mode MERCHANT\_UPLOAD | 发券模式不合法 | 请更换支持预上传code的批次后重试 |
+    /// | 400 | `INVALID_REQUEST` | The stock already holds the maximum number of uploaded codes: use a new stock | 上传的自定义code已达上限 | 请更换一个新的批次后重试 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id does not exist | 商户号不存在 | 请确认传入的商户号是否正确 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | The request number was already used | 批次已存在 | 查看out\_request\_no字段是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | The coupon was already redeemed by another order | 券已被其他订单核销 | 请通过查询券API确认券是否已被其他订单核销 |
+    /// | 400 | `SYSTEM_ERROR` | System error: call again later with the same parameters | 系统错误 | 请使用相同参数稍后重新调用 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -371,7 +388,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// // The values of the page's request example:
     /// let request = UploadCouponCodesRequest::builder()
     ///     .stock_id("98065001")
-    ///     .coupon_code_list(["ABC9588200", "ABC9588201"])
+    ///     .coupon_code_list(["ABC9588200"])
     ///     .upload_request_no("100002322019090134234sfdf")
     ///     .build()?;
     /// let response = client.busifavor().upload_coupon_codes(&request).await?;
@@ -399,6 +416,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -7,28 +7,34 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UseCouponRequest {
-    /// 【券code】券code,券的唯一标识。
+    /// Code of the coupon to redeem (from COUPON.SEND, list\_user\_coupons or the code the user shows) 【券code】券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string`.
+    ///
+    /// Note: The coupon\_code arrives in the COUPON.SEND notification when the user receives the coupon, is returned by list\_user\_coupons and query\_user\_coupon, and in store is scanned from the code the card package shows.
     pub coupon_code: ::std::string::String,
-    /// 【批次号】微信为每个商家券批次分配的唯一ID,当你在创建商家券时设置了商户自定义code模式(MERCHANT\_API或MERCHANT\_UPLOAD),则核销时必须填写批次号
+    /// Stock id; required when the stock's coupon\_code\_mode is MERCHANT\_API or MERCHANT\_UPLOAD. 【批次号】微信为每个商家券批次分配的唯一ID,当你在创建商家券接口中的coupon\_code\_mode参数传值为MERCHANT\_API或者MERCHANT\_UPLOAD时,则核销接口中该字段必传,否则该字段可不传
     ///
     /// *Optional (选填).* Wire name `stock_id`, type `string`.
+    ///
+    /// Note: Always sending stock\_id is safe; it is mandatory for stocks whose codes you supply (MERCHANT\_API or MERCHANT\_UPLOAD).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
-    /// 【公众账号ID】公众账号ID,支持传入与当前调用接口商户号有绑定关系的appid。支持小程序appid与公众号appid。核销接口返回的openid会在该传入appid下进行计算获得。
+    /// Mini-program or official-account AppID bound to the calling merchant or to the stock's belong\_merchant; the returned openid is computed under it. 【公众账号ID】支持传入与当前调用接口商户号有绑定关系的AppID。支持小程序AppID与公众号AppID。核销接口返回的OpenID会在该传入AppID下进行计算获得。\
+    /// 校验规则:传入的AppID得是与调用方商户号(即请求头里面的商户号)有绑定关系的AppID或传入的AppID得是归属商户号有绑定关系的AppID
     ///
     /// *Required (必填).* Wire name `appid`, type `string`.
     pub appid: ::std::string::String,
-    /// 【请求核销时间】商户请求核销用户券的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// Time of your redemption request (RFC 3339) 【请求核销时间】商户请求核销用户券的时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub use_time: ::std::string::String,
-    /// 【核销请求单据号】核销请求单据号,每次核销请求的唯一标识,商户需保证唯一。
+    /// Your unique number for this redemption request; at most 128 characters; reuse makes retries safe. 【核销请求单据号】每次核销请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `use_request_no`, type `string(128)`. Constraints: at most 128 characters.
     pub use_request_no: ::std::string::String,
-    /// 【用户标识】用户的唯一标识,做安全校验使用,非必填。需为与调用商户号或批次归属商户号有绑定关系的AppID下的openid。
+    /// The user's openid, optional, for a security check; from an AppID bound to the caller or to belong\_merchant. 【用户标识】用户的唯一标识,做安全校验使用,非必填。\
+    /// 校验规则:传入的OpenID得是调用方商户号(即请求头里面的商户号)有绑定关系的AppID获取的OpenID或传入的OpenID得是归属商户号有绑定关系的AppID获取的OpenID。
     ///
     /// *Optional (选填).* Wire name `openid`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -52,7 +58,7 @@ pub struct UseCouponRequestBuilder {
     openid: ::std::option::Option<::std::string::String>,
 }
 impl UseCouponRequestBuilder {
-    /// Sets `coupon_code` (【券code】).
+    /// Sets `coupon_code`: Code of the coupon to redeem (from COUPON.SEND, list\_user\_coupons or the code the user shows) (【券code】).
     pub fn coupon_code(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -60,7 +66,7 @@ impl UseCouponRequestBuilder {
         self.coupon_code = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `stock_id` (【批次号】).
+    /// Sets `stock_id`: Stock id; required when the stock's coupon\_code\_mode is MERCHANT\_API or MERCHANT\_UPLOAD (【批次号】).
     pub fn stock_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -68,7 +74,7 @@ impl UseCouponRequestBuilder {
         self.stock_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `appid` (【公众账号ID】).
+    /// Sets `appid`: Mini-program or official-account AppID bound to the calling merchant or to the stock's belong\_merchant; the returned openid is computed under it (【公众账号ID】).
     pub fn appid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -76,7 +82,7 @@ impl UseCouponRequestBuilder {
         self.appid = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `use_time` (【请求核销时间】).
+    /// Sets `use_time`: Time of your redemption request (RFC 3339) (【请求核销时间】).
     pub fn use_time(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -84,7 +90,7 @@ impl UseCouponRequestBuilder {
         self.use_time = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `use_request_no` (【核销请求单据号】).
+    /// Sets `use_request_no`: Your unique number for this redemption request; at most 128 characters; reuse makes retries safe (【核销请求单据号】).
     pub fn use_request_no(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -92,7 +98,7 @@ impl UseCouponRequestBuilder {
         self.use_request_no = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sets `openid` (【用户标识】).
+    /// Sets `openid`: The user's openid, optional, for a security check; from an AppID bound to the caller or to belong\_merchant (【用户标识】).
     pub fn openid(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -227,15 +233,15 @@ impl crate::Validate for UseCouponRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UseCouponResponse {
-    /// 【批次号】微信为每个商家券批次分配的唯一ID
+    /// Stock id of the redeemed coupon. 【批次号】微信为每个商家券批次分配的唯一ID
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.
     pub stock_id: ::std::string::String,
-    /// 【用户标识】用户在请求appid下的唯一标识
+    /// The coupon owner's openid under the appid you sent. 【用户标识】用户在请求appid下的唯一标识
     ///
     /// *Required (必填).* Wire name `openid`, type `string`.
     pub openid: ::std::string::String,
-    /// 【系统核销券成功的时间】系统核销券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
+    /// When WeChat Pay redeemed the coupon (RFC 3339) 【系统核销券成功的时间】系统核销券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_use_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub wechatpay_use_time: ::std::string::String,
@@ -273,37 +279,37 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             status: 400u16,
             code: "SYSTEM_ERROR",
             description: "系统错误",
-            solution: "相同参数稍后重调",
+            solution: "请使用相同参数稍后重新调用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "批次已存在",
-            solution: "查 out_request_no 是否重复",
+            solution: "查看out_request_no字段是否重复使用",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "RESOURCE_ALREADY_EXISTS",
             description: "券已被其他订单核销",
-            solution: "用查询券API确认",
+            solution: "请通过查询券API确认券是否已被其他订单核销",
         },
         crate::ErrorRow {
             status: 404u16,
             code: "RESOURCE_NOT_EXISTS",
             description: "查询的资源不存在",
-            solution: "检查资源id",
+            solution: "请检查查询资源的对应id是否填写正确",
         },
         crate::ErrorRow {
             status: 403u16,
             code: "NOAUTH",
             description: "无权限",
-            solution: "确认权限",
+            solution: "查看具体错误信息,确认是否有权限",
         },
         crate::ErrorRow {
             status: 400u16,
             code: "APPID_MCHID_NOT_MATCH",
             description: "appid与请求方商户无关联关系",
-            solution: "确认关联关系",
+            solution: "appid与请求方商户不匹配,请确认appid与请求方商户是否有关联关系",
         },
         crate::ErrorRow {
             status: 400u16,
@@ -348,6 +354,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "换批次",
         },
     ],
+    safe_to_retry: true,
 };
 impl UseCouponRequest {
     /// The percent-encoded path and query string [`BusifavorClient::use_coupon`](crate::busifavor::BusifavorClient::use_coupon) sends this request to.
@@ -358,19 +365,23 @@ impl UseCouponRequest {
 impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// 核销用户的券 — Redeem (write off) one merchant coupon in a user's WeChat card package.
     ///
-    /// 在用户满足优惠门槛后,服务商可通过该接口核销用户微信卡包中具体某一张商家券。
+    /// 在用户满足优惠门槛后,商户可通过该接口核销用户微信卡包中具体某一张商家券。
     ///
     /// `POST /v3/marketing/busifavor/coupons/use`
     ///
     /// - Merchant types (支持商户): 普通服务商, 渠道商
-    /// - Rate limit (接口频率): 核销频率 500QPS
+    /// - Rate limit (接口频率): 核销频率:500QPS
     /// - Idempotency: `use_request_no` — when retrying, send the same value (核销请求单据号,每次核销请求的唯一标识,商户需保证唯一。)
-    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/use-coupon.html>, updated (更新时间) 2024-11-18; spec `spec/busifavor/use_coupon.yaml`
+    /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/use-coupon.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/use_coupon.yaml`
     ///
     ///
     /// The request is validated first (unless validation is disabled on the client); a
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`UseCouponRequest`]. Family: 商家券 (busifavor).
+    ///
+    /// Note: Redeem only after checking yourself that the user meets the coupon's threshold — WeChat Pay does not check order amounts here. Retrying with the same use\_request\_no after a timeout is safe.
+    ///
+    /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///
     /// # Errors
     ///
@@ -379,23 +390,25 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// | Status | Code | Meaning | Description | Solution |
     /// |---|---|---|---|---|
-    /// | 400 | `PARAM_ERROR` |  | 参数错误 | 请根据错误提示正确传入参数 |
-    /// | 400 | `INVALID_REQUEST` |  | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
-    /// | 401 | `SIGN_ERROR` |  | 验证不通过 | 请参阅 签名常见问题 |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统异常,请稍后重试 | 请稍后重试 |
-    /// | 400 | `SYSTEM_ERROR` |  | 系统错误 | 相同参数稍后重调 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 批次已存在 | 查 out\_request\_no 是否重复 |
-    /// | 400 | `RESOURCE_ALREADY_EXISTS` |  | 券已被其他订单核销 | 用查询券API确认 |
-    /// | 404 | `RESOURCE_NOT_EXISTS` |  | 查询的资源不存在 | 检查资源id |
-    /// | 403 | `NOAUTH` |  | 无权限 | 确认权限 |
-    /// | 400 | `APPID_MCHID_NOT_MATCH` |  | appid与请求方商户无关联关系 | 确认关联关系 |
-    /// | 400 | `MCH_NOT_EXISTS` |  | 商户号不存在 | 确认商户号 |
-    /// | 404 | `USER_NOT_EXISTS` |  | openid不正确 | 确认openid |
-    /// | 500 | `SYSTEM_ERROR` |  | 系统失败 | 多为网络超时,重试 |
-    /// | 429 | `FREQUENCY_LIMITED` |  | 频率限制 | 降低调用频率 |
-    /// | 403 | `RULELIMIT` |  | 券不在有效期 | 确认券当前可核销 |
-    /// | 400 | `INVALID_REQUEST` |  | 发券模式不合法 | 换批次 |
-    /// | 400 | `INVALID_REQUEST` |  | 上传的自定义code已达上限 | 换批次 |
+    /// | 400 | `PARAM_ERROR` | Invalid parameter: correct it as the error message says | 参数错误 | 请根据错误提示正确传入参数 |
+    /// | 400 | `INVALID_REQUEST` | The HTTP request breaks the APIv3 rules (headers, format): see the API rules | HTTP 请求不符合微信支付 APIv3 接口规则 | 请参阅 接口规则 |
+    /// | 401 | `SIGN_ERROR` | Signature verification failed: check the signing key, serial number and signed string | 验证不通过 | 请参阅 签名常见问题 |
+    /// | 500 | `SYSTEM_ERROR` | WeChat Pay system error: retry later | 系统异常,请稍后重试 | 请稍后重试 |
+    /// | 400 | `SYSTEM_ERROR` | System error: call again later with the same parameters (same use\_request\_no) | 系统错误 | 请使用相同参数稍后重新调用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | Request number already used | 批次已存在 | 查看out\_request\_no字段是否重复使用 |
+    /// | 400 | `RESOURCE_ALREADY_EXISTS` | The coupon was already redeemed by another request: query the coupon to confirm | 券已被其他订单核销 | 请通过查询券API确认券是否已被其他订单核销 |
+    /// | 404 | `RESOURCE_NOT_EXISTS` | No such coupon or stock: check coupon\_code and stock\_id | 查询的资源不存在 | 请检查查询资源的对应id是否填写正确 |
+    /// | 403 | `NOAUTH` | No permission to redeem this coupon: check the message and your relation to the stock | 无权限 | 查看具体错误信息,确认是否有权限 |
+    /// | 400 | `APPID_MCHID_NOT_MATCH` | The appid is not bound to the calling merchant or to belong\_merchant | appid与请求方商户无关联关系 | appid与请求方商户不匹配,请确认appid与请求方商户是否有关联关系 |
+    /// | 400 | `MCH_NOT_EXISTS` | The merchant id does not exist | 商户号不存在 | 确认商户号 |
+    /// | 404 | `USER_NOT_EXISTS` | Wrong openid: it must come from the appid sent | openid不正确 | 确认openid |
+    /// | 500 | `SYSTEM_ERROR` | System failure, usually a network timeout: retry with the same use\_request\_no | 系统失败 | 多为网络超时,重试 |
+    /// | 429 | `FREQUENCY_LIMITED` | Rate limit hit (500 QPS): call less often | 频率限制 | 降低调用频率 |
+    /// | 403 | `RULELIMIT` | The coupon is outside its validity period or usable hours: check it can be redeemed now | 券不在有效期 | 确认券当前可核销 |
+    /// | 400 | `INVALID_REQUEST` | The stock's code mode does not allow this call | 发券模式不合法 | 换批次 |
+    /// | 400 | `INVALID_REQUEST` | The stock holds the maximum number of uploaded codes | 上传的自定义code已达上限 | 换批次 |
+    ///
+    /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
     /// # Example
@@ -435,6 +448,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

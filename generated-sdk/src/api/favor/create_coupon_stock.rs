@@ -792,6 +792,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateCouponStockRequest {
     /// The percent-encoded path and query string [`FavorClient::create_coupon_stock`](crate::favor::FavorClient::create_coupon_stock) sends this request to.
@@ -941,6 +942,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -277,6 +277,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请降低调用频率",
         },
     ],
+    safe_to_retry: true,
 };
 impl DownloadRefundFlowRequest {
     /// The percent-encoded path and query string [`FavorClient::download_refund_flow`](crate::favor::FavorClient::download_refund_flow) sends this request to.
@@ -376,6 +377,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -177,6 +177,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl DownloadRefundFlowByDayRequest {
     /// The percent-encoded path and query string [`FavorClient::download_refund_flow_by_day`](crate::favor::FavorClient::download_refund_flow_by_day) sends this request to.
@@ -266,6 +267,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

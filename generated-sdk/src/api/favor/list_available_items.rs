@@ -218,15 +218,11 @@ impl crate::runtime::paging::Paged for crate::favor::ListAvailableItemsRequest {
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
         by_page: true,
     };
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::favor::FavorClient::new(client).list_available_items(self).await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::favor::FavorClient::new(client).list_available_items(self).await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         ::std::option::Option::Some(self.limit)
@@ -433,6 +429,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListAvailableItemsRequest {
     /// The percent-encoded path and query string [`FavorClient::list_available_items`](crate::favor::FavorClient::list_available_items) sends this request to.
@@ -557,6 +554,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

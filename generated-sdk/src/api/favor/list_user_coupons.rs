@@ -402,15 +402,11 @@ impl crate::runtime::paging::Paged for crate::favor::ListUserCouponsRequest {
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Offset {
         by_page: true,
     };
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::favor::FavorClient::new(client).list_user_coupons(self).await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::favor::FavorClient::new(client).list_user_coupons(self).await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         self.limit
@@ -623,6 +619,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请降低调用频率",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListUserCouponsRequest {
     /// The percent-encoded path and query string [`FavorClient::list_user_coupons`](crate::favor::FavorClient::list_user_coupons) sends this request to.
@@ -760,6 +757,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -455,6 +455,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "该用户账号异常,无法领券。商家可联系微信支付或让用户联系微信支付客服处理。",
         },
     ],
+    safe_to_retry: false,
 };
 impl ModifyGoodsIdRequest {
     /// The percent-encoded path and query string [`FavorClient::modify_goods_id`](crate::favor::FavorClient::modify_goods_id) sends this request to.
@@ -562,6 +563,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

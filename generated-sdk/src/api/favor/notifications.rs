@@ -3,6 +3,13 @@
 
 /// `event_type` of the 核销事件回调通知 notification.
 pub const COUPON_USE_EVENT_TYPE: &str = "COUPON.USE";
+/// Registry entry of the 核销事件回调通知 notification: event type `COUPON.USE`, resource `original_type` `coupon`, `associated_data` ``.
+pub static COUPON_USE_NOTIFICATION: crate::NotificationKind = crate::NotificationKind {
+    id: "favor.coupon_use",
+    event_type: "COUPON.USE",
+    original_type: ::std::option::Option::Some("coupon"),
+    associated_data: ::std::option::Option::Some(""),
+};
 impl<'a> crate::api::favor::FavorClient<'a> {
     /// 核销事件回调通知 — Notification WeChat Pay POSTs to the 代金券 notify\_url (set with set\_callback) when a user redeems a coupon; the resource is AEAD\_AES\_256\_GCM-encrypted with the APIv3 key and decrypts to the coupon with its redemption details.
     ///
@@ -12,9 +19,12 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     ///
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/check-notice.html>, updated (更新时间) 2025-02-20, last checked 2026-11-30; spec `spec/favor/coupon_use_notification.yaml`
     ///
-    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), then
-    /// decrypts `resource` (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the
-    /// callback only after this returns `Ok`.
+    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), refuses
+    /// another event type or resource type (`Error::Notification`), then decrypts `resource`
+    /// (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the callback only after
+    /// this returns `Ok`. For a callback URL shared by several event types, use
+    /// [`Client::notification_handler`](crate::Client::notification_handler) or
+    /// [`Client::parse_event`](crate::Client::parse_event).
     ///
     /// Note: Source: the partner page (2025.02.20), the newer twin; the merchant page (2025.02.19) is the official twin. 支持商户 is not documented on either copy (the legacy page: 直连商户). The notify\_url is set with 设置代金券消息通知地址 (POST /v3/marketing/favor/callbacks); HTTPS, directly reachable, no query parameters. Verify the Wechatpay-Signature, -Timestamp, -Nonce and -Serial headers over the raw body, then decrypt. The merchant must verify and answer within 5 seconds: HTTP 200/204 for success (body optional), 4xx/5xx for failure; without a success answer WeChat Pay retries once a minute, 9 times in total (legacy page and wechatpay-im; the 2020 transcription shows an older 15s/15s/30s/3m… schedule), with no delivery guarantee, so handle duplicates idempotently (check state under a lock). A community answer (2020) says only redemption events are notified for 代金券 (no send/refund events). associated\_data is documented only by example (an empty string) and by the rule "shorter than 16 bytes and possibly empty".
     pub fn parse_coupon_use_notification<H>(
@@ -29,6 +39,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     where
         H: crate::HeaderLookup + ?::std::marker::Sized,
     {
-        self.client.parse_notification(api_v3_key, headers, body)
+        self.client
+            .parse_notification_kind(&COUPON_USE_NOTIFICATION, api_v3_key, headers, body)
     }
 }

@@ -308,6 +308,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl PauseStockRequest {
     /// The percent-encoded path and query string [`FavorClient::pause_stock`](crate::favor::FavorClient::pause_stock) sends this request to.
@@ -410,6 +411,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

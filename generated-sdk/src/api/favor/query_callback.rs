@@ -264,6 +264,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryCallbackRequest {
     /// The percent-encoded path and query string [`FavorClient::query_callback`](crate::favor::FavorClient::query_callback) sends this request to.
@@ -367,6 +368,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -348,6 +348,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请降低调用频率",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryCouponRequest {
     /// The percent-encoded path and query string [`FavorClient::query_coupon`](crate::favor::FavorClient::query_coupon) sends this request to.
@@ -462,6 +463,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -168,6 +168,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl RestartStockRequest {
     /// The percent-encoded path and query string [`FavorClient::restart_stock`](crate::favor::FavorClient::restart_stock) sends this request to.
@@ -245,6 +246,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

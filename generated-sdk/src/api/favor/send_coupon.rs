@@ -503,6 +503,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请降低调用频率",
         },
     ],
+    safe_to_retry: true,
 };
 impl SendCouponRequest {
     /// The percent-encoded path and query string [`FavorClient::send_coupon`](crate::favor::FavorClient::send_coupon) sends this request to.
@@ -612,6 +613,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

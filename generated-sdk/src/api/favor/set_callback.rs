@@ -339,6 +339,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl SetCallbackRequest {
     /// The percent-encoded path and query string [`FavorClient::set_callback`](crate::favor::FavorClient::set_callback) sends this request to.
@@ -438,6 +439,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

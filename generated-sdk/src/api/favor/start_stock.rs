@@ -307,6 +307,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl StartStockRequest {
     /// The percent-encoded path and query string [`FavorClient::start_stock`](crate::favor::FavorClient::start_stock) sends this request to.
@@ -409,6 +410,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -13,8 +13,11 @@ pub struct UploadImageRequest {
     pub filename: ::std::string::String,
     /// Hex SHA-256 of the image bytes; the crate fills it from the file. 【文件摘要】图片文件的文件摘要,即对图片文件的二进制内容进行sha256计算得到的值。
     ///
-    /// *Required (必填).* Wire name `sha256`, type `string`.
-    pub sha256: ::std::string::String,
+    /// *Optional (选填).* Wire name `sha256`, type `string`.
+    ///
+    /// Note: Filled in by the client: the SHA-256 (hex) of the file passed to the upload method.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub sha256: ::std::option::Option<::std::string::String>,
 }
 impl UploadImageRequest {
     /// Starts a builder for [`UploadImageRequest`].
@@ -52,9 +55,6 @@ impl UploadImageRequestBuilder {
         if self.filename.is_none() {
             missing.push("filename");
         }
-        if self.sha256.is_none() {
-            missing.push("sha256");
-        }
         if !missing.is_empty() {
             return ::std::result::Result::Err(
                 crate::BuildError::new("UploadImageRequest", missing),
@@ -67,12 +67,7 @@ impl UploadImageRequestBuilder {
                     "UploadImageRequest",
                     ::std::vec!["filename"],
                 ))?,
-            sha256: self
-                .sha256
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadImageRequest",
-                    ::std::vec!["sha256"],
-                ))?,
+            sha256: self.sha256,
         })
     }
 }
@@ -84,18 +79,6 @@ impl crate::Validate for UploadImageRequest {
                 if self.filename.is_empty() {
                     v.report(
                         "文件名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "sha256",
-            |v| {
-                if self.sha256.is_empty() {
-                    v.report(
-                        "文件摘要",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
@@ -145,6 +128,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl UploadImageRequest {
     /// The percent-encoded path and query string [`FavorClient::upload_image`](crate::favor::FavorClient::upload_image) sends this request to.
@@ -218,6 +202,7 @@ impl<'a> crate::favor::FavorClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -672,6 +672,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后使用原参数重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl CreateProductCouponRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::create_product_coupon`](crate::product_coupon::ProductCouponClient::create_product_coupon) sends this request to.
@@ -829,6 +830,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -250,6 +250,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl DeactivateProductCouponRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::deactivate_product_coupon`](crate::product_coupon::ProductCouponClient::deactivate_product_coupon) sends this request to.
@@ -335,6 +336,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

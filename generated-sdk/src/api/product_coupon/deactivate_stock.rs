@@ -285,6 +285,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl DeactivateStockRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::deactivate_stock`](crate::product_coupon::ProductCouponClient::deactivate_stock) sends this request to.
@@ -370,6 +371,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

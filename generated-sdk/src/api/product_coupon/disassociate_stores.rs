@@ -244,6 +244,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl DisassociateStoresRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::disassociate_stores`](crate::product_coupon::ProductCouponClient::disassociate_stores) sends this request to.
@@ -337,6 +338,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -210,23 +210,19 @@ for crate::product_coupon::ListAssociatedStoresRequest {
     type Response = crate::product_coupon::ListAssociatedStoresResponse;
     type Item = crate::product_coupon::StockStoreEntry;
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Token;
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::product_coupon::ProductCouponClient::new(client)
-                .list_associated_stores(self)
-                .await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::product_coupon::ProductCouponClient::new(client)
+            .list_associated_stores(self)
+            .await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         self.page_size
     }
     fn set_token(&mut self, value: ::std::string::String) {
-        self.page_token = ::std::option::Option::Some(::std::convert::From::from(value));
+        self.page_token = ::std::option::Option::Some(value);
     }
     fn next_token(
         response: &Self::Response,
@@ -288,6 +284,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListAssociatedStoresRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::list_associated_stores`](crate::product_coupon::ProductCouponClient::list_associated_stores) sends this request to.
@@ -387,6 +384,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

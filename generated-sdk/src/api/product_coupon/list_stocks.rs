@@ -218,23 +218,17 @@ impl crate::runtime::paging::Paged for crate::product_coupon::ListStocksRequest 
     type Response = crate::product_coupon::ListStocksResponse;
     type Item = crate::product_coupon::StockEntity;
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Token;
-    fn send_page<'c>(
-        &'c self,
-        client: &'c crate::Client,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<Self::Response, crate::Error>,
-    > + ::std::marker::Send + 'c {
-        async move {
-            crate::product_coupon::ProductCouponClient::new(client)
-                .list_stocks(self)
-                .await
-        }
+    async fn send_page(
+        &self,
+        client: &crate::Client,
+    ) -> ::std::result::Result<Self::Response, crate::Error> {
+        crate::product_coupon::ProductCouponClient::new(client).list_stocks(self).await
     }
     fn limit(&self) -> ::std::option::Option<i64> {
         self.page_size
     }
     fn set_token(&mut self, value: ::std::string::String) {
-        self.page_token = ::std::option::Option::Some(::std::convert::From::from(value));
+        self.page_token = ::std::option::Option::Some(value);
     }
     fn next_token(
         response: &Self::Response,
@@ -296,6 +290,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ListStocksRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::list_stocks`](crate::product_coupon::ProductCouponClient::list_stocks) sends this request to.
@@ -396,6 +391,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

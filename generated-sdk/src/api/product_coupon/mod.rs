@@ -3,50 +3,78 @@
 //!
 //! Enabled by the `product-coupon` cargo feature. Operations:
 //!
+//! - [`ProductCouponClient::associate_stock_bundle_stores`](crate::product_coupon::ProductCouponClient::associate_stock_bundle_stores): 批次组批量关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`
 //! - [`ProductCouponClient::associate_stores`](crate::product_coupon::ProductCouponClient::associate_stores): 批次关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`
+//! - [`ProductCouponClient::confirm_user_coupon`](crate::product_coupon::ProductCouponClient::confirm_user_coupon): 确认发放用户商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`
 //! - [`ProductCouponClient::create_image_generation_task`](crate::product_coupon::ProductCouponClient::create_image_generation_task): 提交图片生成任务 — `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
 //! - [`ProductCouponClient::create_product_coupon`](crate::product_coupon::ProductCouponClient::create_product_coupon): 创建商品券 — `POST /v3/marketing/partner/product-coupon/product-coupons`
 //! - [`ProductCouponClient::create_stock`](crate::product_coupon::ProductCouponClient::create_stock): 添加商品券批次 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
+//! - [`ProductCouponClient::create_stock_bundle`](crate::product_coupon::ProductCouponClient::create_stock_bundle): 添加商品券批次组 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`
 //! - [`ProductCouponClient::deactivate_product_coupon`](crate::product_coupon::ProductCouponClient::deactivate_product_coupon): 失效商品券 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`
 //! - [`ProductCouponClient::deactivate_stock`](crate::product_coupon::ProductCouponClient::deactivate_stock): 失效商品券批次 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
+//! - [`ProductCouponClient::deactivate_user_coupon`](crate::product_coupon::ProductCouponClient::deactivate_user_coupon): 失效用户商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`
+//! - [`ProductCouponClient::deactivate_user_coupon_bundle`](crate::product_coupon::ProductCouponClient::deactivate_user_coupon_bundle): 失效用户商品券组 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`
+//! - [`ProductCouponClient::disassociate_stock_bundle_stores`](crate::product_coupon::ProductCouponClient::disassociate_stock_bundle_stores): 批次组批量取消关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
 //! - [`ProductCouponClient::disassociate_stores`](crate::product_coupon::ProductCouponClient::disassociate_stores): 批次取消关联门店 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`
 //! - [`ProductCouponClient::list_associated_stores`](crate::product_coupon::ProductCouponClient::list_associated_stores): 查询批次关联门店列表 — `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`
 //! - [`ProductCouponClient::list_stocks`](crate::product_coupon::ProductCouponClient::list_stocks): 查询商品券批次列表 — `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`
+//! - [`ProductCouponClient::list_user_coupons`](crate::product_coupon::ProductCouponClient::list_user_coupons): 指定券状态查询用户商品券列表 — `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`
 //! - [`ProductCouponClient::modify_product_coupon`](crate::product_coupon::ProductCouponClient::modify_product_coupon): 修改商品券 — `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
 //! - [`ProductCouponClient::modify_stock`](crate::product_coupon::ProductCouponClient::modify_stock): 修改商品券批次 — `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
 //! - [`ProductCouponClient::modify_stock_budget`](crate::product_coupon::ProductCouponClient::modify_stock_budget): 修改商品券批次发放预算 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`
 //! - [`ProductCouponClient::modify_stock_bundle`](crate::product_coupon::ProductCouponClient::modify_stock_bundle): 修改商品券批次组 — `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`
+//! - [`ProductCouponClient::modify_stock_bundle_budget`](crate::product_coupon::ProductCouponClient::modify_stock_bundle_budget): 修改商品券批次组发放预算 — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`
+//! - [`ProductCouponClient::pre_send_user_coupon`](crate::product_coupon::ProductCouponClient::pre_send_user_coupon): 向用户预发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`
+//! - [`ProductCouponClient::pre_send_user_coupon_bundle`](crate::product_coupon::ProductCouponClient::pre_send_user_coupon_bundle): 向用户预发放商品券批次组 — `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
 //! - [`ProductCouponClient::query_image_generation_task`](crate::product_coupon::ProductCouponClient::query_image_generation_task): 查询图片生成任务执行结果 — `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
 //! - [`ProductCouponClient::query_notify_config`](crate::product_coupon::ProductCouponClient::query_notify_config): 获取商品券事件通知地址 — `GET /v3/marketing/partner/product-coupon/notify-configs`
 //! - [`ProductCouponClient::query_product_coupon`](crate::product_coupon::ProductCouponClient::query_product_coupon): 查询商品券 — `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`
 //! - [`ProductCouponClient::query_stock`](crate::product_coupon::ProductCouponClient::query_stock): 查询商品券指定批次 — `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`
+//! - [`ProductCouponClient::query_user_coupon`](crate::product_coupon::ProductCouponClient::query_user_coupon): 查询用户商品券详情 — `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`
+//! - [`ProductCouponClient::return_user_coupon`](crate::product_coupon::ProductCouponClient::return_user_coupon): 退券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`
 //! - [`ProductCouponClient::send_user_coupon`](crate::product_coupon::ProductCouponClient::send_user_coupon): 向用户发放商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`
+//! - [`ProductCouponClient::send_user_coupon_bundle`](crate::product_coupon::ProductCouponClient::send_user_coupon_bundle): 向用户发放商品券批次组 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`
 //! - [`ProductCouponClient::set_notify_config`](crate::product_coupon::ProductCouponClient::set_notify_config): 设置商品券事件通知地址 — `POST /v3/marketing/partner/product-coupon/notify-configs`
 //! - [`ProductCouponClient::upload_coupon_codes`](crate::product_coupon::ProductCouponClient::upload_coupon_codes): 预上传券Code — `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`
 //! - [`ProductCouponClient::upload_image`](crate::product_coupon::ProductCouponClient::upload_image): 图片上传 — `POST /v3/marketing/partner/product-coupon/media/upload-image`
+//! - [`ProductCouponClient::use_user_coupon`](crate::product_coupon::ProductCouponClient::use_user_coupon): 核销用户商品券 — `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
 //! - notification image_generation: 图片生成回调通知 (`PRODUCT_COUPON_SP.IMAGE_GENERATION`)
 //! - notification product_coupon_send: 商品券回调通知 (`PRODUCT_COUPON_SP.SEND`)
 
 mod types;
 pub use types::*;
+mod associate_stock_bundle_stores;
+pub use associate_stock_bundle_stores::*;
 mod associate_stores;
 pub use associate_stores::*;
+mod confirm_user_coupon;
+pub use confirm_user_coupon::*;
 mod create_image_generation_task;
 pub use create_image_generation_task::*;
 mod create_product_coupon;
 pub use create_product_coupon::*;
 mod create_stock;
 pub use create_stock::*;
+mod create_stock_bundle;
+pub use create_stock_bundle::*;
 mod deactivate_product_coupon;
 pub use deactivate_product_coupon::*;
 mod deactivate_stock;
 pub use deactivate_stock::*;
+mod deactivate_user_coupon;
+pub use deactivate_user_coupon::*;
+mod deactivate_user_coupon_bundle;
+pub use deactivate_user_coupon_bundle::*;
+mod disassociate_stock_bundle_stores;
+pub use disassociate_stock_bundle_stores::*;
 mod disassociate_stores;
 pub use disassociate_stores::*;
 mod list_associated_stores;
 pub use list_associated_stores::*;
 mod list_stocks;
 pub use list_stocks::*;
+mod list_user_coupons;
+pub use list_user_coupons::*;
 mod modify_product_coupon;
 pub use modify_product_coupon::*;
 mod modify_stock;
@@ -55,6 +83,12 @@ mod modify_stock_budget;
 pub use modify_stock_budget::*;
 mod modify_stock_bundle;
 pub use modify_stock_bundle::*;
+mod modify_stock_bundle_budget;
+pub use modify_stock_bundle_budget::*;
+mod pre_send_user_coupon;
+pub use pre_send_user_coupon::*;
+mod pre_send_user_coupon_bundle;
+pub use pre_send_user_coupon_bundle::*;
 mod query_image_generation_task;
 pub use query_image_generation_task::*;
 mod query_notify_config;
@@ -63,14 +97,22 @@ mod query_product_coupon;
 pub use query_product_coupon::*;
 mod query_stock;
 pub use query_stock::*;
+mod query_user_coupon;
+pub use query_user_coupon::*;
+mod return_user_coupon;
+pub use return_user_coupon::*;
 mod send_user_coupon;
 pub use send_user_coupon::*;
+mod send_user_coupon_bundle;
+pub use send_user_coupon_bundle::*;
 mod set_notify_config;
 pub use set_notify_config::*;
 mod upload_coupon_codes;
 pub use upload_coupon_codes::*;
 mod upload_image;
 pub use upload_image::*;
+mod use_user_coupon;
+pub use use_user_coupon::*;
 mod notifications;
 pub use notifications::*;
 /// Operations of the 商品券 family (product_coupon); obtain one with [`crate::Client::product_coupon`].

@@ -423,6 +423,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl ModifyStockBudgetRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::modify_stock_budget`](crate::product_coupon::ProductCouponClient::modify_stock_budget) sends this request to.
@@ -514,6 +515,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

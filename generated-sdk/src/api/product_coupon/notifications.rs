@@ -3,6 +3,13 @@
 
 /// `event_type` of the 图片生成回调通知 notification.
 pub const IMAGE_GENERATION_EVENT_TYPE: &str = "PRODUCT_COUPON_SP.IMAGE_GENERATION";
+/// Registry entry of the 图片生成回调通知 notification: event type `PRODUCT_COUPON_SP.IMAGE_GENERATION`, resource `original_type` `coupon`, `associated_data` `product_coupon_sp`.
+pub static IMAGE_GENERATION_NOTIFICATION: crate::NotificationKind = crate::NotificationKind {
+    id: "product_coupon.image_generation",
+    event_type: "PRODUCT_COUPON_SP.IMAGE_GENERATION",
+    original_type: ::std::option::Option::Some("coupon"),
+    associated_data: ::std::option::Option::Some("product_coupon_sp"),
+};
 impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// 图片生成回调通知 — Sent to the service provider's notify URL when an image generation task submitted with create\_image\_generation\_task has finished; the decrypted payload is the task's state and generated image, the same object query\_image\_generation\_task returns.
     ///
@@ -12,9 +19,12 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     ///
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4017327759>, updated (更新时间) 2026-01-26, last checked 2026-11-30; spec `spec/product_coupon/image_generation_notification.yaml`
     ///
-    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), then
-    /// decrypts `resource` (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the
-    /// callback only after this returns `Ok`.
+    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), refuses
+    /// another event type or resource type (`Error::Notification`), then decrypts `resource`
+    /// (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the callback only after
+    /// this returns `Ok`. For a callback URL shared by several event types, use
+    /// [`Client::notification_handler`](crate::Client::notification_handler) or
+    /// [`Client::parse_event`](crate::Client::parse_event).
     ///
     /// Note: The page is largely a copy of 商品券回调通知 (P/4016435717): its 回调描述 still describes the coupon-received event and asks for 确认发放, its event\_type row describes PRODUCT\_COUPON\_SP.IMAGE\_GENERATION as "商品券领券通知", and its example shows event\_type PRODUCT\_COUPON\_SP.SEND. The event name, the title and the example's summary (商品券图片生成结果通知) identify the event; the copied text is not transcribed. original\_type coupon and associated\_data product\_coupon\_sp are those of the page's (copied) example and may differ in real deliveries; the Senparc SDK also knows an original\_type product\_coupon. The plaintext table was not readable; the payload is the .NET SDK's model, equal to the query\_image\_generation\_task response, so ImageGenerationTaskResult serves both. No plaintext example is documented (complete.examples is false).
     pub fn parse_image_generation_notification<H>(
@@ -29,11 +39,24 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     where
         H: crate::HeaderLookup + ?::std::marker::Sized,
     {
-        self.client.parse_notification(api_v3_key, headers, body)
+        self.client
+            .parse_notification_kind(
+                &IMAGE_GENERATION_NOTIFICATION,
+                api_v3_key,
+                headers,
+                body,
+            )
     }
 }
 /// `event_type` of the 商品券回调通知 notification.
 pub const PRODUCT_COUPON_SEND_EVENT_TYPE: &str = "PRODUCT_COUPON_SP.SEND";
+/// Registry entry of the 商品券回调通知 notification: event type `PRODUCT_COUPON_SP.SEND`, resource `original_type` `coupon`, `associated_data` `product_coupon_sp`.
+pub static PRODUCT_COUPON_SEND_NOTIFICATION: crate::NotificationKind = crate::NotificationKind {
+    id: "product_coupon.product_coupon_send",
+    event_type: "PRODUCT_COUPON_SP.SEND",
+    original_type: ::std::option::Option::Some("coupon"),
+    associated_data: ::std::option::Option::Some("product_coupon_sp"),
+};
 impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// 商品券回调通知 — Sent to the service provider's notify URL when a user has received a 商品券 (through any channel: the send API, the claim component, WeChat Pay's marketing channels). The service provider must then issue the same coupon in the brand's own system and call 确认发放用户商品券 (confirm user coupon) for coupon\_code; until confirmed the coupon stays CONFIRMING and does not take effect.
     ///
@@ -43,9 +66,12 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     ///
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4016435717>, updated (更新时间) 2025-12-05, last checked 2026-11-30; spec `spec/product_coupon/product_coupon_send_notification.yaml`
     ///
-    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), then
-    /// decrypts `resource` (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the
-    /// callback only after this returns `Ok`.
+    /// Verifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), refuses
+    /// another event type or resource type (`Error::Notification`), then decrypts `resource`
+    /// (AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the callback only after
+    /// this returns `Ok`. For a callback URL shared by several event types, use
+    /// [`Client::notification_handler`](crate::Client::notification_handler) or
+    /// [`Client::parse_event`](crate::Client::parse_event).
     ///
     /// Note: Envelope rows from the page (id string(36), create\_time string(32), event\_type string(32) with the single value PRODUCT\_COUPON\_SP.SEND, resource\_type string(32), resource, summary string(64)). original\_type and associated\_data are those of the page's example. The page's plaintext table was not readable, so the payload comes from the .NET SDK model (complete.examples is false: no plaintext example either). Delivery (page): POST with a JSON body; verify Wechatpay-Serial (platform certificate serial or WeChat Pay public key id), Wechatpay-Signature, Wechatpay-Timestamp, Wechatpay-Nonce over the raw body; answer within 5 seconds; the same notification may arrive several times, so lock and check state before processing. No USE or RETURN event is documented for the partner API.
     pub fn parse_product_coupon_send_notification<H>(
@@ -60,6 +86,12 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     where
         H: crate::HeaderLookup + ?::std::marker::Sized,
     {
-        self.client.parse_notification(api_v3_key, headers, body)
+        self.client
+            .parse_notification_kind(
+                &PRODUCT_COUPON_SEND_NOTIFICATION,
+                api_v3_key,
+                headers,
+                body,
+            )
     }
 }

@@ -226,6 +226,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryImageGenerationTaskRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::query_image_generation_task`](crate::product_coupon::ProductCouponClient::query_image_generation_task) sends this request to.
@@ -325,6 +326,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

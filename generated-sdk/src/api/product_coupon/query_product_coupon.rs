@@ -138,6 +138,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl QueryProductCouponRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::query_product_coupon`](crate::product_coupon::ProductCouponClient::query_product_coupon) sends this request to.
@@ -227,6 +228,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -136,6 +136,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: false,
 };
 impl SetNotifyConfigRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::set_notify_config`](crate::product_coupon::ProductCouponClient::set_notify_config) sends this request to.
@@ -215,6 +216,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

@@ -1363,20 +1363,22 @@ impl crate::Validate for CouponDisplayInfo {
         }
     }
 }
-/// 【用户商品券标签信息】
+/// Tags attached to a user coupon when it is sent (e.g. a member coupon) 【用户商品券标签信息】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponTagInfo {
-    /// 【用户商品券标签列表】用户商品券标签列表
+    /// Tags of the coupon; MEMBER marks a member coupon. 【用户商品券标签列表】用户商品券标签列表
     ///
     /// *Optional (选填).* Wire name `coupon_tag_list`, type `array[UserProductCouponTag]`. Constraints: each item: one of `MEMBER`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_list: ::std::option::Option<
         ::std::vec::Vec<crate::product_coupon::UserProductCouponTag>,
     >,
-    /// 【会员标签信息】当用户商品券标签列表中有
+    /// Member card information; needed when coupon\_tag\_list contains MEMBER. 【会员标签信息】当用户商品券标签列表中有
     ///
     /// *Optional (选填).* Wire name `member_tag_info`, type `MemberTagInfo`.
+    ///
+    /// Note: The page's condition is cut off; it most likely requires this object when coupon\_tag\_list contains MEMBER, which the client does not enforce.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub member_tag_info: ::std::option::Option<crate::product_coupon::MemberTagInfo>,
 }
@@ -1396,7 +1398,7 @@ pub struct CouponTagInfoBuilder {
     member_tag_info: ::std::option::Option<crate::product_coupon::MemberTagInfo>,
 }
 impl CouponTagInfoBuilder {
-    /// Sets `coupon_tag_list` (【用户商品券标签列表】).
+    /// Sets `coupon_tag_list`: Tags of the coupon; MEMBER marks a member coupon (【用户商品券标签列表】).
     pub fn coupon_tag_list<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
@@ -1407,7 +1409,7 @@ impl CouponTagInfoBuilder {
         );
         self
     }
-    /// Sets `member_tag_info` (【会员标签信息】).
+    /// Sets `member_tag_info`: Member card information; needed when coupon\_tag\_list contains MEMBER (【会员标签信息】).
     pub fn member_tag_info(
         mut self,
         value: crate::product_coupon::MemberTagInfo,
@@ -1460,38 +1462,38 @@ impl crate::Validate for CouponTagInfo {
         }
     }
 }
-/// 【单券使用详情】当且仅当 usage\_mode 为 SINGLE 时提供
+/// How and when a user coupon was used and, if so, returned. 【单券使用详情】当且仅当 usage\_mode 为 SINGLE 时提供
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponUsageDetail {
-    /// 【券核销请求单号】券核销的请求流水号,当且仅当用户商品券状态
+    /// Request number of the use (redeem) call; present once the coupon has been used. 【券核销请求单号】券核销的请求流水号,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `use_request_no`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_request_no: ::std::option::Option<::std::string::String>,
-    /// 【券核销时间】券被核销的时间,当且仅当用户商品券状态
+    /// When the coupon was used, RFC 3339; present once the coupon has been used. 【券核销时间】券被核销的时间,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub use_time: ::std::option::Option<::std::string::String>,
-    /// 【退券请求单号】品牌退券时传入的请求流水号,当且仅当券发生了退回后提供此字段
+    /// Request number of the return call; present only after the coupon was returned. 【退券请求单号】品牌退券时传入的请求流水号,当且仅当券发生了退回后提供此字段
     ///
     /// *Optional (选填).* Wire name `return_request_no`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_request_no: ::std::option::Option<::std::string::String>,
-    /// 【退券时间】券被退回的时间,当且仅当券发生了退回后提供此字段。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
+    /// When the coupon was returned, RFC 3339; present only after a return. 【退券时间】券被退回的时间,当且仅当券发生了退回后提供此字段。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Optional (选填).* Wire name `return_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::std::string::String>,
-    /// 【券核销的微信支付订单信息】券核销对应的微信支付订单信息,当且仅当用户商品券状态
+    /// The WeChat Pay order the coupon was used with, if it was used with one. 【券核销的微信支付订单信息】券核销对应的微信支付订单信息,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `associated_order_info`, type `UserProductCouponAssociatedOrderInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<
         crate::product_coupon::UserProductCouponAssociatedOrderInfo,
     >,
-    /// 【券核销的关联微信支付分订单信息】券核销的关联微信支付分订单信息,当且仅当用户商品券状态
+    /// The WeChat Pay Score (支付分) order the coupon was used with, if it was used with one. 【券核销的关联微信支付分订单信息】券核销的关联微信支付分订单信息,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `associated_pay_score_order_info`, type `UserProductCouponAssociatedPayScoreOrderInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -3380,11 +3382,11 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenerationUsageMode {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
-/// 【会员标签信息】
+/// Member card the member coupon belongs to. 【会员标签信息】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MemberTagInfo {
-    /// `member_card_id` (no description on the page).
+    /// Member card template ID (the community OpenAPI calls it 会员卡模板ID) `member_card_id` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `member_card_id`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -3403,7 +3405,7 @@ pub struct MemberTagInfoBuilder {
     member_card_id: ::std::option::Option<::std::string::String>,
 }
 impl MemberTagInfoBuilder {
-    /// Sets `member_card_id`.
+    /// Sets `member_card_id`: Member card template ID (the community OpenAPI calls it 会员卡模板ID).
     pub fn member_card_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -5260,6 +5262,656 @@ impl<'de> ::serde::Deserialize<'de> for StockBudgetUpdateMode {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+/// Which sending limit a budget update changes (one per call) 【更新模式】
+///
+/// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
+/// an `Unknown` value in a request is rejected by validation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum StockBundleBudgetUpdateMode {
+    /// `MAX_COUNT`: Change the total sending limit (send current\_max\_count and target\_max\_count) (更新批次发放次数总上限)
+    MaxCount,
+    /// `MAX_COUNT_PER_DAY`: Change the daily sending limit (send current\_max\_count\_per\_day and target\_max\_count\_per\_day); a stock without a daily limit cannot get one, and a daily limit cannot be removed (更新批次每日发放次数上限;未设每日上限的批次不能改为有上限,已设上限的也不能改为不限)
+    MaxCountPerDay,
+    /// A value not documented when this crate was generated (kept verbatim).
+    Unknown(::std::string::String),
+}
+impl StockBundleBudgetUpdateMode {
+    /// Every documented value, in page order.
+    pub const KNOWN: &'static [StockBundleBudgetUpdateMode] = &[
+        Self::MaxCount,
+        Self::MaxCountPerDay,
+    ];
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MaxCount => "MAX_COUNT",
+            Self::MaxCountPerDay => "MAX_COUNT_PER_DAY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// Whether this value was not documented when the crate was generated.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+impl ::std::convert::From<&str> for StockBundleBudgetUpdateMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "MAX_COUNT" => Self::MaxCount,
+            "MAX_COUNT_PER_DAY" => Self::MaxCountPerDay,
+            other => Self::Unknown(::std::string::ToString::to_string(other)),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for StockBundleBudgetUpdateMode {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for StockBundleBudgetUpdateMode {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for StockBundleBudgetUpdateMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for StockBundleBudgetUpdateMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StockBundleBudgetUpdateMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// The stock bundle to create: settings shared by every stock of the bundle, plus one usage rule per stock (the bundle gets one stock per rule, in list order) 【批次组】为商品券创建的批次组详情
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleCreateInfo {
+    /// Brand-only remark, set on every stock of the bundle; at most 20 characters. 【备注】仅品牌方可见的自定义备注,最多20个字符
+    ///
+    /// *Optional (选填).* Wire name `remark`, type `string(20)`. Constraints: at most 20 characters.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub remark: ::std::option::Option<::std::string::String>,
+    /// How user coupon codes are produced (WECHATPAY: generated by WeChat Pay; UPLOAD: drawn from codes the brand pre-uploads); set on every stock of the bundle. 【券Code分配模式】决定发券时用户商品券Code如何产生,批次组内每个批次都取此值
+    ///
+    /// *Required (必填).* Wire name `coupon_code_mode`, type `ProgressiveBundleCouponCodeMode`. Constraints: one of `WECHATPAY`, `UPLOAD`.
+    pub coupon_code_mode: crate::product_coupon::ProgressiveBundleCouponCodeMode,
+    /// Sending limits, inherited by every stock of the bundle. 【发放规则】批次的发放规则,批次组内的批次继承此规则
+    ///
+    /// *Required (必填).* Wire name `stock_send_rule`, type `StockBundleCreateSendRule`.
+    pub stock_send_rule: crate::product_coupon::StockBundleCreateSendRule,
+    /// The per-stock discount rules of the bundle: one stock is created per rule, in list order; the page makes it conditional (the condition is cut off) 【多次优惠批次组使用规则】包含批次组内每一个批次的优惠规则,按规则列表依次创建批次放入批次组;条件说明在页面上截断于"当且仅当"
+    ///
+    /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `StockBundleCreateUsageRule`.
+    ///
+    /// Note: The page makes this object conditional but its condition is cut off (most likely: needed for single-product coupons); the server decides.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub progressive_bundle_usage_rule: ::std::option::Option<
+        crate::product_coupon::StockBundleCreateUsageRule,
+    >,
+    /// How the usage rules are shown to users; set on every stock of the bundle. 【券使用规则展示信息】券使用规则展示信息,批次组内每个批次都取此值
+    ///
+    /// *Required (必填).* Wire name `usage_rule_display_info`, type `UsageRuleDisplayInfo`.
+    pub usage_rule_display_info: crate::product_coupon::UsageRuleDisplayInfo,
+    /// How the coupon is shown in the user's card package; set on every stock of the bundle. 【用户商品券展示信息】用户商品券在卡包中的展示详情(含自定义入口),批次组内每个批次都取此值
+    ///
+    /// *Required (必填).* Wire name `coupon_display_info`, type `CouponDisplayInfo`.
+    pub coupon_display_info: crate::product_coupon::CouponDisplayInfo,
+    /// Event notification settings; set on every stock of the bundle. 【事件通知配置】券事件通知所需配置,批次组内每个批次都取此值
+    ///
+    /// *Required (必填).* Wire name `notify_config`, type `NotifyConfig`.
+    pub notify_config: crate::product_coupon::NotifyConfig,
+    /// Which of the brand's stores accept the coupons (NONE, ALL, SPECIFIC); set on every stock. 【可用门店范围】控制批次可在品牌下哪些门店使用,批次组内每个批次都取此值
+    ///
+    /// *Required (必填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
+    pub store_scope: crate::product_coupon::StockStoreScope,
+}
+impl StockBundleCreateInfo {
+    /// Starts a builder for [`StockBundleCreateInfo`].
+    pub fn builder() -> StockBundleCreateInfoBuilder {
+        StockBundleCreateInfoBuilder::default()
+    }
+}
+/// Builder for [`StockBundleCreateInfo`]; [`StockBundleCreateInfoBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StockBundleCreateInfoBuilder {
+    remark: ::std::option::Option<::std::string::String>,
+    coupon_code_mode: ::std::option::Option<
+        crate::product_coupon::ProgressiveBundleCouponCodeMode,
+    >,
+    stock_send_rule: ::std::option::Option<
+        crate::product_coupon::StockBundleCreateSendRule,
+    >,
+    progressive_bundle_usage_rule: ::std::option::Option<
+        crate::product_coupon::StockBundleCreateUsageRule,
+    >,
+    usage_rule_display_info: ::std::option::Option<
+        crate::product_coupon::UsageRuleDisplayInfo,
+    >,
+    coupon_display_info: ::std::option::Option<crate::product_coupon::CouponDisplayInfo>,
+    notify_config: ::std::option::Option<crate::product_coupon::NotifyConfig>,
+    store_scope: ::std::option::Option<crate::product_coupon::StockStoreScope>,
+}
+impl StockBundleCreateInfoBuilder {
+    /// Sets `remark`: Brand-only remark, set on every stock of the bundle; at most 20 characters (【备注】).
+    pub fn remark(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remark = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `coupon_code_mode`: How user coupon codes are produced (WECHATPAY: generated by WeChat Pay; UPLOAD: drawn from codes the brand pre-uploads); set on every stock of the bundle (【券Code分配模式】).
+    pub fn coupon_code_mode(
+        mut self,
+        value: impl ::std::convert::Into<
+            crate::product_coupon::ProgressiveBundleCouponCodeMode,
+        >,
+    ) -> Self {
+        self.coupon_code_mode = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `stock_send_rule`: Sending limits, inherited by every stock of the bundle (【发放规则】).
+    pub fn stock_send_rule(
+        mut self,
+        value: crate::product_coupon::StockBundleCreateSendRule,
+    ) -> Self {
+        self.stock_send_rule = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `progressive_bundle_usage_rule`: The per-stock discount rules of the bundle: one stock is created per rule, in list order; the page makes it conditional (the condition is cut off) (【多次优惠批次组使用规则】).
+    pub fn progressive_bundle_usage_rule(
+        mut self,
+        value: crate::product_coupon::StockBundleCreateUsageRule,
+    ) -> Self {
+        self.progressive_bundle_usage_rule = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `usage_rule_display_info`: How the usage rules are shown to users; set on every stock of the bundle (【券使用规则展示信息】).
+    pub fn usage_rule_display_info(
+        mut self,
+        value: crate::product_coupon::UsageRuleDisplayInfo,
+    ) -> Self {
+        self.usage_rule_display_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `coupon_display_info`: How the coupon is shown in the user's card package; set on every stock of the bundle (【用户商品券展示信息】).
+    pub fn coupon_display_info(
+        mut self,
+        value: crate::product_coupon::CouponDisplayInfo,
+    ) -> Self {
+        self.coupon_display_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `notify_config`: Event notification settings; set on every stock of the bundle (【事件通知配置】).
+    pub fn notify_config(mut self, value: crate::product_coupon::NotifyConfig) -> Self {
+        self.notify_config = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `store_scope`: Which of the brand's stores accept the coupons (NONE, ALL, SPECIFIC); set on every stock (【可用门店范围】).
+    pub fn store_scope(
+        mut self,
+        value: impl ::std::convert::Into<crate::product_coupon::StockStoreScope>,
+    ) -> Self {
+        self.store_scope = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockBundleCreateInfo, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.coupon_code_mode.is_none() {
+            missing.push("coupon_code_mode");
+        }
+        if self.stock_send_rule.is_none() {
+            missing.push("stock_send_rule");
+        }
+        if self.usage_rule_display_info.is_none() {
+            missing.push("usage_rule_display_info");
+        }
+        if self.coupon_display_info.is_none() {
+            missing.push("coupon_display_info");
+        }
+        if self.notify_config.is_none() {
+            missing.push("notify_config");
+        }
+        if self.store_scope.is_none() {
+            missing.push("store_scope");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("StockBundleCreateInfo", missing),
+            );
+        }
+        ::std::result::Result::Ok(StockBundleCreateInfo {
+            remark: self.remark,
+            coupon_code_mode: self
+                .coupon_code_mode
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateInfo",
+                    ::std::vec!["coupon_code_mode"],
+                ))?,
+            stock_send_rule: self
+                .stock_send_rule
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateInfo",
+                    ::std::vec!["stock_send_rule"],
+                ))?,
+            progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
+            usage_rule_display_info: self
+                .usage_rule_display_info
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateInfo",
+                    ::std::vec!["usage_rule_display_info"],
+                ))?,
+            coupon_display_info: self
+                .coupon_display_info
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateInfo",
+                    ::std::vec!["coupon_display_info"],
+                ))?,
+            notify_config: self
+                .notify_config
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateInfo",
+                    ::std::vec!["notify_config"],
+                ))?,
+            store_scope: self
+                .store_scope
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateInfo",
+                    ::std::vec!["store_scope"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for StockBundleCreateInfo {
+    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
+        if let ::std::option::Option::Some(value) = &self.remark {
+            v.field(
+                "remark",
+                |v| {
+                    let len = crate::runtime::validation::char_len(value);
+                    if len > 20usize {
+                        v.report(
+                            "备注",
+                            crate::runtime::validation::Rule::MaxLength,
+                            ::std::format!("{len} characters, at most 20"),
+                        );
+                    }
+                },
+            );
+        }
+        v.field(
+            "coupon_code_mode",
+            |v| {
+                let value = &self.coupon_code_mode;
+                if let crate::product_coupon::ProgressiveBundleCouponCodeMode::Unknown(
+                    value,
+                ) = value {
+                    v.report(
+                        "券Code分配模式",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of WECHATPAY, UPLOAD)"
+                        ),
+                    );
+                }
+            },
+        );
+        v.field(
+            "stock_send_rule",
+            |v| {
+                let value = &self.stock_send_rule;
+                crate::Validate::validate_into(value, v);
+            },
+        );
+        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
+            v.field(
+                "progressive_bundle_usage_rule",
+                |v| {
+                    crate::Validate::validate_into(value, v);
+                },
+            );
+        }
+        v.field(
+            "usage_rule_display_info",
+            |v| {
+                let value = &self.usage_rule_display_info;
+                crate::Validate::validate_into(value, v);
+            },
+        );
+        v.field(
+            "coupon_display_info",
+            |v| {
+                let value = &self.coupon_display_info;
+                crate::Validate::validate_into(value, v);
+            },
+        );
+        v.field(
+            "notify_config",
+            |v| {
+                let value = &self.notify_config;
+                crate::Validate::validate_into(value, v);
+            },
+        );
+        v.field(
+            "store_scope",
+            |v| {
+                let value = &self.store_scope;
+                if let crate::product_coupon::StockStoreScope::Unknown(value) = value {
+                    v.report(
+                        "可用门店范围",
+                        crate::runtime::validation::Rule::Enum,
+                        ::std::format!(
+                            "{value:?} is not a documented value (expected one of NONE, ALL, SPECIFIC)"
+                        ),
+                    );
+                }
+            },
+        );
+    }
+}
+/// Sending limits of a new stock bundle, inherited by each of its stocks. 【发放规则】批次组发放规则,批次组内的批次继承此规则
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleCreateSendRule {
+    /// Maximum total number of sends of each stock of the bundle. 【发放次数总上限】
+    ///
+    /// *Required (必填).* Wire name `max_count`, type `integer`.
+    pub max_count: i64,
+    /// Maximum number of sends per day; omit for no daily limit (cannot be added later) 【每日发放次数上限】
+    ///
+    /// *Optional (选填).* Wire name `max_count_per_day`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count_per_day: ::std::option::Option<i64>,
+    /// Maximum number of times one user can receive the bundle's coupons. 【每个用户领取次数上限】
+    ///
+    /// *Required (必填).* Wire name `max_count_per_user`, type `integer`.
+    pub max_count_per_user: i64,
+}
+impl StockBundleCreateSendRule {
+    /// Starts a builder for [`StockBundleCreateSendRule`].
+    pub fn builder() -> StockBundleCreateSendRuleBuilder {
+        StockBundleCreateSendRuleBuilder::default()
+    }
+}
+/// Builder for [`StockBundleCreateSendRule`]; [`StockBundleCreateSendRuleBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StockBundleCreateSendRuleBuilder {
+    max_count: ::std::option::Option<i64>,
+    max_count_per_day: ::std::option::Option<i64>,
+    max_count_per_user: ::std::option::Option<i64>,
+}
+impl StockBundleCreateSendRuleBuilder {
+    /// Sets `max_count`: Maximum total number of sends of each stock of the bundle (【发放次数总上限】).
+    pub fn max_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `max_count_per_day`: Maximum number of sends per day; omit for no daily limit (cannot be added later) (【每日发放次数上限】).
+    pub fn max_count_per_day(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_count_per_day = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `max_count_per_user`: Maximum number of times one user can receive the bundle's coupons (【每个用户领取次数上限】).
+    pub fn max_count_per_user(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_count_per_user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockBundleCreateSendRule, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.max_count.is_none() {
+            missing.push("max_count");
+        }
+        if self.max_count_per_user.is_none() {
+            missing.push("max_count_per_user");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("StockBundleCreateSendRule", missing),
+            );
+        }
+        ::std::result::Result::Ok(StockBundleCreateSendRule {
+            max_count: self
+                .max_count
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateSendRule",
+                    ::std::vec!["max_count"],
+                ))?,
+            max_count_per_day: self.max_count_per_day,
+            max_count_per_user: self
+                .max_count_per_user
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateSendRule",
+                    ::std::vec!["max_count_per_user"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for StockBundleCreateSendRule {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
+}
+/// Validity period shared by the bundle's stocks and the list of per-stock discount rules (one list, matching the product coupon's type) 【多次优惠批次组使用规则】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleCreateUsageRule {
+    /// When coupons of the bundle can be used (date range, days after receipt, weekly or irregular periods) 【券可核销时间】
+    ///
+    /// *Required (必填).* Wire name `coupon_available_period`, type `CouponAvailablePeriod`.
+    pub coupon_available_period: crate::product_coupon::CouponAvailablePeriod,
+    /// For NORMAL (fixed-amount) coupons: one threshold/discount rule per stock, in order. 【满减券使用规则列表】
+    ///
+    /// *Optional (选填).* Wire name `normal_coupon_list`, type `array[NormalCouponUsageRule]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
+    >,
+    /// For DISCOUNT (percentage) coupons: one threshold/percent-off rule per stock, in order. 【折扣券使用规则列表】
+    ///
+    /// *Optional (选填).* Wire name `discount_coupon_list`, type `array[DiscountCouponUsageRule]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
+    >,
+    /// For EXCHANGE coupons: one threshold/exchange-price rule per stock, in order. 【兑换券使用规则列表】
+    ///
+    /// *Optional (选填).* Wire name `exchange_coupon_list`, type `array[ExchangeCouponUsageRule]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
+    >,
+}
+impl StockBundleCreateUsageRule {
+    /// Starts a builder for [`StockBundleCreateUsageRule`].
+    pub fn builder() -> StockBundleCreateUsageRuleBuilder {
+        StockBundleCreateUsageRuleBuilder::default()
+    }
+}
+/// Builder for [`StockBundleCreateUsageRule`]; [`StockBundleCreateUsageRuleBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StockBundleCreateUsageRuleBuilder {
+    coupon_available_period: ::std::option::Option<
+        crate::product_coupon::CouponAvailablePeriod,
+    >,
+    normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
+    >,
+    discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
+    >,
+    exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
+    >,
+}
+impl StockBundleCreateUsageRuleBuilder {
+    /// Sets `coupon_available_period`: When coupons of the bundle can be used (date range, days after receipt, weekly or irregular periods) (【券可核销时间】).
+    pub fn coupon_available_period(
+        mut self,
+        value: crate::product_coupon::CouponAvailablePeriod,
+    ) -> Self {
+        self.coupon_available_period = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `normal_coupon_list`: For NORMAL (fixed-amount) coupons: one threshold/discount rule per stock, in order (【满减券使用规则列表】).
+    pub fn normal_coupon_list<I, V>(mut self, values: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = V>,
+        V: ::std::convert::Into<crate::product_coupon::NormalCouponUsageRule>,
+    {
+        self.normal_coupon_list = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `discount_coupon_list`: For DISCOUNT (percentage) coupons: one threshold/percent-off rule per stock, in order (【折扣券使用规则列表】).
+    pub fn discount_coupon_list<I, V>(mut self, values: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = V>,
+        V: ::std::convert::Into<crate::product_coupon::DiscountCouponUsageRule>,
+    {
+        self.discount_coupon_list = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `exchange_coupon_list`: For EXCHANGE coupons: one threshold/exchange-price rule per stock, in order (【兑换券使用规则列表】).
+    pub fn exchange_coupon_list<I, V>(mut self, values: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = V>,
+        V: ::std::convert::Into<crate::product_coupon::ExchangeCouponUsageRule>,
+    {
+        self.exchange_coupon_list = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockBundleCreateUsageRule, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.coupon_available_period.is_none() {
+            missing.push("coupon_available_period");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("StockBundleCreateUsageRule", missing),
+            );
+        }
+        ::std::result::Result::Ok(StockBundleCreateUsageRule {
+            coupon_available_period: self
+                .coupon_available_period
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleCreateUsageRule",
+                    ::std::vec!["coupon_available_period"],
+                ))?,
+            normal_coupon_list: self.normal_coupon_list,
+            discount_coupon_list: self.discount_coupon_list,
+            exchange_coupon_list: self.exchange_coupon_list,
+        })
+    }
+}
+impl crate::Validate for StockBundleCreateUsageRule {
+    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
+        v.field(
+            "coupon_available_period",
+            |v| {
+                let value = &self.coupon_available_period;
+                crate::Validate::validate_into(value, v);
+            },
+        );
+        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
+            v.field(
+                "normal_coupon_list",
+                |v| {
+                    for (i, value) in value.iter().enumerate() {
+                        v.index(
+                            i,
+                            |v| {
+                                crate::Validate::validate_into(value, v);
+                            },
+                        );
+                    }
+                },
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
+            v.field(
+                "discount_coupon_list",
+                |v| {
+                    for (i, value) in value.iter().enumerate() {
+                        v.index(
+                            i,
+                            |v| {
+                                crate::Validate::validate_into(value, v);
+                            },
+                        );
+                    }
+                },
+            );
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
+            v.field(
+                "exchange_coupon_list",
+                |v| {
+                    for (i, value) in value.iter().enumerate() {
+                        v.index(
+                            i,
+                            |v| {
+                                crate::Validate::validate_into(value, v);
+                            },
+                        );
+                    }
+                },
+            );
+        }
+    }
+}
+/// A store the (dis)association failed for, with the error code and message. 【失败门店】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleFailedStoreInfo {
+    /// Store ID of the failed store. 【门店ID】
+    ///
+    /// *Required (必填).* Wire name `store_id`, type `string`.
+    pub store_id: ::std::string::String,
+    /// Error code explaining the failure. 【失败错误码】
+    ///
+    /// *Optional (选填).* Wire name `code`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Error message explaining the failure. 【失败错误信息】
+    ///
+    /// *Optional (选填).* Wire name `message`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+}
 /// The progressive bundle a stock belongs to. 【批次组信息】批次所在批次组信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -5274,6 +5926,98 @@ pub struct StockBundleInfo {
     /// *Optional (选填).* Wire name `stock_bundle_index`, type `integer`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_index: ::std::option::Option<i64>,
+}
+/// A brand store, by its store ID. 【门店】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleStoreInfo {
+    /// Store ID, generated by WeChat Pay when the brand store was created. 【门店ID】门店唯一标识,由【创建品牌门店API】生成
+    ///
+    /// *Required (必填).* Wire name `store_id`, type `string`.
+    pub store_id: ::std::string::String,
+}
+impl StockBundleStoreInfo {
+    /// Starts a builder for [`StockBundleStoreInfo`].
+    pub fn builder() -> StockBundleStoreInfoBuilder {
+        StockBundleStoreInfoBuilder::default()
+    }
+}
+/// Builder for [`StockBundleStoreInfo`]; [`StockBundleStoreInfoBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StockBundleStoreInfoBuilder {
+    store_id: ::std::option::Option<::std::string::String>,
+}
+impl StockBundleStoreInfoBuilder {
+    /// Sets `store_id`: Store ID, generated by WeChat Pay when the brand store was created (【门店ID】).
+    pub fn store_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.store_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockBundleStoreInfo, crate::BuildError> {
+        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+        if self.store_id.is_none() {
+            missing.push("store_id");
+        }
+        if !missing.is_empty() {
+            return ::std::result::Result::Err(
+                crate::BuildError::new("StockBundleStoreInfo", missing),
+            );
+        }
+        ::std::result::Result::Ok(StockBundleStoreInfo {
+            store_id: self
+                .store_id
+                .ok_or_else(|| crate::BuildError::new(
+                    "StockBundleStoreInfo",
+                    ::std::vec!["store_id"],
+                ))?,
+        })
+    }
+}
+impl crate::Validate for StockBundleStoreInfo {
+    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
+        v.field(
+            "store_id",
+            |v| {
+                if self.store_id.is_empty() {
+                    v.report(
+                        "门店ID",
+                        crate::runtime::validation::Rule::Required,
+                        "required, but empty",
+                    );
+                }
+            },
+        );
+    }
+}
+/// Result of a batch store (dis)association for a stock bundle. 【门店关联结果】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleStoresResult {
+    /// Number of distinct stores in the request (duplicates removed) 【去重后门店总数】
+    ///
+    /// *Required (必填).* Wire name `total_count`, type `integer`.
+    pub total_count: i64,
+    /// Stores that were (dis)associated successfully. 【成功的门店列表】
+    ///
+    /// *Optional (选填).* Wire name `success_store_list`, type `array[StockBundleStoreInfo]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub success_store_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::StockBundleStoreInfo>,
+    >,
+    /// Stores that failed, each with an error code and message. 【失败的门店列表】
+    ///
+    /// *Optional (选填).* Wire name `failed_store_list`, type `array[StockBundleFailedStoreInfo]`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub failed_store_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::StockBundleFailedStoreInfo>,
+    >,
 }
 /// A product coupon stock (批次) as WeChat Pay returns it: code mode, send limits, usage rule, display settings, store scope, counts and state. Returned by the stock operations and inside user coupons. 【批次信息】该用户商品券发券时使用的批次详情
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -5368,89 +6112,89 @@ pub struct StockEntity {
     /// *Required (必填).* Wire name `brand_id`, type `string`.
     pub brand_id: ::std::string::String,
 }
-/// 【批次列表】批次组内批次列表
+/// One stock of a stock bundle (multi-use product coupon), as returned by the bundle operations. 【批次列表】批次组内批次列表
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockEntityInBundle {
-    /// 【商品券ID】商品券的唯一标识,由微信支付生成
+    /// Product coupon ID (generated by WeChat Pay); at most 40 characters. 【商品券ID】商品券的唯一标识,由微信支付生成
     ///
     /// *Required (必填).* Wire name `product_coupon_id`, type `string(40)`. Constraints: at most 40 characters.
     pub product_coupon_id: ::std::string::String,
-    /// 【批次ID】商品券批次的唯一标识,由微信支付生成
+    /// Stock (batch) ID within the bundle (generated by WeChat Pay); at most 40 characters. 【批次ID】商品券批次的唯一标识,由微信支付生成
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string(40)`. Constraints: at most 40 characters.
     pub stock_id: ::std::string::String,
-    /// 【备注】仅配置品牌可见,用于自定义信息
+    /// Brand-only remark; at most 20 characters. 【备注】仅配置品牌可见,用于自定义信息
     ///
     /// *Optional (选填).* Wire name `remark`, type `string(20)`. Constraints: at most 20 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
-    /// 【券Code分配模式】决定发券时用户商品券Code如何产生
+    /// How user coupon codes are produced for this stock (WeChat Pay generated or brand-uploaded) 【券Code分配模式】决定发券时用户商品券Code如何产生
     ///
     /// *Required (必填).* Wire name `coupon_code_mode`, type `ProgressiveBundleCouponCodeMode`. Constraints: one of `WECHATPAY`, `UPLOAD`.
     pub coupon_code_mode: crate::product_coupon::ProgressiveBundleCouponCodeMode,
-    /// 【品牌方预上传的券Code数量信息】当且仅当
+    /// Counts of brand-uploaded coupon codes (only for coupon\_code\_mode UPLOAD, presumably) 【品牌方预上传的券Code数量信息】当且仅当
     ///
     /// *Optional (选填).* Wire name `coupon_code_count_info`, type `CouponCodeCountInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<
         crate::product_coupon::CouponCodeCountInfo,
     >,
-    /// 【发放规则】发放规则
+    /// Sending limits of the stock (total, per day, per user) 【发放规则】发放规则
     ///
     /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
     pub stock_send_rule: crate::product_coupon::StockSendRule,
-    /// 【多次优惠使用规则】本批次属于某个多次优惠批次组,这里记录的是本批次的使用规则,当且仅当
+    /// Usage rule of this stock within its multi-use bundle (validity period and discount) 【多次优惠使用规则】本批次属于某个多次优惠批次组,这里记录的是本批次的使用规则,当且仅当
     ///
     /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `StockUsageRule`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
         crate::product_coupon::StockUsageRule,
     >,
-    /// 【批次组信息】批次所在批次组信息
+    /// The stock bundle this stock belongs to and its position in it. 【批次组信息】批次所在批次组信息
     ///
     /// *Required (必填).* Wire name `stock_bundle_info`, type `StockBundleInfo`.
     pub stock_bundle_info: crate::product_coupon::StockBundleInfo,
-    /// 【券使用规则展示信息】券使用规则展示信息
+    /// How the usage rules are shown to the user (usage methods, jump targets, text) 【券使用规则展示信息】券使用规则展示信息
     ///
     /// *Required (必填).* Wire name `usage_rule_display_info`, type `UsageRuleDisplayInfo`.
     pub usage_rule_display_info: crate::product_coupon::UsageRuleDisplayInfo,
-    /// 【用户商品券展示信息】用户商品券在卡包中的展示详情,包括引导用户的自定义入口
+    /// How the coupon is shown in the user's card package (code display, colour, entrances) 【用户商品券展示信息】用户商品券在卡包中的展示详情,包括引导用户的自定义入口
     ///
     /// *Required (必填).* Wire name `coupon_display_info`, type `CouponDisplayInfo`.
     pub coupon_display_info: crate::product_coupon::CouponDisplayInfo,
-    /// 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
+    /// Event notification settings (the AppID used to compute OpenIDs in notifications) 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
     ///
     /// *Required (必填).* Wire name `notify_config`, type `NotifyConfig`.
     pub notify_config: crate::product_coupon::NotifyConfig,
-    /// 【可用门店范围】控制该批次可以在品牌下哪些门店使用
+    /// Which of the brand's stores accept the coupon (NONE, ALL or SPECIFIC) 【可用门店范围】控制该批次可以在品牌下哪些门店使用
     ///
     /// *Required (必填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
     pub store_scope: crate::product_coupon::StockStoreScope,
-    /// 【已发放次数】本批次已发放次数
+    /// How many coupons of this stock have been sent (total and today) 【已发放次数】本批次已发放次数
     ///
     /// *Required (必填).* Wire name `sent_count_info`, type `StockSentCountInfo`.
     pub sent_count_info: crate::product_coupon::StockSentCountInfo,
-    /// 【批次状态】商品券批次状态
+    /// State of the stock (AUDITING, SENDING, PAUSED, STOPPED, DEACTIVATED) 【批次状态】商品券批次状态
     ///
     /// *Required (必填).* Wire name `state`, type `StockState`. Constraints: one of `AUDITING`, `SENDING`, `PAUSED`, `STOPPED`, `DEACTIVATED`.
     pub state: crate::product_coupon::StockState,
-    /// 【失效请求单号】当且仅当
+    /// Request number of the deactivation, if the stock was deactivated; at most 128 characters. 【失效请求单号】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
-    /// 【失效时间】当且仅当
+    /// When the stock was deactivated, RFC 3339, if it was. 【失效时间】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
-    /// 【失效原因】当且仅当
+    /// Reason given for deactivating the stock, if it was; at most 150 characters. 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
-    /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
+    /// Brand ID assigned by WeChat Pay; the brand must have authorised the service provider. 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
     pub brand_id: ::std::string::String,
@@ -6812,189 +7556,340 @@ impl crate::Validate for UsageRuleDisplayInfo {
         }
     }
 }
-/// 【券核销的微信支付订单信息】
+/// A user coupon bundle: the coupons one send of a stock bundle gave the user, one per stock of the bundle. 【用户商品券组】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UserCouponBundleEntity {
+    /// ID of the user coupon bundle, generated by WeChat Pay when the stock bundle was sent; at most 40 characters. 【用户券组ID】
+    ///
+    /// *Required (必填).* Wire name `user_coupon_bundle_id`, type `string(40)`. Constraints: at most 40 characters.
+    pub user_coupon_bundle_id: ::std::string::String,
+    /// The user coupons of the bundle. 【用户商品券列表】
+    ///
+    /// *Required (必填).* Wire name `user_product_coupon_list`, type `array[UserProductCouponEntity]`.
+    pub user_product_coupon_list: ::std::vec::Vec<
+        crate::product_coupon::UserProductCouponEntity,
+    >,
+}
+/// A WeChat Pay order, identified by transaction\_id or by out\_trade\_no plus the ordering merchant (mchid, and sub\_mchid for a sub-merchant order) 【关联微信支付订单信息】券核销对应的微信支付订单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponAssociatedOrderInfo {
-    /// `transaction_id` (no description on the page).
+    /// WeChat Pay transaction ID of the order; give it or out\_trade\_no (the page requires at least one order identifier) 【微信支付单号】微信支付订单号(transaction\_id),唯一定位一笔微信支付单;订单标识至少要传一个(页面说明在此处截断)
     ///
     /// *Optional (选填).* Wire name `transaction_id`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
-    /// `out_trade_no` (no description on the page).
+    /// The merchant's order number; when given, also give mchid (the merchant that placed the order) 【商户订单号】下单时传入的商户订单号;传本字段时须同时传下单商户号 mchid(页面说明在此处截断)
     ///
     /// *Optional (选填).* Wire name `out_trade_no`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
-    /// `mchid` (no description on the page).
+    /// Merchant ID that placed the order; goes with out\_trade\_no. 【商户号】下单商户号,与 out\_trade\_no 配合使用(页面说明截断于"当提供")
     ///
     /// *Optional (选填).* Wire name `mchid`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
-    /// `sub_mchid` (no description on the page).
+    /// Sub-merchant ID when the order was placed by a sub-merchant (service-provider mode) 【子商户号】子商户号,服务商模式下单时使用(页面说明截断于"当提供")
     ///
     /// *Optional (选填).* Wire name `sub_mchid`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
-/// 【券核销的关联微信支付分订单信息】
+impl UserProductCouponAssociatedOrderInfo {
+    /// Starts a builder for [`UserProductCouponAssociatedOrderInfo`].
+    pub fn builder() -> UserProductCouponAssociatedOrderInfoBuilder {
+        UserProductCouponAssociatedOrderInfoBuilder::default()
+    }
+}
+/// Builder for [`UserProductCouponAssociatedOrderInfo`]; [`UserProductCouponAssociatedOrderInfoBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct UserProductCouponAssociatedOrderInfoBuilder {
+    transaction_id: ::std::option::Option<::std::string::String>,
+    out_trade_no: ::std::option::Option<::std::string::String>,
+    mchid: ::std::option::Option<::std::string::String>,
+    sub_mchid: ::std::option::Option<::std::string::String>,
+}
+impl UserProductCouponAssociatedOrderInfoBuilder {
+    /// Sets `transaction_id`: WeChat Pay transaction ID of the order; give it or out\_trade\_no (the page requires at least one order identifier) (【微信支付单号】).
+    pub fn transaction_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transaction_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `out_trade_no`: The merchant's order number; when given, also give mchid (the merchant that placed the order) (【商户订单号】).
+    pub fn out_trade_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_trade_no = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `mchid`: Merchant ID that placed the order; goes with out\_trade\_no (【商户号】).
+    pub fn mchid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mchid = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `sub_mchid`: Sub-merchant ID when the order was placed by a sub-merchant (service-provider mode) (【子商户号】).
+    pub fn sub_mchid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_mchid = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<UserProductCouponAssociatedOrderInfo, crate::BuildError> {
+        ::std::result::Result::Ok(UserProductCouponAssociatedOrderInfo {
+            transaction_id: self.transaction_id,
+            out_trade_no: self.out_trade_no,
+            mchid: self.mchid,
+            sub_mchid: self.sub_mchid,
+        })
+    }
+}
+impl crate::Validate for UserProductCouponAssociatedOrderInfo {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
+}
+/// A WeChat Pay Score (支付分) service order, by WeChat order ID or the merchant's order number plus merchant. 【关联微信支付分订单信息】券核销的关联微信支付分订单信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponAssociatedPayScoreOrderInfo {
-    /// `order_id` (no description on the page).
+    /// WeChat Pay Score order ID (assigned by WeChat Pay) `order_id` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `order_id`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
-    /// `out_order_no` (no description on the page).
+    /// The merchant's Pay Score service order number. `out_order_no` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `out_order_no`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
-    /// `mchid` (no description on the page).
+    /// Merchant ID that created the Pay Score order. `mchid` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `mchid`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
-    /// `sub_mchid` (no description on the page).
+    /// Sub-merchant ID, for a Pay Score order of a sub-merchant. `sub_mchid` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `sub_mchid`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
-/// 【用户券组信息】当前用户券所属用户券组的信息,当且仅当 usage\_mode 为 PROGRESSIVE\_BUNDLE 时提供
+impl UserProductCouponAssociatedPayScoreOrderInfo {
+    /// Starts a builder for [`UserProductCouponAssociatedPayScoreOrderInfo`].
+    pub fn builder() -> UserProductCouponAssociatedPayScoreOrderInfoBuilder {
+        UserProductCouponAssociatedPayScoreOrderInfoBuilder::default()
+    }
+}
+/// Builder for [`UserProductCouponAssociatedPayScoreOrderInfo`]; [`UserProductCouponAssociatedPayScoreOrderInfoBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct UserProductCouponAssociatedPayScoreOrderInfoBuilder {
+    order_id: ::std::option::Option<::std::string::String>,
+    out_order_no: ::std::option::Option<::std::string::String>,
+    mchid: ::std::option::Option<::std::string::String>,
+    sub_mchid: ::std::option::Option<::std::string::String>,
+}
+impl UserProductCouponAssociatedPayScoreOrderInfoBuilder {
+    /// Sets `order_id`: WeChat Pay Score order ID (assigned by WeChat Pay).
+    pub fn order_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `out_order_no`: The merchant's Pay Score service order number.
+    pub fn out_order_no(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_order_no = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `mchid`: Merchant ID that created the Pay Score order.
+    pub fn mchid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mchid = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `sub_mchid`: Sub-merchant ID, for a Pay Score order of a sub-merchant.
+    pub fn sub_mchid(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_mchid = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<
+        UserProductCouponAssociatedPayScoreOrderInfo,
+        crate::BuildError,
+    > {
+        ::std::result::Result::Ok(UserProductCouponAssociatedPayScoreOrderInfo {
+            order_id: self.order_id,
+            out_order_no: self.out_order_no,
+            mchid: self.mchid,
+            sub_mchid: self.sub_mchid,
+        })
+    }
+}
+impl crate::Validate for UserProductCouponAssociatedPayScoreOrderInfo {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
+}
+/// The user coupon bundle (multi-use coupon) a coupon belongs to and its usage counts. 【用户券组信息】当前用户券所属用户券组的信息,当且仅当 usage\_mode 为 PROGRESSIVE\_BUNDLE 时提供
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponBundleInfo {
-    /// 【用户券组ID】本券所属的用户券组ID,【向用户发放商品券批次组】时由微信支付生成
+    /// ID of the user coupon bundle, generated when the stock bundle was sent to the user. 【用户券组ID】本券所属的用户券组ID,【向用户发放商品券批次组】时由微信支付生成
     ///
     /// *Required (必填).* Wire name `user_coupon_bundle_id`, type `string`.
     pub user_coupon_bundle_id: ::std::string::String,
-    /// 【用户券组内索引】本券在所属用户券组内的序号,从 0 开始编号
+    /// Position of this coupon in its user coupon bundle, counting from 0. 【用户券组内索引】本券在所属用户券组内的序号,从 0 开始编号
     ///
     /// *Required (必填).* Wire name `user_coupon_bundle_index`, type `integer`. Constraints: at least 0.
     pub user_coupon_bundle_index: i64,
-    /// 【总可使用次数】所属用户券组总计可用次数
+    /// Total number of uses the user coupon bundle allows. 【总可使用次数】所属用户券组总计可用次数
     ///
     /// *Required (必填).* Wire name `total_count`, type `integer`.
     pub total_count: i64,
-    /// 【已使用次数】所属用户券组已使用次数
+    /// Number of uses already made in the user coupon bundle. 【已使用次数】所属用户券组已使用次数
     ///
     /// *Required (必填).* Wire name `used_count`, type `integer`.
     pub used_count: i64,
 }
-/// `UserProductCouponEntity` (no description on the page).
+/// One product coupon held by a user, with its state, validity, send/confirm/deactivate records, usage details and the product coupon and stock it was issued from. 【用户商品券】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponEntity {
-    /// 【用户商品券Code】用户商品券的唯一标识
+    /// The user coupon's code, its unique identifier; at most 40 characters. 【用户商品券Code】用户商品券的唯一标识
     ///
     /// *Required (必填).* Wire name `coupon_code`, type `string(40)`. Constraints: at most 40 characters.
     pub coupon_code: ::std::string::String,
-    /// 【用户商品券状态】
+    /// State of the user coupon (CONFIRMING until the brand confirms it, then PENDING/EFFECTIVE, USED, …) 【用户商品券状态】
     ///
     /// *Required (必填).* Wire name `coupon_state`, type `UserProductCouponState`. Constraints: one of `CONFIRMING`, `PENDING`, `EFFECTIVE`, `USED`, `EXPIRED`, `DELETED`, `DEACTIVATED`.
     pub coupon_state: crate::product_coupon::UserProductCouponState,
-    /// 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
+    /// Start of the coupon's validity, RFC 3339 (e.g. 2025-08-02T00:00:00+08:00) 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub valid_begin_time: ::std::string::String,
-    /// 【有效期结束时间】用户商品券可用结束时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
+    /// End of the coupon's validity, RFC 3339. 【有效期结束时间】用户商品券可用结束时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_end_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub valid_end_time: ::std::string::String,
-    /// 【领券时间】用户领券时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
+    /// When the user received the coupon, RFC 3339. 【领券时间】用户领券时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `receive_time`, type `string`. Constraints: RFC 3339 timestamp.
     pub receive_time: ::std::string::String,
-    /// 【发券请求单号】发券时传入的请求流水号
+    /// The send request number given when the coupon was sent; at most 128 characters. 【发券请求单号】发券时传入的请求流水号
     ///
     /// *Required (必填).* Wire name `send_request_no`, type `string(128)`. Constraints: at most 128 characters.
     pub send_request_no: ::std::string::String,
-    /// 【发券渠道】描述用户商品券是经由什么渠道发送的
+    /// Channel through which the coupon was sent (API, shake-for-offers, mini-program component) 【发券渠道】描述用户商品券是经由什么渠道发送的
     ///
     /// *Required (必填).* Wire name `send_channel`, type `UserProductCouponSendChannel`. Constraints: one of `BRAND_MANAGE`, `API`, `RECEIVE_COMPONENT`.
     pub send_channel: crate::product_coupon::UserProductCouponSendChannel,
-    /// 【确认请求单号】品牌方确认发券请求时传入的的请求流水号。当且仅当 品牌方调用【确认发放用户商品券API】后提供。
+    /// Request number the brand passed to the confirm-send API; present only after that call. 【确认请求单号】品牌方确认发券请求时传入的的请求流水号。当且仅当 品牌方调用【确认发放用户商品券API】后提供。
     ///
     /// *Optional (选填).* Wire name `confirm_request_no`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
-    /// 【确认发放时间】品牌方确认发券时间,当且仅当 品牌方调用【确认发放用户商品券API】后提供。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
+    /// When the brand confirmed the send, RFC 3339; present only after the confirm-send API was called. 【确认发放时间】品牌方确认发券时间,当且仅当 品牌方调用【确认发放用户商品券API】后提供。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Optional (选填).* Wire name `confirm_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_time: ::std::option::Option<::std::string::String>,
-    /// 【失效请求单号】品牌方失效券请求时传入的的请求流水号。当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的请求流水号
+    /// Request number of the deactivate-coupon or deactivate-coupon-bundle call; present only when coupon\_state is DEACTIVATED; at most 128 characters. 【失效请求单号】品牌方失效券请求时传入的的请求流水号。当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的请求流水号
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
-    /// 【失效时间】失效时间,当且仅当 coupon\_state 为 DEACTIVATED 时提供。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
+    /// When the coupon was deactivated, RFC 3339; present only when coupon\_state is DEACTIVATED. 【失效时间】失效时间,当且仅当 coupon\_state 为 DEACTIVATED 时提供。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
-    /// 【失效原因】失效券的原因,当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的失效原因
+    /// Reason passed to the deactivate call; present only when coupon\_state is DEACTIVATED; at most 150 characters. 【失效原因】失效券的原因,当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的失效原因
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
-    /// 【单券使用详情】当且仅当 usage\_mode 为 SINGLE 时提供
+    /// Use/return details of a single-use coupon; present only when the product coupon's usage\_mode is SINGLE. 【单券使用详情】当且仅当 usage\_mode 为 SINGLE 时提供
     ///
     /// *Optional (选填).* Wire name `single_usage_detail`, type `CouponUsageDetail`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_detail: ::std::option::Option<
         crate::product_coupon::CouponUsageDetail,
     >,
-    /// 【用户券组信息】当前用户券所属用户券组的信息,当且仅当 usage\_mode 为 PROGRESSIVE\_BUNDLE 时提供
+    /// Use/return details of this coupon when it belongs to a multi-use (PROGRESSIVE\_BUNDLE) coupon bundle. 【多次优惠使用详情】
+    ///
+    /// *Optional (选填).* Wire name `progressive_bundle_usage_detail`, type `CouponUsageDetail`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub progressive_bundle_usage_detail: ::std::option::Option<
+        crate::product_coupon::CouponUsageDetail,
+    >,
+    /// The user coupon bundle this coupon belongs to; present only when usage\_mode is PROGRESSIVE\_BUNDLE. 【用户券组信息】当前用户券所属用户券组的信息,当且仅当 usage\_mode 为 PROGRESSIVE\_BUNDLE 时提供
     ///
     /// *Optional (选填).* Wire name `user_product_coupon_bundle_info`, type `UserProductCouponBundleInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_bundle_info: ::std::option::Option<
         crate::product_coupon::UserProductCouponBundleInfo,
     >,
-    /// 【商品券信息】该用户商品券对应的商品券详情
+    /// The product coupon this user coupon was issued from. 【商品券信息】该用户商品券对应的商品券详情
     ///
     /// *Required (必填).* Wire name `product_coupon`, type `ProductCouponEntity`.
     pub product_coupon: crate::product_coupon::ProductCouponEntity,
-    /// 【批次信息】该用户商品券发券时使用的批次详情
+    /// The stock (batch) the coupon was sent from. 【批次信息】该用户商品券发券时使用的批次详情
     ///
     /// *Required (必填).* Wire name `stock`, type `StockEntity`.
     pub stock: crate::product_coupon::StockEntity,
-    /// 【自定义附加信息】调用发券接口时品牌方使用 attach 字段主动设置的附加信息。微信支付不会解析该信息,仅在查询用户商品券和回调中原样返回。\
+    /// The brand's own attach text given when sending, returned unchanged; empty for coupons sent through other channels. 【自定义附加信息】调用发券接口时品牌方使用 attach 字段主动设置的附加信息。微信支付不会解析该信息,仅在查询用户商品券和回调中原样返回。\
     /// 注: 发券渠道多样,只有品牌方通过发券接口发放的券才会在查询和回调中携带此字段,其他渠道发放的券 attach 为空。
     ///
     /// *Optional (选填).* Wire name `attach`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
-    /// 【渠道自定义信息】使用微信支付提供的其他渠道(比如「摇一摇有优惠」)发放商品券时,渠道可能会设置该渠道特定的自定义信息,请根据 send\_channel 字段判断如何解析本字段。不同渠道的自定义信息格式不同,请根据对应渠道的文档解析。
+    /// Channel-specific custom data set by another WeChat Pay channel (e.g. shake-for-offers); parse it according to send\_channel; at most 1000 characters. 【渠道自定义信息】使用微信支付提供的其他渠道(比如「摇一摇有优惠」)发放商品券时,渠道可能会设置该渠道特定的自定义信息,请根据 send\_channel 字段判断如何解析本字段。不同渠道的自定义信息格式不同,请根据对应渠道的文档解析。
     ///
     /// *Optional (选填).* Wire name `channel_custom_info`, type `string(1000)`. Constraints: at most 1000 characters.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
-    /// 【用户商品券标签信息】用户商品券标签信息
+    /// Tags of the user coupon (e.g. MEMBER with the member card) 【用户商品券标签信息】用户商品券标签信息
     ///
     /// *Optional (选填).* Wire name `coupon_tag_info`, type `CouponTagInfo`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<crate::product_coupon::CouponTagInfo>,
-    /// 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
+    /// Brand ID assigned by WeChat Pay; the brand must have authorised the service provider. 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
     pub brand_id: ::std::string::String,
 }
-/// 【发券渠道】描述用户商品券是经由什么渠道发送的
+/// Channel through which a user coupon was sent. 【发券渠道】描述用户商品券是经由什么渠道发送的
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserProductCouponSendChannel {
-    /// `BRAND_MANAGE`: 摇一摇有优惠,通过摇一摇有优惠渠道发放
+    /// `BRAND_MANAGE`: Sent through the "shake for offers" (摇一摇有优惠) channel (摇一摇有优惠,通过摇一摇有优惠渠道发放)
     BrandManage,
-    /// `API`: 服务商自主发券,服务商通过发券接口自主发券到商家名片
+    /// `API`: Sent by the service provider itself through the send-coupon API (服务商自主发券,服务商通过发券接口自主发券到商家名片)
     Api,
-    /// `RECEIVE_COMPONENT`: 小程序领券组件,服务商通过小程序领券组件发券
+    /// `RECEIVE_COMPONENT`: Sent through the mini-program coupon-receiving component (after a pre-send) (小程序领券组件,服务商通过小程序领券组件发券)
     ReceiveComponent,
     /// A value not documented when this crate was generated (kept verbatim).
     Unknown(::std::string::String),
@@ -7067,26 +7962,26 @@ impl<'de> ::serde::Deserialize<'de> for UserProductCouponSendChannel {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
-/// 【用户商品券状态】
+/// State of a user's product coupon. 【用户商品券状态】
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserProductCouponState {
-    /// `CONFIRMING`: 待确认,用户商品券发放需要品牌方调用【确认发放用户商品券API(单券)】或【确认发放用户商品券API(多次优惠)】后才能生效
+    /// `CONFIRMING`: Awaiting confirmation: the brand must call the confirm-send API before the coupon takes effect (待确认,用户商品券发放需要品牌方调用【确认发放用户商品券API(单券)】或【确认发放用户商品券API(多次优惠)】后才能生效)
     Confirming,
-    /// `PENDING`: 已发放待生效,用户商品券已发放成功但尚未到达可用开始时间
+    /// `PENDING`: Sent, but its validity has not started yet (已发放待生效,用户商品券已发放成功但尚未到达可用开始时间)
     Pending,
-    /// `EFFECTIVE`: 已生效,用户商品券已成功发放且到达可用开始时间
+    /// `EFFECTIVE`: Sent and currently usable (已生效,用户商品券已成功发放且到达可用开始时间)
     Effective,
-    /// `USED`: 已核销,用户商品券已核销
+    /// `USED`: Used (redeemed) (已核销,用户商品券已核销)
     Used,
-    /// `EXPIRED`: 已过期,用户商品券已超过有效期,不再可用
+    /// `EXPIRED`: Expired, no longer usable (已过期,用户商品券已超过有效期,不再可用)
     Expired,
-    /// `DELETED`: 已删除,用户主动删除该券
+    /// `DELETED`: Deleted by the user (已删除,用户主动删除该券)
     Deleted,
-    /// `DEACTIVATED`: 已失效,品牌方主动调用【失效用户商品券API】或【失效用户商品券组API】使用户商品券失效
+    /// `DEACTIVATED`: Deactivated by the brand through the deactivate-coupon or deactivate-coupon-bundle API (已失效,品牌方主动调用【失效用户商品券API】或【失效用户商品券组API】使用户商品券失效)
     Deactivated,
     /// A value not documented when this crate was generated (kept verbatim).
     Unknown(::std::string::String),
@@ -7171,14 +8066,14 @@ impl<'de> ::serde::Deserialize<'de> for UserProductCouponState {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
-/// `UserProductCouponTag` (no description on the page).
+/// Tag of a user coupon. 【用户商品券标签】
 ///
 /// Open enum: a value this version does not know deserializes to `Unknown` instead of failing;
 /// an `Unknown` value in a request is rejected by validation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum UserProductCouponTag {
-    /// `MEMBER`
+    /// `MEMBER`: Member coupon (comes with member\_tag\_info)
     Member,
     /// A value not documented when this crate was generated (kept verbatim).
     Unknown(::std::string::String),

@@ -345,6 +345,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "请稍后重试",
         },
     ],
+    safe_to_retry: true,
 };
 impl UploadCouponCodesRequest {
     /// The percent-encoded path and query string [`ProductCouponClient::upload_coupon_codes`](crate::product_coupon::ProductCouponClient::upload_coupon_codes) sends this request to.
@@ -432,6 +433,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
             body,
+            multipart: ::std::option::Option::None,
         };
         self.client.execute(api_request).await
     }

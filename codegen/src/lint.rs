@@ -1,0 +1,134 @@
+//! `codegen lint`: every field, enum value and error row without an English `gloss`, and every
+//! `gloss` / `user_note` that leaks source shorthand (`(L)`, `facts pack`, `seed 002`, `§`).
+
+use crate::diag::Diagnostics;
+use crate::raw::*;
+
+/// Shorthand that belongs in maintainer notes, never in what users read.
+fn shorthand(s: &str) -> Option<&'static str> {
+    const LITERAL: [&str; 6] = ["(L)", "(O)", "(L0)", "(G)", "facts pack", "§"];
+    for l in LITERAL {
+        if s.contains(l) {
+            return Some(l);
+        }
+    }
+    let lower = s.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("seed ") {
+        let after = &rest[i + 5..];
+        if after.len() >= 3 && after.as_bytes()[..3].iter().all(u8::is_ascii_digit) {
+            return Some("seed NNN");
+        }
+        rest = after;
+    }
+    None
+}
+
+struct Lint<'a> {
+    file: &'a str,
+    diags: &'a mut Diagnostics,
+}
+
+impl Lint<'_> {
+    fn text(&mut self, path: &str, key: &str, v: &Option<String>) {
+        if let Some(s) = v.as_deref().and_then(shorthand) {
+            self.diags.error(
+                self.file,
+                format!("{path}.{key}"),
+                format!("`{key}` contains source shorthand `{s}`; users read it: say it in plain words or move it to `note`"),
+            );
+        }
+    }
+
+    fn glossed(&mut self, path: &str, what: &str, gloss: &Option<String>) {
+        if gloss.as_deref().is_none_or(|g| g.trim().is_empty()) {
+            self.diags
+                .error(self.file, path, format!("{what} has no `gloss`"));
+        }
+        self.text(path, "gloss", gloss);
+    }
+
+    fn fields(&mut self, path: &str, fields: &[RawField]) {
+        for (i, f) in fields.iter().enumerate() {
+            let p = match &f.name {
+                Some(n) => format!("{path}.{n}"),
+                None => format!("{path}[{i}]"),
+            };
+            self.glossed(&p, "field", &f.gloss);
+            self.text(&p, "user_note", &f.user_note);
+        }
+    }
+
+    fn rules(&mut self, path: &str, rules: &[RawRule]) {
+        for (i, r) in rules.iter().enumerate() {
+            self.text(&format!("{path}[{i}]"), "gloss", &r.gloss);
+        }
+    }
+}
+
+/// Lints the raw spec; every finding is a diagnostic with file and YAML path.
+pub fn lint(raw: &RawSpec) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for file in &raw.files {
+        let mut l = Lint {
+            file: &file.file,
+            diags: &mut diags,
+        };
+        for (name, t) in &file.types {
+            let path = format!("types.{name}");
+            l.text(&path, "gloss", &t.gloss);
+            if let Some(fields) = &t.fields {
+                l.fields(&format!("{path}.fields"), fields);
+            }
+            l.rules(&format!("{path}.rules"), &t.rules);
+            for (i, v) in t.values.iter().flatten().enumerate() {
+                l.glossed(
+                    &format!("{path}.values[{i}]"),
+                    &format!("enum value `{}`", v.value.to_text()),
+                    &v.gloss,
+                );
+            }
+        }
+        for (id, op) in &file.operations {
+            let path = format!("operations.{id}");
+            l.text(&path, "user_note", &op.user_note);
+            if let Some(req) = &op.request {
+                let rp = format!("{path}.request");
+                l.fields(&format!("{rp}.headers"), &req.headers);
+                l.fields(&format!("{rp}.path_params"), &req.path_params);
+                l.fields(&format!("{rp}.query"), &req.query);
+                l.fields(&format!("{rp}.body"), &req.body);
+                l.rules(&format!("{rp}.rules"), &req.rules);
+            }
+            if let Some(fields) = &op.response.fields {
+                l.fields(&format!("{path}.response.fields"), fields);
+            }
+            for (i, e) in op.errors.iter().enumerate() {
+                l.glossed(
+                    &format!("{path}.errors[{i}]"),
+                    &format!("error row {} {}", e.status, e.code),
+                    &e.gloss,
+                );
+            }
+        }
+        for (id, n) in &file.notifications {
+            l.text(&format!("notifications.{id}"), "user_note", &n.user_note);
+        }
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorthand;
+
+    #[test]
+    fn finds_source_shorthand() {
+        assert_eq!(shorthand("max 20 (L)"), Some("(L)"));
+        assert_eq!(shorthand("see Seed 002 §3.2"), Some("§"));
+        assert_eq!(shorthand("as in seed 004"), Some("seed NNN"));
+        assert_eq!(shorthand("the facts pack says"), Some("facts pack"));
+        assert_eq!(shorthand("Stock name (at most 20)"), None);
+        assert_eq!(shorthand("seeds 1"), None);
+    }
+}

@@ -1,0 +1,190 @@
+//! `codegen diff`: a corpus of spec changes over the fixture spec, each classified as breaking,
+//! compatible or docs-only for callers of the generated crate; the bump and CHANGELOG entry;
+//! and reading the old spec from a git revision.
+
+use codegen::diff::{bump, changelog, diff, next_version, Bump, Change, Impact};
+use codegen::load::SourceFile;
+use std::path::Path;
+
+fn fixture() -> Vec<SourceFile> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/spec");
+    let mut diags = codegen::diag::Diagnostics::default();
+    codegen::load::read_dir(&root, &mut diags)
+}
+
+fn check(files: &[SourceFile]) -> codegen::ir::Api {
+    codegen::load_api_from(files, codegen::diag::Diagnostics::default())
+        .unwrap_or_else(|d| panic!("{}", codegen::diag::render(&d)))
+}
+
+/// Applies `edit` (find, replace) to `file` of the fixture and diffs old → new.
+fn changes(file: &str, find: &str, replace: &str) -> Vec<Change> {
+    let old = fixture();
+    let mut new = old.clone();
+    let f = new
+        .iter_mut()
+        .find(|f| f.rel_path == file)
+        .unwrap_or_else(|| panic!("{file} not in the fixture"));
+    assert!(f.text.contains(find), "{file}: `{find}` not found");
+    f.text = f.text.replacen(find, replace, 1);
+    diff(&check(&old), &check(&new))
+}
+
+struct Case {
+    name: &'static str,
+    file: &'static str,
+    find: &'static str,
+    replace: &'static str,
+    /// The impact of the change at `path`; no reported change may be more severe.
+    impact: Impact,
+    path: &'static str,
+}
+
+const CT: &str = "demo/create_thing.yaml";
+const TY: &str = "demo/types.yaml";
+const KI: &str = "demo/kinds.yaml";
+
+const CASES: &[Case] = &[
+    Case { name: "field removed", file: CT, find: "        - name: window\n          type: Window\n          required: false\n          title: 时间窗\n          gloss: Validity window\n", replace: "", impact: Impact::Breaking, path: "demo.CreateThingRequest.window" },
+    Case { name: "optional → required", file: CT, find: "          required: false\n          title: 链接", replace: "          required: true\n          title: 链接", impact: Impact::Breaking, path: "demo.CreateThingRequest.link" },
+    Case { name: "required → optional", file: CT, find: "          required: true\n          title: 类型", replace: "          required: false\n          title: 类型", impact: Impact::Breaking, path: "demo.CreateThingRequest.kind" },
+    Case { name: "narrower length", file: CT, find: "          max_len: 32\n          min_len: 6", replace: "          max_len: 16\n          min_len: 6", impact: Impact::Breaking, path: "demo.CreateThingRequest.out_request_no" },
+    Case { name: "wider length", file: CT, find: "          max_len: 32\n          min_len: 6", replace: "          max_len: 64\n          min_len: 6", impact: Impact::Compatible, path: "demo.CreateThingRequest.out_request_no" },
+    Case { name: "narrower range", file: CT, find: "          max: 100", replace: "          max: 50", impact: Impact::Breaking, path: "demo.CreateThingRequest.count" },
+    Case { name: "wider range", file: CT, find: "          min: 0\n          max: 100", replace: "          min: -5\n          max: 100", impact: Impact::Compatible, path: "demo.CreateThingRequest.count" },
+    Case { name: "enum value removed", file: TY, find: "      - value: type\n        description: 关键字\n        gloss: A value that is a Rust keyword\n        rust_name: TypeValue\n", replace: "", impact: Impact::Breaking, path: "demo.Color.type" },
+    Case { name: "enum value added", file: TY, find: "      - value: RED\n", replace: "      - value: BLUE\n        gloss: Blue\n      - value: RED\n", impact: Impact::Compatible, path: "demo.Color.BLUE" },
+    Case { name: "type changed", file: CT, find: "        - name: count\n          type: integer", replace: "        - name: count\n          type: number", impact: Impact::Breaking, path: "demo.CreateThingRequest.count" },
+    Case { name: "operation removed", file: KI, find: "  delete_thing:", replace: "  delete_thing_gone:", impact: Impact::Breaking, path: "demo.delete_thing" },
+    Case { name: "new optional field", file: CT, find: "        - name: legacy\n", replace: "        - {name: memo, type: string, required: false, gloss: Memo}\n        - name: legacy\n", impact: Impact::Compatible, path: "demo.CreateThingRequest.memo" },
+    Case { name: "new required request field", file: CT, find: "        - name: legacy\n", replace: "        - {name: memo, type: string, required: true, gloss: Memo}\n        - name: legacy\n", impact: Impact::Breaking, path: "demo.CreateThingRequest.memo" },
+    Case { name: "gloss changed", file: CT, find: "gloss: Name, at most 9 汉字", replace: "gloss: The thing's name, at most 9 汉字", impact: Impact::Docs, path: "demo.CreateThingRequest.name" },
+    Case { name: "description changed", file: TY, find: "        description: 红色", replace: "        description: 大红色", impact: Impact::Docs, path: "demo.Color.RED" },
+    Case { name: "example changed", file: CT, find: "\"thing_id\": \"t1\"", replace: "\"thing_id\": \"t2\"", impact: Impact::Docs, path: "demo.create_thing" },
+    Case { name: "rate limit changed", file: CT, find: "rate_limit: 10/s", replace: "rate_limit: 20/s", impact: Impact::Docs, path: "demo.create_thing" },
+    Case { name: "new rule", file: TY, find: "      - not_before_now: {field: begin_time}\n", replace: "      - not_before_now: {field: begin_time}\n      - not_before_now: {field: end_time}\n", impact: Impact::Breaking, path: "demo.Window" },
+    Case { name: "rule removed", file: CT, find: "        - at_most_one_of: {fields: [link, note]}\n          gloss: at most one\n", replace: "", impact: Impact::Compatible, path: "demo.CreateThingRequest" },
+    Case { name: "response-only constraint", file: TY, find: "        max_len: 32", replace: "        max_len: 16", impact: Impact::Docs, path: "demo.Item.item_id" },
+    Case { name: "new error code", file: CT, find: "    errors:\n", replace: "    errors:\n      - {status: 404, code: NOT_FOUND, description: 不存在, solution: 检查, gloss: Not found}\n", impact: Impact::Compatible, path: "ErrorCode.NOT_FOUND" },
+    Case { name: "error row wording", file: CT, find: "solution: 请检查参数", replace: "solution: 请按提示检查参数", impact: Impact::Docs, path: "demo.create_thing" },
+    Case { name: "pagination removed", file: KI, find: "    pagination: {style: token, token: page_token, limit: page_size, next: next_page_token, items: data}\n", replace: "", impact: Impact::Breaking, path: "demo.scan_things" },
+    Case { name: "now not open", file: CT, find: "        - name: link\n          type: string\n          required: false\n", replace: "        - name: link\n          type: string\n          required: false\n          not_open: true\n", impact: Impact::Breaking, path: "demo.CreateThingRequest.link" },
+    Case { name: "charset narrower", file: CT, find: "charset: [digits, letters, \"_\", \"-\"]", replace: "charset: [digits, letters]", impact: Impact::Breaking, path: "demo.CreateThingRequest.out_request_no" },
+];
+
+#[test]
+fn every_change_kind_is_classified() {
+    assert!(CASES.len() >= 15);
+    let mut failures = Vec::new();
+    for c in CASES {
+        let got = changes(c.file, c.find, c.replace);
+        // The change at `path` has the expected impact, and nothing is more severe.
+        let wrong: Vec<&Change> = got.iter().filter(|x| x.impact < c.impact).collect();
+        let named = got.iter().any(|x| x.path == c.path && x.impact == c.impact);
+        if !wrong.is_empty() || !named {
+            failures.push(format!(
+                "{}: want {:?} at {}, got:\n{}",
+                c.name,
+                c.impact,
+                c.path,
+                got.iter()
+                    .map(|x| format!("  {x}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_new_operation_is_compatible() {
+    let old = fixture();
+    let mut new = old.clone();
+    new.push(SourceFile {
+        rel_path: "demo/ping.yaml".into(),
+        text: "family: demo\noperations:\n  ping:\n    title: 探活\n    summary: Ping.\n    source: {updated: \"2025-01-02\"}\n    method: GET\n    path: /v3/demo/ping\n    response: {status: 204}\n".into(),
+    });
+    let got = diff(&check(&old), &check(&new));
+    assert!(
+        got.iter()
+            .any(|c| c.path == "demo.ping" && c.impact == Impact::Compatible),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().all(|c| c.impact == Impact::Compatible),
+        "{got:?}"
+    );
+    assert_eq!(bump(&got), Bump::Minor);
+}
+
+#[test]
+fn no_change_no_bump() {
+    let api = check(&fixture());
+    let got = diff(&api, &api);
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(bump(&got), Bump::None);
+}
+
+#[test]
+fn bump_and_changelog() {
+    let got = changes(CT, "          max: 100", "          max: 50");
+    assert_eq!(bump(&got), Bump::Major);
+    assert_eq!(next_version("0.1.0", Bump::Major), "0.2.0");
+    assert_eq!(next_version("0.1.0", Bump::Minor), "0.1.1");
+    assert_eq!(next_version("1.4.2", Bump::Major), "2.0.0");
+    assert_eq!(next_version("1.4.2", Bump::Minor), "1.5.0");
+    assert_eq!(next_version("1.4.2", Bump::Patch), "1.4.3");
+    let entry = changelog(&got, "0.2.0");
+    assert_eq!(
+        entry,
+        "## wechatpay-marketing 0.2.0\n\n### Breaking changes\n\n- `demo.CreateThingRequest.count`: max 100 → 50 (narrower)\n"
+    );
+}
+
+/// The old spec is read from a git revision of a real repository.
+#[test]
+fn reads_the_spec_at_a_git_revision() {
+    let dir = std::env::temp_dir().join(format!("codegen-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let spec = dir.join("spec");
+    for f in fixture() {
+        let p = spec.join(&f.rel_path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, &f.text).expect("write");
+    }
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args([
+                "-c",
+                "user.name=test",
+                "-c",
+                "user.email=test@invalid",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        assert!(ok, "git {args:?} failed");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "fixture"]);
+    let path = spec.join("demo/types.yaml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replacen("        max_len: 32", "        max_len: 40", 1),
+    )
+    .expect("write");
+    let old = codegen::diff::git::spec_at(&spec, "HEAD").expect("spec at HEAD");
+    let new = codegen::load_api(&spec).expect("working tree checks");
+    let got = diff(&check(&old), &new);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].path, "demo.Item.item_id");
+    let _ = std::fs::remove_dir_all(&dir);
+}
