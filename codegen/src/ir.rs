@@ -435,6 +435,8 @@ pub struct HeaderParam {
     pub required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gloss: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

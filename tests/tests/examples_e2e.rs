@@ -87,6 +87,25 @@ fn example_binaries() -> &'static Result<HashMap<String, PathBuf>, String> {
     static BINARIES: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
     BINARIES.get_or_init(|| {
         let mut cmd = Command::new(env!("CARGO"));
+        // The test binary runs with this package's CARGO_PKG_*/CARGO_MANIFEST_* variables set;
+        // build scripts that track them (rerun-if-env-changed) would see them change between
+        // the outer `cargo test` and this nested build, and both would rebuild every time.
+        for (key, _) in std::env::vars_os() {
+            let Some(key) = key.to_str() else { continue };
+            if key.starts_with("CARGO_PKG_")
+                || key.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    key,
+                    "CARGO_CRATE_NAME"
+                        | "CARGO_BIN_NAME"
+                        | "CARGO_PRIMARY_PACKAGE"
+                        | "CARGO_TARGET_TMPDIR"
+                        | "CARGO_RUSTC_CURRENT_DIR"
+                )
+            {
+                cmd.env_remove(key);
+            }
+        }
         cmd.args(["build", "--message-format=json"]);
         cmd.args(["-p", "integration-tests", "-p", "wechatpay-marketing"]);
         for name in EXAMPLES {

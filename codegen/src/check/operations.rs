@@ -164,6 +164,7 @@ pub(super) fn check_operation(
             name: h.name.clone().unwrap_or_default(),
             required: h.required.unwrap_or(false),
             description: h.description.clone(),
+            gloss: clean(&h.gloss),
         })
         .collect();
     let request_type = request_name(op_id, op);

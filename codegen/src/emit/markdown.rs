@@ -541,7 +541,11 @@ fn operation_view(fam: &Family, op: &Operation) -> OperationView {
             .map(|h| HeaderView {
                 name: docs::code(&h.name),
                 required: yes_no(h.required),
-                description: h.description.as_deref().map(cell).unwrap_or_default(),
+                description: match (&h.gloss, &h.description) {
+                    (Some(g), Some(d)) => format!("{}<br>{}", cell(g), cell(d)),
+                    (Some(g), None) => cell(g),
+                    (None, d) => d.as_deref().map(cell).unwrap_or_default(),
+                },
             })
             .collect(),
         params,

@@ -289,6 +289,27 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
     let meta_name = format_ident!("OPERATION");
     let safe_to_retry = op.safe_to_retry();
     let paging = super::kinds::paging(family, op);
+    let download = super::kinds::download_method(family, op);
+    let meta_ref = quote! { #meta_name };
+    // An upload's method takes the file too; every other operation gets the plain JSON call.
+    let call_method = super::kinds::upload_method(family, op, &meta_ref).unwrap_or_else(|| quote! {
+        impl<'a> crate::#client_mod::#client<'a> {
+            #mdoc
+            pub async fn #method_name(&self, request: &#req) -> ::std::result::Result<#ret, crate::Error> {
+                if self.client.validation_enabled() {
+                    crate::Validate::validate_at(request, self.client.clock()).map_err(crate::Error::Validation)?;
+                }
+                #body
+                let api_request = crate::runtime::operation::ApiRequest {
+                    operation: &#meta_name,
+                    path_and_query: request.path_and_query(),
+                    body,
+                    multipart: ::std::option::Option::None,
+                };
+                #call
+            }
+        }
+    });
     quote! {
         #types
 
@@ -310,22 +331,9 @@ pub fn operation_file(family: &Family, op: &Operation) -> TokenStream {
             }
         }
 
-        impl<'a> crate::#client_mod::#client<'a> {
-            #mdoc
-            pub async fn #method_name(&self, request: &#req) -> ::std::result::Result<#ret, crate::Error> {
-                if self.client.validation_enabled() {
-                    crate::Validate::validate_at(request, self.client.clock()).map_err(crate::Error::Validation)?;
-                }
-                #body
-                let api_request = crate::runtime::operation::ApiRequest {
-                    operation: &#meta_name,
-                    path_and_query: request.path_and_query(),
-                    body,
-                    multipart: ::std::option::Option::None,
-                };
-                #call
-            }
-        }
+        #call_method
+
+        #download
     }
 }
 

@@ -382,3 +382,27 @@ impl<'a> crate::favor::FavorClient<'a> {
         self.client.execute(api_request).await
     }
 }
+impl<'a> crate::favor::FavorClient<'a> {
+    /// Calls [`FavorClient::download_use_flow`](crate::favor::FavorClient::download_use_flow) and downloads the file it links into `out`, checking its `hash_value` (hash_type) while it streams; returns the number of bytes written. The link expires 30 seconds after it is issued, so the download starts right away. On a digest mismatch ([`crate::DownloadError::HashMismatch`]) what was written must be discarded.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wechatpay_marketing::Client, request: wechatpay_marketing::favor::DownloadUseFlowRequest) -> Result<(), wechatpay_marketing::Error> {
+    /// // Any tokio AsyncWrite: a file, a socket, or memory as here.
+    /// let mut file: Vec<u8> = Vec::new();
+    /// let bytes = client.favor().download_use_flow_to(&request, &mut file).await?;
+    /// println!("{bytes} bytes");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn download_use_flow_to(
+        &self,
+        request: &crate::favor::DownloadUseFlowRequest,
+        out: &mut (impl ::tokio::io::AsyncWrite + ::std::marker::Unpin),
+    ) -> ::std::result::Result<u64, crate::Error> {
+        let link = self.download_use_flow(request).await?;
+        let url = link.url.as_str();
+        let hash_type = link.hash_type.as_str();
+        let hash_value = link.hash_value.as_str();
+        self.client.download_to(url, hash_type, hash_value, out).await
+    }
+}

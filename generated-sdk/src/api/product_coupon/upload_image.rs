@@ -185,18 +185,20 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// *Partial table:* the official page could not be read whole, so other codes may be returned.
     ///
     ///
-    /// # Example
+    /// # Upload
+    ///
+    /// Sent as `multipart/form-data`: the `meta` part holds the request as JSON (the signature covers exactly it) and the `file` part the file. The file must be at most 2097152 bytes, of type image/jpeg, image/bmp, image/png: both are checked before anything is sent (a [`crate::Error::Validation`] at path `file`), and the client fills in the file's SHA-256.
     ///
     /// ```no_run
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::UploadImageRequest;
     ///
-    /// // The values of the page's request example:
+    /// let bytes = std::fs::read("logo.png")?;
     /// let request = UploadImageRequest::builder()
     ///     .filename("header.jpg")
     ///     .sha256("6aa6c99ce1d04afc2668154126c607af5a680734fa119e2a096529f6d6f2c0a2")
     ///     .build()?;
-    /// let response = client.product_coupon().upload_image(&request).await?;
+    /// let response = client.product_coupon().upload_image(&request, bytes).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -204,24 +206,41 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     pub async fn upload_image(
         &self,
         request: &crate::product_coupon::UploadImageRequest,
+        file: impl ::std::convert::Into<::std::vec::Vec<u8>>,
     ) -> ::std::result::Result<
         crate::product_coupon::UploadImageResponse,
         crate::Error,
     > {
+        let bytes: ::std::vec::Vec<u8> = file.into();
+        let content_type = crate::runtime::multipart::check_file(
+            &bytes,
+            ::std::option::Option::Some(2097152u64),
+            &["image/jpeg", "image/bmp", "image/png"],
+            "file",
+        )?;
+        let mut request = ::std::clone::Clone::clone(request);
+        request.sha256 = ::std::option::Option::Some(
+            crate::runtime::multipart::sha256_hex(&bytes),
+        );
         if self.client.validation_enabled() {
-            crate::Validate::validate_at(request, self.client.clock())
+            crate::Validate::validate_at(&request, self.client.clock())
                 .map_err(crate::Error::Validation)?;
         }
-        let body = ::serde_json::to_vec(request)
+        let body = ::serde_json::to_vec(&request)
             .map_err(|e| crate::Error::Config(
                 ::std::format!("cannot encode request body: {e}"),
             ))?;
-        let body = ::std::option::Option::Some(body);
         let api_request = crate::runtime::operation::ApiRequest {
             operation: &OPERATION,
             path_and_query: request.path_and_query(),
-            body,
-            multipart: ::std::option::Option::None,
+            body: ::std::option::Option::Some(body),
+            multipart: ::std::option::Option::Some(crate::runtime::operation::MultipartFile {
+                meta_part: "meta",
+                file_part: "file",
+                filename: ::std::clone::Clone::clone(&request.filename),
+                content_type: ::std::string::String::from(content_type),
+                bytes,
+            }),
         };
         self.client.execute(api_request).await
     }
