@@ -5,7 +5,7 @@ use crate::emit::{Tree, MARKER};
 use std::path::{Path, PathBuf};
 
 /// Directories below the crate root where generated files may live.
-const OWNED_DIRS: &[&str] = &["src/api", "src", "tests", "docs"];
+const OWNED_DIRS: &[&str] = &["src/api", "src/testing", "src", "tests", "docs"];
 
 /// Paths (relative, `/`-separated) of every file below `root` that carries the marker.
 pub fn owned_files(root: &Path) -> Vec<String> {
