@@ -15,11 +15,17 @@ use integration_tests::{MockWeChatPay, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID};
 use serde_json::Value;
 use wechatpay_marketing::favor::{CreateCouponStockResponse, StockCollection};
 use wechatpay_marketing::runtime::validation::parse_rfc3339;
+use wechatpay_marketing::testing::{test_keys, Simulator};
 
 const LIST_STOCKS_YAML: &str = include_str!("../../spec/favor/list_stocks.yaml");
 
 /// The examples under test.
-const EXAMPLES: [&str; 2] = ["list_stocks", "create_coupon_stock"];
+const EXAMPLES: [&str; 4] = [
+    "list_stocks",
+    "create_coupon_stock",
+    "favor_campaign",
+    "product_coupon_flow",
+];
 
 /// Every variable the examples read; cleared first so the caller's environment cannot leak in.
 const EXAMPLE_VARS: &[&str] = &[
@@ -47,6 +53,15 @@ const EXAMPLE_VARS: &[&str] = &[
     "NO_CASH",
     "AVAILABLE_DAYS",
     "OUT_REQUEST_NO",
+    "FAVOR_APPID",
+    "FAVOR_OPENID",
+    "SEND_REQUEST_NO",
+    "WECHATPAY_API_V3_KEY",
+    "PC_BRAND_ID",
+    "PC_APPID",
+    "PC_OPENID",
+    "NOTIFY_URL",
+    "LISTEN",
 ];
 
 /// Proxy variables reqwest honours: loopback test traffic must never see a proxy.
@@ -376,4 +391,101 @@ async fn create_coupon_stock_example_reports_an_api_error_on_stderr() {
         stderr(&out)
     );
     assert_eq!(server.received()[0].auth, Ok(()));
+}
+
+/// The simulator's keys written to files, and the configuration that points an example at it.
+fn config_for_simulator(sim: &Simulator, name: &str) -> Vec<(&'static str, String)> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("examples-{name}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let private = dir.join("merchant_private.pem");
+    let public = dir.join("platform_public.pem");
+    std::fs::write(&private, test_keys::MERCHANT_PRIVATE_KEY_PEM).expect("key file");
+    std::fs::write(&public, sim.platform_public_key_pem()).expect("key file");
+    vec![
+        ("WECHATPAY_BASE_URL", sim.base_url().to_owned()),
+        ("WECHATPAY_MCHID", test_keys::MCHID.to_owned()),
+        (
+            "WECHATPAY_MERCHANT_SERIAL",
+            test_keys::MERCHANT_SERIAL.to_owned(),
+        ),
+        (
+            "WECHATPAY_PRIVATE_KEY",
+            private.to_string_lossy().into_owned(),
+        ),
+        (
+            "WECHATPAY_PUBLIC_KEY_ID",
+            test_keys::PUBLIC_KEY_ID.to_owned(),
+        ),
+        (
+            "WECHATPAY_PUBLIC_KEY",
+            public.to_string_lossy().into_owned(),
+        ),
+    ]
+}
+
+/// The JSON lines an example printed, by their `step`.
+fn steps(out: &Output) -> HashMap<String, Value> {
+    stdout(out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| Some((v["step"].as_str()?.to_owned(), v)))
+        .collect()
+}
+
+#[tokio::test]
+async fn favor_campaign_example_creates_starts_sends_and_queries_against_the_simulator() {
+    let sim = Simulator::start().await.expect("simulator starts");
+    let mut env = config_for_simulator(&sim, "favor_campaign");
+    env.push(("FAVOR_APPID", "wx233544546545989".to_owned()));
+    env.push(("FAVOR_OPENID", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".to_owned()));
+    env.push(("SEND_REQUEST_NO", "CAMPAIGN-SEND-0001".to_owned()));
+    let out = run_example("favor_campaign", env).await;
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let steps = steps(&out);
+    let stock_id = steps["create_coupon_stock"]["stock_id"]
+        .as_str()
+        .expect("stock id");
+    assert!(steps["start_stock"]["start_time"].is_string());
+    let coupon_id = steps["send_coupon"]["coupon_id"]
+        .as_str()
+        .expect("coupon id");
+    let query = &steps["query_coupon"];
+    assert_eq!(query["coupon_id"], coupon_id);
+    assert_eq!(query["stock_id"], stock_id);
+    assert_eq!(query["status"], "SENDED");
+    // One effect per step on the simulator's ledger.
+    assert_eq!(sim.effects("favor.send_coupon", "CAMPAIGN-SEND-0001"), 1);
+}
+
+#[tokio::test]
+async fn product_coupon_flow_example_confirms_the_sent_coupon_after_its_notification() {
+    // The example listens here; the simulator delivers the notification for the registered
+    // https URL to it.
+    let listen = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        probe.local_addr().expect("addr")
+    };
+    let sim = Simulator::builder()
+        .callback_rewrite("https://brand.example.com", format!("http://{listen}"))
+        .start()
+        .await
+        .expect("simulator starts");
+    let mut env = config_for_simulator(&sim, "product_coupon_flow");
+    env.push(("WECHATPAY_API_V3_KEY", sim.api_v3_key().to_owned()));
+    env.push(("PC_BRAND_ID", "120344".to_owned()));
+    env.push(("PC_APPID", "wx233544546545989".to_owned()));
+    env.push(("PC_OPENID", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".to_owned()));
+    env.push((
+        "NOTIFY_URL",
+        "https://brand.example.com/wxpay/product-coupon".to_owned(),
+    ));
+    env.push(("LISTEN", listen.to_string()));
+    let out = run_example("product_coupon_flow", env).await;
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let steps = steps(&out);
+    assert_eq!(steps["send_user_coupon"]["coupon_state"], "CONFIRMING");
+    let code = steps["send_user_coupon"]["coupon_code"].clone();
+    assert_eq!(steps["notification"]["coupon_code"], code);
+    assert_eq!(steps["confirm_user_coupon"]["coupon_code"], code);
+    assert_eq!(steps["confirm_user_coupon"]["coupon_state"], "EFFECTIVE");
 }

@@ -153,15 +153,7 @@ pub fn config_failure(e: ConfigError) -> ExitCode {
 pub fn report<T: serde::Serialize>(result: Result<T, Error>) -> ExitCode {
     let value = match result {
         Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            if let Some(api) = e.api() {
-                for row in &api.documented {
-                    eprintln!("  documented: {} — {}", row.description, row.solution);
-                }
-            }
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return failure(&e),
     };
     match serde_json::to_string_pretty(&value) {
         Ok(json) => {
@@ -173,4 +165,16 @@ pub fn report<T: serde::Serialize>(result: Result<T, Error>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints a failed call on stderr, with the documented rows (解决方案) of an API error, and
+/// returns exit status 1.
+pub fn failure(e: &Error) -> ExitCode {
+    eprintln!("error: {e}");
+    if let Some(api) = e.api() {
+        for row in &api.documented {
+            eprintln!("  documented: {} — {}", row.description, row.solution);
+        }
+    }
+    ExitCode::FAILURE
 }
