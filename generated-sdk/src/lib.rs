@@ -38,3 +38,12 @@ pub use runtime::validation::{
     Clock, FixedClock, Rule, SystemClock, Validate, ValidationErrors, Violation,
 };
 pub use runtime::verify::HeaderLookup;
+
+/// Step-by-step guides, one flow each. They are the Markdown files of `docs/guides/`,
+/// included here so that their code runs as doctests against the simulator
+/// (`wechatpay_marketing::testing`, `simulator` feature) whenever the crate's tests run.
+pub mod guides {
+    #[cfg(feature = "favor")]
+    #[doc = include_str!("../docs/guides/favor_campaign.md")]
+    pub mod favor_campaign {}
+}
