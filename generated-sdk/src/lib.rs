@@ -46,4 +46,7 @@ pub mod guides {
     #[cfg(feature = "favor")]
     #[doc = include_str!("../docs/guides/favor_campaign.md")]
     pub mod favor_campaign {}
+    #[cfg(feature = "busifavor")]
+    #[doc = include_str!("../docs/guides/busifavor.md")]
+    pub mod busifavor {}
 }
