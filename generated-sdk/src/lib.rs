@@ -49,4 +49,7 @@ pub mod guides {
     #[cfg(feature = "busifavor")]
     #[doc = include_str!("../docs/guides/busifavor.md")]
     pub mod busifavor {}
+    #[cfg(feature = "product-coupon")]
+    #[doc = include_str!("../docs/guides/product_coupon.md")]
+    pub mod product_coupon {}
 }
