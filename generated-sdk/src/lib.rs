@@ -52,4 +52,7 @@ pub mod guides {
     #[cfg(feature = "product-coupon")]
     #[doc = include_str!("../docs/guides/product_coupon.md")]
     pub mod product_coupon {}
+    #[cfg(all(feature = "favor", feature = "busifavor", feature = "product-coupon"))]
+    #[doc = include_str!("../docs/guides/notifications_axum.md")]
+    pub mod notifications_axum {}
 }
