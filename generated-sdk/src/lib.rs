@@ -55,4 +55,7 @@ pub mod guides {
     #[cfg(all(feature = "favor", feature = "busifavor", feature = "product-coupon"))]
     #[doc = include_str!("../docs/guides/notifications_axum.md")]
     pub mod notifications_axum {}
+    #[cfg(feature = "favor")]
+    #[doc = include_str!("../docs/guides/retries_idempotency.md")]
+    pub mod retries_idempotency {}
 }
