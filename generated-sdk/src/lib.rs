@@ -58,4 +58,7 @@ pub mod guides {
     #[cfg(feature = "favor")]
     #[doc = include_str!("../docs/guides/retries_idempotency.md")]
     pub mod retries_idempotency {}
+    #[cfg(all(feature = "favor", feature = "busifavor", feature = "product-coupon"))]
+    #[doc = include_str!("../docs/guides/images.md")]
+    pub mod images {}
 }
