@@ -608,7 +608,7 @@ async fn busifavor_create_query_claim_use_return() -> TestResult {
         Some("USED")
     );
     assert_eq!(
-        coupon.use_time.as_deref(),
+        coupon.use_time.as_ref().map(|t| t.as_str()),
         Some("2030-01-03T12:00:00+08:00")
     );
 

@@ -86,7 +86,7 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
         if empty_check && checks.is_empty() {
             quote! {
                 v.field(#wire, |v| {
-                    if self.#fname.is_empty() {
+                    if self.#fname.as_str().is_empty() {
                         v.report(#t, #vp::Rule::Required, "required, but empty");
                     }
                 });
@@ -95,7 +95,7 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
             quote! {
                 v.field(#wire, |v| {
                     let value = &self.#fname;
-                    if value.is_empty() {
+                    if value.as_str().is_empty() {
                         v.report(#t, #vp::Rule::Required, "required, but empty");
                     } else {
                         #checks
@@ -226,7 +226,15 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
                     }
                 });
             }
-            quote! { #(#out)* }
+            if out.is_empty() {
+                quote! {}
+            } else {
+                // `String` or `Timestamp` (RFC 3339 fields): both are checked as text.
+                quote! {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+                    #(#out)*
+                }
+            }
         }
         Ty::Integer | Ty::Number => {
             let mut out = Vec::new();
@@ -350,7 +358,7 @@ fn report_at(path: &[String], report: TokenStream) -> TokenStream {
 
 fn present(expr: &TokenStream, f: &Field) -> TokenStream {
     match f.schema.ty {
-        Ty::String => quote! { #expr.is_some_and(|x| !x.is_empty()) },
+        Ty::String => quote! { #expr.is_some_and(|x| !x.as_str().is_empty()) },
         Ty::Array(_) => quote! { #expr.is_some_and(|x| !x.is_empty()) },
         _ => quote! { #expr.is_some() },
     }
@@ -513,7 +521,7 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 },
             );
             quote! {
-                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::rfc3339_nanos(x).map(|t| (x, t))) {
+                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::rfc3339_nanos(x.as_str()).map(|t| (x, t))) {
                     if at < i128::from(v.now_unix()) * 1_000_000_000 {
                         #report
                     }
@@ -534,7 +542,7 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 },
             );
             quote! {
-                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::rfc3339_nanos(x)) {
+                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::rfc3339_nanos(x.as_str())) {
                     let ahead = at - i128::from(v.now_unix()) * 1_000_000_000;
                     if ahead > #limit {
                         let ahead_days = #vp::days_ceil(ahead);
@@ -566,8 +574,8 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
             );
             quote! {
                 if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
-                    #fexpr.and_then(|x| #vp::rfc3339_nanos(x)),
-                    #texpr.and_then(|x| #vp::rfc3339_nanos(x)),
+                    #fexpr.and_then(|x| #vp::rfc3339_nanos(x.as_str())),
+                    #texpr.and_then(|x| #vp::rfc3339_nanos(x.as_str())),
                 ) {
                     let span = end - begin;
                     if !(0..=#limit).contains(&span) {

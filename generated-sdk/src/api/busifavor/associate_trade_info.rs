@@ -129,7 +129,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -141,7 +141,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.is_empty() {
+                if self.coupon_code.as_str().is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -154,13 +154,14 @@ impl crate::Validate for AssociateTradeInfoRequest {
             "out_trade_no",
             |v| {
                 let value = &self.out_trade_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "关联的商户订单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -176,13 +177,14 @@ impl crate::Validate for AssociateTradeInfoRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "请求业务单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -218,7 +220,7 @@ pub struct AssociateTradeInfoResponse {
     /// When WeChat Pay associated the coupon with the order (RFC 3339) 【关联成功时间】系统关联券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_associate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_associate_time: ::std::string::String,
+    pub wechatpay_associate_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.associate_trade_info",

@@ -293,13 +293,14 @@ impl crate::Validate for CreateStockRequest {
             "stock_name",
             |v| {
                 let value = &self.stock_name;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券批次名称",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 21usize {
                         v.report(
@@ -315,13 +316,14 @@ impl crate::Validate for CreateStockRequest {
             "belong_merchant",
             |v| {
                 let value = &self.belong_merchant;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次归属商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -337,6 +339,7 @@ impl crate::Validate for CreateStockRequest {
             v.field(
                 "comment",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -352,13 +355,14 @@ impl crate::Validate for CreateStockRequest {
             "goods_name",
             |v| {
                 let value = &self.goods_name;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "适用商品范围",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -484,13 +488,14 @@ impl crate::Validate for CreateStockRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商户请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -554,7 +559,7 @@ pub struct CreateStockResponse {
     /// Creation time (RFC 3339) 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.create_stock",

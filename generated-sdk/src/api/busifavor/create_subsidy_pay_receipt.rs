@@ -215,13 +215,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -247,13 +248,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券Code",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -279,13 +281,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "transaction_id",
             |v| {
                 let value = &self.transaction_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "微信支付订单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -311,13 +314,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "payer_merchant",
             |v| {
                 let value = &self.payer_merchant;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "营销补差扣款商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -343,13 +347,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "payee_merchant",
             |v| {
                 let value = &self.payee_merchant;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "营销补差入账商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -395,13 +400,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "description",
             |v| {
                 let value = &self.description;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "补差付款描述",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 1024usize {
                         v.report(
@@ -427,13 +433,14 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "out_subsidy_no",
             |v| {
                 let value = &self.out_subsidy_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "业务请求唯一单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(

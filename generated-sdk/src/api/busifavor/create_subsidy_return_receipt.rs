@@ -237,13 +237,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -269,13 +270,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券Code",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -301,13 +303,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "transaction_id",
             |v| {
                 let value = &self.transaction_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "微信支付订单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -333,13 +336,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "refund_id",
             |v| {
                 let value = &self.refund_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "微信支付退款单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -365,13 +369,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "payer_merchant",
             |v| {
                 let value = &self.payer_merchant;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "原营销补差扣款商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -397,13 +402,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "payee_merchant",
             |v| {
                 let value = &self.payee_merchant;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "原营销补差入账商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -449,13 +455,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "description",
             |v| {
                 let value = &self.description;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "补差回退描述",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 1024usize {
                         v.report(
@@ -481,13 +488,14 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "out_subsidy_return_no",
             |v| {
                 let value = &self.out_subsidy_return_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "业务请求唯一单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(

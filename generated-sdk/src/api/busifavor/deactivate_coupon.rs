@@ -120,7 +120,7 @@ impl crate::Validate for DeactivateCouponRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.is_empty() {
+                if self.coupon_code.as_str().is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -132,7 +132,7 @@ impl crate::Validate for DeactivateCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -145,13 +145,14 @@ impl crate::Validate for DeactivateCouponRequest {
             "deactivate_request_no",
             |v| {
                 let value = &self.deactivate_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "失效请求单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -167,6 +168,7 @@ impl crate::Validate for DeactivateCouponRequest {
             v.field(
                 "deactivate_reason",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 64usize {
                         v.report(
@@ -187,7 +189,7 @@ pub struct DeactivateCouponResponse {
     /// When WeChat Pay deactivated the coupon (RFC 3339) 【系统失效成功的时间】系统券成功失效的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_deactivate_time: ::std::string::String,
+    pub wechatpay_deactivate_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.deactivate_coupon",

@@ -127,7 +127,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -139,7 +139,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.is_empty() {
+                if self.coupon_code.as_str().is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -152,13 +152,14 @@ impl crate::Validate for DisassociateTradeInfoRequest {
             "out_trade_no",
             |v| {
                 let value = &self.out_trade_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "取消关联的商户订单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -174,13 +175,14 @@ impl crate::Validate for DisassociateTradeInfoRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "请求业务单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -216,7 +218,7 @@ pub struct DisassociateTradeInfoResponse {
     /// When WeChat Pay removed the association (RFC 3339) 【取消关联券成功时间】系统成功取消商家券与订单信息关联关系的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_disassociate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_disassociate_time: ::std::string::String,
+    pub wechatpay_disassociate_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.disassociate_trade_info",

@@ -101,13 +101,14 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -133,13 +134,14 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商家券Code",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -165,6 +167,7 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
             v.field(
                 "out_subsidy_no",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(

@@ -221,7 +221,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -242,6 +242,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "stock_name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 21usize {
                         v.report(
@@ -257,6 +258,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "comment",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -272,6 +274,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "goods_name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -286,7 +289,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "out_request_no",
             |v| {
-                if self.out_request_no.is_empty() {
+                if self.out_request_no.as_str().is_empty() {
                     v.report(
                         "商户请求单号",
                         crate::runtime::validation::Rule::Required,

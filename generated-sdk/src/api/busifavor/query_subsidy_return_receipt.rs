@@ -63,13 +63,14 @@ impl crate::Validate for QuerySubsidyReturnReceiptRequest {
             "subsidy_return_receipt_id",
             |v| {
                 let value = &self.subsidy_return_receipt_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "补差回退单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(

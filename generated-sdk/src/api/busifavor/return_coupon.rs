@@ -103,7 +103,7 @@ impl crate::Validate for ReturnCouponRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.is_empty() {
+                if self.coupon_code.as_str().is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -115,7 +115,7 @@ impl crate::Validate for ReturnCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -128,13 +128,14 @@ impl crate::Validate for ReturnCouponRequest {
             "return_request_no",
             |v| {
                 let value = &self.return_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "退券请求单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -155,7 +156,7 @@ pub struct ReturnCouponResponse {
     /// When WeChat Pay returned the coupon (RFC 3339) 【系统退券成功的时间】微信退券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_return_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_return_time: ::std::string::String,
+    pub wechatpay_return_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.return_coupon",

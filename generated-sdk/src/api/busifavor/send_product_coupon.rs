@@ -185,13 +185,14 @@ impl crate::Validate for SendProductCouponRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -207,13 +208,14 @@ impl crate::Validate for SendProductCouponRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -229,13 +231,14 @@ impl crate::Validate for SendProductCouponRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -251,13 +254,14 @@ impl crate::Validate for SendProductCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "发券凭证",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -303,6 +307,7 @@ impl crate::Validate for SendProductCouponRequest {
             v.field(
                 "member_card_id",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(
@@ -321,7 +326,7 @@ impl crate::Validate for SendProductCouponRequest {
                 .is_some_and(|w| ["MEMBER"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.member_card_id.as_ref())
-                .is_some_and(|x| !x.is_empty());
+                .is_some_and(|x| !x.as_str().is_empty());
             if matched && !present {
                 v.field(
                     "member_card_id",

@@ -85,7 +85,7 @@ impl crate::Validate for DownloadRefundFlowByDayRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -98,13 +98,14 @@ impl crate::Validate for DownloadRefundFlowByDayRequest {
             "bill_date",
             |v| {
                 let value = &self.bill_date;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "账单日期",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 10usize {
                         v.report(

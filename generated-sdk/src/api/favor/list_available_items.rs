@@ -130,13 +130,14 @@ impl crate::Validate for ListAvailableItemsRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -192,13 +193,14 @@ impl crate::Validate for ListAvailableItemsRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(

@@ -212,13 +212,14 @@ impl crate::Validate for ListUserCouponsRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户标识",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -234,13 +235,14 @@ impl crate::Validate for ListUserCouponsRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -256,6 +258,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "stock_id",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -287,6 +290,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "creator_mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -302,6 +306,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "sender_mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -317,6 +322,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "available_mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(

@@ -146,13 +146,14 @@ impl crate::Validate for ModifyGoodsIdRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -168,13 +169,14 @@ impl crate::Validate for ModifyGoodsIdRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次创建方商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -190,13 +192,13 @@ impl crate::Validate for ModifyGoodsIdRequest {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
             if ::std::option::Option::Some(self)
                 .and_then(|x| x.delete_goods_id_list.as_ref())
-                .is_some_and(|x| !x.is_empty())
+                .is_some_and(|x| !x.as_str().is_empty())
             {
                 set.push("Delete_goods_id_list");
             }
             if ::std::option::Option::Some(self)
                 .and_then(|x| x.delete_goods_id_list_lowercase.as_ref())
-                .is_some_and(|x| !x.is_empty())
+                .is_some_and(|x| !x.as_str().is_empty())
             {
                 set.push("delete_goods_id_list");
             }
@@ -257,7 +259,7 @@ pub struct ModifyGoodsIdResponse {
     ///
     /// Note: The page names this field pause\_time although it holds the time the change takes effect; it may be absent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::std::string::String>,
+    pub pause_time: ::std::option::Option<crate::Timestamp>,
     /// Id of the stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.

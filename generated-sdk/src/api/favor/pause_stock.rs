@@ -85,13 +85,14 @@ impl crate::Validate for PauseStockRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -107,13 +108,14 @@ impl crate::Validate for PauseStockRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -134,7 +136,7 @@ pub struct PauseStockResponse {
     /// When the stock was paused, RFC 3339. 【暂停时间】暂停时间,遵循rfc3339标准格式(yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE)。
     ///
     /// *Required (必填).* Wire name `pause_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub pause_time: ::std::string::String,
+    pub pause_time: crate::Timestamp,
     /// Id of the paused stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string(20)`. Constraints: at most 20 characters.

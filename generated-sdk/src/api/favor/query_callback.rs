@@ -63,13 +63,14 @@ impl crate::Validate for QueryCallbackRequest {
             "mchid",
             |v| {
                 let value = &self.mchid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(

@@ -110,13 +110,14 @@ impl crate::Validate for QueryCouponRequest {
             "coupon_id",
             |v| {
                 let value = &self.coupon_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "代金券或消费金id",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -132,13 +133,14 @@ impl crate::Validate for QueryCouponRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户openid",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -154,13 +156,14 @@ impl crate::Validate for QueryCouponRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(

@@ -83,13 +83,14 @@ impl crate::Validate for RestartStockRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -105,13 +106,14 @@ impl crate::Validate for RestartStockRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -132,7 +134,7 @@ pub struct RestartStockResponse {
     /// When the stock was restarted, RFC 3339. 【生效时间】生效时间
     ///
     /// *Required (必填).* Wire name `restart_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub restart_time: ::std::string::String,
+    pub restart_time: crate::Timestamp,
     /// Id of the restarted stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.

@@ -186,13 +186,14 @@ impl crate::Validate for SendCouponRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户openid",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -208,13 +209,14 @@ impl crate::Validate for SendCouponRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "批次id",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -230,13 +232,14 @@ impl crate::Validate for SendCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "商户单据号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -252,13 +255,14 @@ impl crate::Validate for SendCouponRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -274,13 +278,14 @@ impl crate::Validate for SendCouponRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(

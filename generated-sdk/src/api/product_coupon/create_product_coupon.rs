@@ -255,13 +255,14 @@ impl crate::Validate for CreateProductCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "创建请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -487,6 +488,7 @@ impl crate::Validate for CreateProductCouponRequest {
             v.field(
                 "out_product_no",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -559,7 +561,7 @@ impl crate::Validate for CreateProductCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

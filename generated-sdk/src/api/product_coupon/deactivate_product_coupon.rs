@@ -128,7 +128,7 @@ impl crate::Validate for DeactivateProductCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.is_empty() {
+                if self.product_coupon_id.as_str().is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -141,13 +141,14 @@ impl crate::Validate for DeactivateProductCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "失效请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -188,13 +189,14 @@ impl crate::Validate for DeactivateProductCouponRequest {
             "deactivate_reason",
             |v| {
                 let value = &self.deactivate_reason;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "失效原因",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(
@@ -209,7 +211,7 @@ impl crate::Validate for DeactivateProductCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -218,13 +218,14 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
             "user_coupon_bundle_id",
             |v| {
                 let value = &self.user_coupon_bundle_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户券组ID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -239,7 +240,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.is_empty() {
+                if self.openid.as_str().is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -251,7 +252,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.is_empty() {
+                if self.product_coupon_id.as_str().is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -263,7 +264,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "stock_bundle_id",
             |v| {
-                if self.stock_bundle_id.is_empty() {
+                if self.stock_bundle_id.as_str().is_empty() {
                     v.report(
                         "批次组ID",
                         crate::runtime::validation::Rule::Required,
@@ -275,7 +276,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.is_empty() {
+                if self.appid.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -288,13 +289,14 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "失效请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -335,13 +337,14 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
             "deactivate_reason",
             |v| {
                 let value = &self.deactivate_reason;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "失效原因",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(
@@ -356,7 +359,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

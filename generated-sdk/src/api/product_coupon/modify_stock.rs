@@ -205,7 +205,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.is_empty() {
+                if self.product_coupon_id.as_str().is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -217,7 +217,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -230,13 +230,14 @@ impl crate::Validate for ModifyStockRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "修改请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -277,6 +278,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "remark",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -331,7 +333,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

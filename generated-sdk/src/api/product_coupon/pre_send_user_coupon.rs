@@ -202,7 +202,7 @@ impl crate::Validate for PreSendUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.is_empty() {
+                if self.openid.as_str().is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -214,7 +214,7 @@ impl crate::Validate for PreSendUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.is_empty() {
+                if self.product_coupon_id.as_str().is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -226,7 +226,7 @@ impl crate::Validate for PreSendUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -239,6 +239,7 @@ impl crate::Validate for PreSendUserCouponRequest {
             v.field(
                 "coupon_code",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -268,7 +269,7 @@ impl crate::Validate for PreSendUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.is_empty() {
+                if self.appid.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -281,13 +282,14 @@ impl crate::Validate for PreSendUserCouponRequest {
             "send_request_no",
             |v| {
                 let value = &self.send_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "发券请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -328,6 +330,7 @@ impl crate::Validate for PreSendUserCouponRequest {
             v.field(
                 "attach",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(
@@ -342,7 +345,7 @@ impl crate::Validate for PreSendUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -113,13 +113,14 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
             "task_id",
             |v| {
                 let value = &self.task_id;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "图片生成的任务ID",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -159,7 +160,7 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,
@@ -172,13 +173,14 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
             "image_generation_type",
             |v| {
                 let value = &self.image_generation_type;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "图片生成类型",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if let ::std::option::Option::Some(c) = value
                         .chars()
                         .find(|&c| !(c.is_ascii_uppercase() || c == '_'))

@@ -178,13 +178,14 @@ impl crate::Validate for QueryUserCouponRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户商品券Code",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -199,7 +200,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.is_empty() {
+                if self.openid.as_str().is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -211,7 +212,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.is_empty() {
+                if self.product_coupon_id.as_str().is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -223,7 +224,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -235,7 +236,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.is_empty() {
+                if self.appid.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -247,7 +248,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -196,13 +196,14 @@ impl crate::Validate for ReturnUserCouponRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "用户商品券Code",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -217,7 +218,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.is_empty() {
+                if self.openid.as_str().is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -229,7 +230,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.is_empty() {
+                if self.product_coupon_id.as_str().is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -241,7 +242,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.is_empty() {
+                if self.stock_id.as_str().is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -253,7 +254,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.is_empty() {
+                if self.appid.as_str().is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -266,13 +267,14 @@ impl crate::Validate for ReturnUserCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "退券请求单号",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -312,7 +314,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.is_empty() {
+                if self.brand_id.as_str().is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

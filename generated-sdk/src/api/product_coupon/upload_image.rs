@@ -79,13 +79,14 @@ impl crate::Validate for UploadImageRequest {
             "filename",
             |v| {
                 let value = &self.filename;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "图片文件名",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(
