@@ -81,12 +81,18 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
     let t = title(f);
     let checks = schema_checks(family, &f.schema, &t);
     let vp = vpath();
+    // `String` or `Timestamp` (RFC 3339): the latter is read through `as_str`.
+    let (text_of_field, text_of_value) = if f.schema.constraints.format == Some(Format::Rfc3339) {
+        (quote! { self.#fname.as_str() }, quote! { value.as_str() })
+    } else {
+        (quote! { self.#fname }, quote! { value })
+    };
     if f.required {
         let empty_check = matches!(f.schema.ty, Ty::String);
         if empty_check && checks.is_empty() {
             quote! {
                 v.field(#wire, |v| {
-                    if self.#fname.as_str().is_empty() {
+                    if #text_of_field.is_empty() {
                         v.report(#t, #vp::Rule::Required, "required, but empty");
                     }
                 });
@@ -95,7 +101,7 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
             quote! {
                 v.field(#wire, |v| {
                     let value = &self.#fname;
-                    if value.as_str().is_empty() {
+                    if #text_of_value.is_empty() {
                         v.report(#t, #vp::Rule::Required, "required, but empty");
                     } else {
                         #checks
@@ -358,7 +364,11 @@ fn report_at(path: &[String], report: TokenStream) -> TokenStream {
 
 fn present(expr: &TokenStream, f: &Field) -> TokenStream {
     match f.schema.ty {
-        Ty::String => quote! { #expr.is_some_and(|x| !x.as_str().is_empty()) },
+        // A `Timestamp` (RFC 3339) is empty when its text is.
+        Ty::String if f.schema.constraints.format == Some(Format::Rfc3339) => {
+            quote! { #expr.is_some_and(|x| !x.as_str().is_empty()) }
+        }
+        Ty::String => quote! { #expr.is_some_and(|x| !x.is_empty()) },
         Ty::Array(_) => quote! { #expr.is_some_and(|x| !x.is_empty()) },
         _ => quote! { #expr.is_some() },
     }

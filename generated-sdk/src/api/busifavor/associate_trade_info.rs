@@ -129,7 +129,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -141,7 +141,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.as_str().is_empty() {
+                if self.coupon_code.is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -154,7 +154,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
             "out_trade_no",
             |v| {
                 let value = &self.out_trade_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "关联的商户订单号",
                         crate::runtime::validation::Rule::Required,
@@ -177,7 +177,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "请求业务单据号",
                         crate::runtime::validation::Rule::Required,

@@ -293,7 +293,7 @@ impl crate::Validate for CreateStockRequest {
             "stock_name",
             |v| {
                 let value = &self.stock_name;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券批次名称",
                         crate::runtime::validation::Rule::Required,
@@ -316,7 +316,7 @@ impl crate::Validate for CreateStockRequest {
             "belong_merchant",
             |v| {
                 let value = &self.belong_merchant;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次归属商户号",
                         crate::runtime::validation::Rule::Required,
@@ -355,7 +355,7 @@ impl crate::Validate for CreateStockRequest {
             "goods_name",
             |v| {
                 let value = &self.goods_name;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "适用商品范围",
                         crate::runtime::validation::Rule::Required,
@@ -488,7 +488,7 @@ impl crate::Validate for CreateStockRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商户请求单号",
                         crate::runtime::validation::Rule::Required,

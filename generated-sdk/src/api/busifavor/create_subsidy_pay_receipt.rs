@@ -215,7 +215,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券批次号",
                         crate::runtime::validation::Rule::Required,
@@ -248,7 +248,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券Code",
                         crate::runtime::validation::Rule::Required,
@@ -281,7 +281,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "transaction_id",
             |v| {
                 let value = &self.transaction_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "微信支付订单号",
                         crate::runtime::validation::Rule::Required,
@@ -314,7 +314,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "payer_merchant",
             |v| {
                 let value = &self.payer_merchant;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "营销补差扣款商户号",
                         crate::runtime::validation::Rule::Required,
@@ -347,7 +347,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "payee_merchant",
             |v| {
                 let value = &self.payee_merchant;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "营销补差入账商户号",
                         crate::runtime::validation::Rule::Required,
@@ -400,7 +400,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "description",
             |v| {
                 let value = &self.description;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "补差付款描述",
                         crate::runtime::validation::Rule::Required,
@@ -433,7 +433,7 @@ impl crate::Validate for CreateSubsidyPayReceiptRequest {
             "out_subsidy_no",
             |v| {
                 let value = &self.out_subsidy_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "业务请求唯一单号",
                         crate::runtime::validation::Rule::Required,

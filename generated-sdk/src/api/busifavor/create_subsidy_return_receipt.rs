@@ -237,7 +237,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券批次号",
                         crate::runtime::validation::Rule::Required,
@@ -270,7 +270,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券Code",
                         crate::runtime::validation::Rule::Required,
@@ -303,7 +303,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "transaction_id",
             |v| {
                 let value = &self.transaction_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "微信支付订单号",
                         crate::runtime::validation::Rule::Required,
@@ -336,7 +336,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "refund_id",
             |v| {
                 let value = &self.refund_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "微信支付退款单号",
                         crate::runtime::validation::Rule::Required,
@@ -369,7 +369,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "payer_merchant",
             |v| {
                 let value = &self.payer_merchant;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "原营销补差扣款商户号",
                         crate::runtime::validation::Rule::Required,
@@ -402,7 +402,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "payee_merchant",
             |v| {
                 let value = &self.payee_merchant;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "原营销补差入账商户号",
                         crate::runtime::validation::Rule::Required,
@@ -455,7 +455,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "description",
             |v| {
                 let value = &self.description;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "补差回退描述",
                         crate::runtime::validation::Rule::Required,
@@ -488,7 +488,7 @@ impl crate::Validate for CreateSubsidyReturnReceiptRequest {
             "out_subsidy_return_no",
             |v| {
                 let value = &self.out_subsidy_return_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "业务请求唯一单号",
                         crate::runtime::validation::Rule::Required,

@@ -120,7 +120,7 @@ impl crate::Validate for DeactivateCouponRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.as_str().is_empty() {
+                if self.coupon_code.is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -132,7 +132,7 @@ impl crate::Validate for DeactivateCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -145,7 +145,7 @@ impl crate::Validate for DeactivateCouponRequest {
             "deactivate_request_no",
             |v| {
                 let value = &self.deactivate_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效请求单据号",
                         crate::runtime::validation::Rule::Required,

@@ -127,7 +127,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -139,7 +139,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.as_str().is_empty() {
+                if self.coupon_code.is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -152,7 +152,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
             "out_trade_no",
             |v| {
                 let value = &self.out_trade_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "取消关联的商户订单号",
                         crate::runtime::validation::Rule::Required,
@@ -175,7 +175,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "请求业务单据号",
                         crate::runtime::validation::Rule::Required,

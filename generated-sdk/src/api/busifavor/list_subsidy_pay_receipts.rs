@@ -101,7 +101,7 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券批次号",
                         crate::runtime::validation::Rule::Required,
@@ -134,7 +134,7 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商家券Code",
                         crate::runtime::validation::Rule::Required,

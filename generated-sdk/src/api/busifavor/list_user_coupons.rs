@@ -196,7 +196,7 @@ impl crate::Validate for ListUserCouponsRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户标识",
                         crate::runtime::validation::Rule::Required,
@@ -208,7 +208,7 @@ impl crate::Validate for ListUserCouponsRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,

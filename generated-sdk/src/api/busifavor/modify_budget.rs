@@ -147,7 +147,7 @@ impl crate::Validate for ModifyBudgetRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -199,7 +199,7 @@ impl crate::Validate for ModifyBudgetRequest {
         v.field(
             "modify_budget_request_no",
             |v| {
-                if self.modify_budget_request_no.as_str().is_empty() {
+                if self.modify_budget_request_no.is_empty() {
                     v.report(
                         "修改预算请求单据号",
                         crate::runtime::validation::Rule::Required,

@@ -221,7 +221,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -289,7 +289,7 @@ impl crate::Validate for ModifyStockRequest {
         v.field(
             "out_request_no",
             |v| {
-                if self.out_request_no.as_str().is_empty() {
+                if self.out_request_no.is_empty() {
                     v.report(
                         "商户请求单号",
                         crate::runtime::validation::Rule::Required,

@@ -63,7 +63,7 @@ impl crate::Validate for QuerySubsidyPayReceiptRequest {
             "subsidy_receipt_id",
             |v| {
                 let value = &self.subsidy_receipt_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "补差付款单号",
                         crate::runtime::validation::Rule::Required,

@@ -63,7 +63,7 @@ impl crate::Validate for QuerySubsidyReturnReceiptRequest {
             "subsidy_return_receipt_id",
             |v| {
                 let value = &self.subsidy_return_receipt_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "补差回退单号",
                         crate::runtime::validation::Rule::Required,

@@ -103,7 +103,7 @@ impl crate::Validate for ReturnCouponRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.as_str().is_empty() {
+                if self.coupon_code.is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -115,7 +115,7 @@ impl crate::Validate for ReturnCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -128,7 +128,7 @@ impl crate::Validate for ReturnCouponRequest {
             "return_request_no",
             |v| {
                 let value = &self.return_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "退券请求单据号",
                         crate::runtime::validation::Rule::Required,

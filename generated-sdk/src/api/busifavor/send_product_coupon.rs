@@ -185,7 +185,7 @@ impl crate::Validate for SendProductCouponRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -208,7 +208,7 @@ impl crate::Validate for SendProductCouponRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -231,7 +231,7 @@ impl crate::Validate for SendProductCouponRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -254,7 +254,7 @@ impl crate::Validate for SendProductCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "发券凭证",
                         crate::runtime::validation::Rule::Required,
@@ -326,7 +326,7 @@ impl crate::Validate for SendProductCouponRequest {
                 .is_some_and(|w| ["MEMBER"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.member_card_id.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty());
+                .is_some_and(|x| !x.is_empty());
             if matched && !present {
                 v.field(
                     "member_card_id",

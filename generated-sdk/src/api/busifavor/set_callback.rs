@@ -93,7 +93,7 @@ impl crate::Validate for SetCallbackRequest {
             "notify_url",
             |v| {
                 let value = &self.notify_url;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "通知URL地址",
                         crate::runtime::validation::Rule::Required,

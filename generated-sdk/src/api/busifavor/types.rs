@@ -2519,7 +2519,7 @@ impl crate::Validate for MiniProgramsInfo {
         v.field(
             "mini_programs_appid",
             |v| {
-                if self.mini_programs_appid.as_str().is_empty() {
+                if self.mini_programs_appid.is_empty() {
                     v.report(
                         "商家小程序AppID",
                         crate::runtime::validation::Rule::Required,
@@ -2531,7 +2531,7 @@ impl crate::Validate for MiniProgramsInfo {
         v.field(
             "mini_programs_path",
             |v| {
-                if self.mini_programs_path.as_str().is_empty() {
+                if self.mini_programs_path.is_empty() {
                     v.report(
                         "商家小程序path",
                         crate::runtime::validation::Rule::Required,
@@ -2544,7 +2544,7 @@ impl crate::Validate for MiniProgramsInfo {
             "entrance_words",
             |v| {
                 let value = &self.entrance_words;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "入口文案",
                         crate::runtime::validation::Rule::Required,

@@ -109,7 +109,7 @@ impl crate::Validate for UploadCouponCodesRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -188,7 +188,7 @@ impl crate::Validate for UploadCouponCodesRequest {
             "upload_request_no",
             |v| {
                 let value = &self.upload_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "请求业务单据号",
                         crate::runtime::validation::Rule::Required,

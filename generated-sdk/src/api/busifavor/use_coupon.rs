@@ -161,7 +161,7 @@ impl crate::Validate for UseCouponRequest {
         v.field(
             "coupon_code",
             |v| {
-                if self.coupon_code.as_str().is_empty() {
+                if self.coupon_code.is_empty() {
                     v.report(
                         "券code",
                         crate::runtime::validation::Rule::Required,
@@ -173,7 +173,7 @@ impl crate::Validate for UseCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -210,7 +210,7 @@ impl crate::Validate for UseCouponRequest {
             "use_request_no",
             |v| {
                 let value = &self.use_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "核销请求单据号",
                         crate::runtime::validation::Rule::Required,

@@ -302,7 +302,7 @@ impl crate::Validate for CreateCouponStockRequest {
             "stock_name",
             |v| {
                 let value = &self.stock_name;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次名称",
                         crate::runtime::validation::Rule::Required,
@@ -353,7 +353,7 @@ impl crate::Validate for CreateCouponStockRequest {
             "belong_merchant",
             |v| {
                 let value = &self.belong_merchant;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "归属商户号",
                         crate::runtime::validation::Rule::Required,
@@ -559,7 +559,7 @@ impl crate::Validate for CreateCouponStockRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商户单据号",
                         crate::runtime::validation::Rule::Required,

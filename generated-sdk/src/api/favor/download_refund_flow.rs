@@ -66,7 +66,7 @@ impl crate::Validate for DownloadRefundFlowRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,

@@ -85,7 +85,7 @@ impl crate::Validate for DownloadUseFlowByDayRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -98,7 +98,7 @@ impl crate::Validate for DownloadUseFlowByDayRequest {
             "bill_date",
             |v| {
                 let value = &self.bill_date;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "账单日期",
                         crate::runtime::validation::Rule::Required,

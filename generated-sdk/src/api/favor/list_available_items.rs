@@ -130,7 +130,7 @@ impl crate::Validate for ListAvailableItemsRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -193,7 +193,7 @@ impl crate::Validate for ListAvailableItemsRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,

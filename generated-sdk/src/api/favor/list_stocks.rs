@@ -184,7 +184,7 @@ impl crate::Validate for ListStocksRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,

@@ -212,7 +212,7 @@ impl crate::Validate for ListUserCouponsRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户标识",
                         crate::runtime::validation::Rule::Required,
@@ -235,7 +235,7 @@ impl crate::Validate for ListUserCouponsRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,

@@ -146,7 +146,7 @@ impl crate::Validate for ModifyGoodsIdRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次号",
                         crate::runtime::validation::Rule::Required,
@@ -169,7 +169,7 @@ impl crate::Validate for ModifyGoodsIdRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次创建方商户号",
                         crate::runtime::validation::Rule::Required,
@@ -192,13 +192,13 @@ impl crate::Validate for ModifyGoodsIdRequest {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
             if ::std::option::Option::Some(self)
                 .and_then(|x| x.delete_goods_id_list.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty())
+                .is_some_and(|x| !x.is_empty())
             {
                 set.push("Delete_goods_id_list");
             }
             if ::std::option::Option::Some(self)
                 .and_then(|x| x.delete_goods_id_list_lowercase.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty())
+                .is_some_and(|x| !x.is_empty())
             {
                 set.push("delete_goods_id_list");
             }

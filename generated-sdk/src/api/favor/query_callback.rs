@@ -63,7 +63,7 @@ impl crate::Validate for QueryCallbackRequest {
             "mchid",
             |v| {
                 let value = &self.mchid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商户号",
                         crate::runtime::validation::Rule::Required,

@@ -110,7 +110,7 @@ impl crate::Validate for QueryCouponRequest {
             "coupon_id",
             |v| {
                 let value = &self.coupon_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "代金券或消费金id",
                         crate::runtime::validation::Rule::Required,
@@ -133,7 +133,7 @@ impl crate::Validate for QueryCouponRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户openid",
                         crate::runtime::validation::Rule::Required,
@@ -156,7 +156,7 @@ impl crate::Validate for QueryCouponRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,

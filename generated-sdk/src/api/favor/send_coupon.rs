@@ -186,7 +186,7 @@ impl crate::Validate for SendCouponRequest {
             "openid",
             |v| {
                 let value = &self.openid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户openid",
                         crate::runtime::validation::Rule::Required,
@@ -209,7 +209,7 @@ impl crate::Validate for SendCouponRequest {
             "stock_id",
             |v| {
                 let value = &self.stock_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "批次id",
                         crate::runtime::validation::Rule::Required,
@@ -232,7 +232,7 @@ impl crate::Validate for SendCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商户单据号",
                         crate::runtime::validation::Rule::Required,
@@ -255,7 +255,7 @@ impl crate::Validate for SendCouponRequest {
             "appid",
             |v| {
                 let value = &self.appid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -278,7 +278,7 @@ impl crate::Validate for SendCouponRequest {
             "stock_creator_mchid",
             |v| {
                 let value = &self.stock_creator_mchid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "创建批次的商户号",
                         crate::runtime::validation::Rule::Required,

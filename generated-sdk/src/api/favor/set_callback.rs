@@ -109,7 +109,7 @@ impl crate::Validate for SetCallbackRequest {
             "mchid",
             |v| {
                 let value = &self.mchid;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商户号",
                         crate::runtime::validation::Rule::Required,
@@ -132,7 +132,7 @@ impl crate::Validate for SetCallbackRequest {
             "notify_url",
             |v| {
                 let value = &self.notify_url;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "通知url地址",
                         crate::runtime::validation::Rule::Required,

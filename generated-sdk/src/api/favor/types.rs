@@ -1893,7 +1893,7 @@ impl crate::Validate for PatternInfo {
             "description",
             |v| {
                 let value = &self.description;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "使用说明",
                         crate::runtime::validation::Rule::Required,
@@ -2015,7 +2015,7 @@ impl crate::Validate for PatternInfo {
                 .is_some_and(|w| ["MINI_PROGRAM"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.mini_program_appid.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty());
+                .is_some_and(|x| !x.is_empty());
             if matched && !present {
                 v.field(
                     "mini_program_appid",
@@ -2052,7 +2052,7 @@ impl crate::Validate for PatternInfo {
                 .is_some_and(|w| ["MINI_PROGRAM"].contains(&w.as_str()));
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.mini_program_path.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty());
+                .is_some_and(|x| !x.is_empty());
             if matched && !present {
                 v.field(
                     "mini_program_path",

@@ -76,7 +76,7 @@ impl crate::Validate for UploadImageRequest {
         v.field(
             "filename",
             |v| {
-                if self.filename.as_str().is_empty() {
+                if self.filename.is_empty() {
                     v.report(
                         "文件名称",
                         crate::runtime::validation::Rule::Required,

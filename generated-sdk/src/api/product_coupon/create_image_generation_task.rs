@@ -146,7 +146,7 @@ impl crate::Validate for CreateImageGenerationTaskRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,
@@ -159,7 +159,7 @@ impl crate::Validate for CreateImageGenerationTaskRequest {
             "task_id",
             |v| {
                 let value = &self.task_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "图片生成的任务ID",
                         crate::runtime::validation::Rule::Required,

@@ -255,7 +255,7 @@ impl crate::Validate for CreateProductCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "创建请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -561,7 +561,7 @@ impl crate::Validate for CreateProductCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -128,7 +128,7 @@ impl crate::Validate for DeactivateProductCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -141,7 +141,7 @@ impl crate::Validate for DeactivateProductCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -189,7 +189,7 @@ impl crate::Validate for DeactivateProductCouponRequest {
             "deactivate_reason",
             |v| {
                 let value = &self.deactivate_reason;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效原因",
                         crate::runtime::validation::Rule::Required,
@@ -211,7 +211,7 @@ impl crate::Validate for DeactivateProductCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

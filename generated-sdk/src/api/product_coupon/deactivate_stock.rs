@@ -151,7 +151,7 @@ impl crate::Validate for DeactivateStockRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -163,7 +163,7 @@ impl crate::Validate for DeactivateStockRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -176,7 +176,7 @@ impl crate::Validate for DeactivateStockRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -224,7 +224,7 @@ impl crate::Validate for DeactivateStockRequest {
             "deactivate_reason",
             |v| {
                 let value = &self.deactivate_reason;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效原因",
                         crate::runtime::validation::Rule::Required,
@@ -246,7 +246,7 @@ impl crate::Validate for DeactivateStockRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

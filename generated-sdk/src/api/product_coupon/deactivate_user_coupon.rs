@@ -218,7 +218,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户商品券Code",
                         crate::runtime::validation::Rule::Required,
@@ -240,7 +240,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -252,7 +252,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -264,7 +264,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -276,7 +276,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号AppID",
                         crate::runtime::validation::Rule::Required,
@@ -289,7 +289,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -337,7 +337,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
             "deactivate_reason",
             |v| {
                 let value = &self.deactivate_reason;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效原因",
                         crate::runtime::validation::Rule::Required,
@@ -359,7 +359,7 @@ impl crate::Validate for DeactivateUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

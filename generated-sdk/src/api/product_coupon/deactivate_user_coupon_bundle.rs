@@ -218,7 +218,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
             "user_coupon_bundle_id",
             |v| {
                 let value = &self.user_coupon_bundle_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户券组ID",
                         crate::runtime::validation::Rule::Required,
@@ -240,7 +240,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -252,7 +252,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -264,7 +264,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "stock_bundle_id",
             |v| {
-                if self.stock_bundle_id.as_str().is_empty() {
+                if self.stock_bundle_id.is_empty() {
                     v.report(
                         "批次组ID",
                         crate::runtime::validation::Rule::Required,
@@ -276,7 +276,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -289,7 +289,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -337,7 +337,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
             "deactivate_reason",
             |v| {
                 let value = &self.deactivate_reason;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "失效原因",
                         crate::runtime::validation::Rule::Required,
@@ -359,7 +359,7 @@ impl crate::Validate for DeactivateUserCouponBundleRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -197,7 +197,7 @@ impl crate::Validate for ListUserCouponsRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -209,7 +209,7 @@ impl crate::Validate for ListUserCouponsRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -253,7 +253,7 @@ impl crate::Validate for ListUserCouponsRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -209,7 +209,7 @@ impl crate::Validate for ModifyStockBundleRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -221,7 +221,7 @@ impl crate::Validate for ModifyStockBundleRequest {
         v.field(
             "stock_bundle_id",
             |v| {
-                if self.stock_bundle_id.as_str().is_empty() {
+                if self.stock_bundle_id.is_empty() {
                     v.report(
                         "批次组ID",
                         crate::runtime::validation::Rule::Required,
@@ -234,7 +234,7 @@ impl crate::Validate for ModifyStockBundleRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "修改请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -337,7 +337,7 @@ impl crate::Validate for ModifyStockBundleRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -216,7 +216,7 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -228,7 +228,7 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
         v.field(
             "stock_bundle_id",
             |v| {
-                if self.stock_bundle_id.as_str().is_empty() {
+                if self.stock_bundle_id.is_empty() {
                     v.report(
                         "批次组ID",
                         crate::runtime::validation::Rule::Required,
@@ -241,7 +241,7 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "修改请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -389,7 +389,7 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -113,7 +113,7 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
             "task_id",
             |v| {
                 let value = &self.task_id;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "图片生成的任务ID",
                         crate::runtime::validation::Rule::Required,
@@ -160,7 +160,7 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,
@@ -173,7 +173,7 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
             "image_generation_type",
             |v| {
                 let value = &self.image_generation_type;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "图片生成类型",
                         crate::runtime::validation::Rule::Required,

@@ -85,7 +85,7 @@ impl crate::Validate for QueryProductCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -97,7 +97,7 @@ impl crate::Validate for QueryProductCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

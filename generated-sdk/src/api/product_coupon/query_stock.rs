@@ -106,7 +106,7 @@ impl crate::Validate for QueryStockRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -118,7 +118,7 @@ impl crate::Validate for QueryStockRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -130,7 +130,7 @@ impl crate::Validate for QueryStockRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

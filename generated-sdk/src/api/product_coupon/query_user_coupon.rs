@@ -178,7 +178,7 @@ impl crate::Validate for QueryUserCouponRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户商品券Code",
                         crate::runtime::validation::Rule::Required,
@@ -200,7 +200,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -212,7 +212,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -224,7 +224,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -236,7 +236,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -248,7 +248,7 @@ impl crate::Validate for QueryUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -196,7 +196,7 @@ impl crate::Validate for ReturnUserCouponRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户商品券Code",
                         crate::runtime::validation::Rule::Required,
@@ -218,7 +218,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -230,7 +230,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -242,7 +242,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -254,7 +254,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -267,7 +267,7 @@ impl crate::Validate for ReturnUserCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "退券请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -314,7 +314,7 @@ impl crate::Validate for ReturnUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -219,7 +219,7 @@ impl crate::Validate for SendUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -231,7 +231,7 @@ impl crate::Validate for SendUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -243,7 +243,7 @@ impl crate::Validate for SendUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -286,7 +286,7 @@ impl crate::Validate for SendUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -299,7 +299,7 @@ impl crate::Validate for SendUserCouponRequest {
             "send_request_no",
             |v| {
                 let value = &self.send_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "发券请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -362,7 +362,7 @@ impl crate::Validate for SendUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

@@ -202,7 +202,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -214,7 +214,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -226,7 +226,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
         v.field(
             "stock_bundle_id",
             |v| {
-                if self.stock_bundle_id.as_str().is_empty() {
+                if self.stock_bundle_id.is_empty() {
                     v.report(
                         "批次组ID",
                         crate::runtime::validation::Rule::Required,
@@ -238,7 +238,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -251,7 +251,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
             "send_request_no",
             |v| {
                 let value = &self.send_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "发券请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -314,7 +314,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,

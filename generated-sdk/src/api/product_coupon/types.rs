@@ -104,7 +104,7 @@ impl crate::Validate for ComboPackage {
             "name",
             |v| {
                 let value = &self.name;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "套餐名",
                         crate::runtime::validation::Rule::Required,
@@ -291,7 +291,7 @@ impl crate::Validate for ComboPackageChoice {
             "name",
             |v| {
                 let value = &self.name;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "单品名称",
                         crate::runtime::validation::Rule::Required,
@@ -327,10 +327,10 @@ impl crate::Validate for ComboPackageChoice {
             let set = [
                 ::std::option::Option::Some(self)
                     .and_then(|x| x.mini_program_appid.as_ref())
-                    .is_some_and(|x| !x.as_str().is_empty()),
+                    .is_some_and(|x| !x.is_empty()),
                 ::std::option::Option::Some(self)
                     .and_then(|x| x.mini_program_path.as_ref())
-                    .is_some_and(|x| !x.as_str().is_empty()),
+                    .is_some_and(|x| !x.is_empty()),
             ];
             let n = set.iter().filter(|b| **b).count();
             if n != 0 && n != set.len() {
@@ -944,7 +944,7 @@ impl crate::Validate for CouponAvailableStoreInfo {
             "description",
             |v| {
                 let value = &self.description;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "券可用门店描述",
                         crate::runtime::validation::Rule::Required,
@@ -967,10 +967,10 @@ impl crate::Validate for CouponAvailableStoreInfo {
             let set = [
                 ::std::option::Option::Some(self)
                     .and_then(|x| x.mini_program_appid.as_ref())
-                    .is_some_and(|x| !x.as_str().is_empty()),
+                    .is_some_and(|x| !x.is_empty()),
                 ::std::option::Option::Some(self)
                     .and_then(|x| x.mini_program_path.as_ref())
-                    .is_some_and(|x| !x.as_str().is_empty()),
+                    .is_some_and(|x| !x.is_empty()),
             ];
             let n = set.iter().filter(|b| **b).count();
             if n != 0 && n != set.len() {
@@ -1787,7 +1787,7 @@ impl crate::Validate for EntranceFinder {
         v.field(
             "finder_id",
             |v| {
-                if self.finder_id.as_str().is_empty() {
+                if self.finder_id.is_empty() {
                     v.report(
                         "视频号ID",
                         crate::runtime::validation::Rule::Required,
@@ -1799,7 +1799,7 @@ impl crate::Validate for EntranceFinder {
         v.field(
             "finder_video_id",
             |v| {
-                if self.finder_video_id.as_str().is_empty() {
+                if self.finder_video_id.is_empty() {
                     v.report(
                         "视频号视频ID",
                         crate::runtime::validation::Rule::Required,
@@ -1925,7 +1925,7 @@ impl crate::Validate for EntranceMiniProgram {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "小程序AppID",
                         crate::runtime::validation::Rule::Required,
@@ -1937,7 +1937,7 @@ impl crate::Validate for EntranceMiniProgram {
         v.field(
             "path",
             |v| {
-                if self.path.as_str().is_empty() {
+                if self.path.is_empty() {
                     v.report(
                         "小程序跳转路径",
                         crate::runtime::validation::Rule::Required,
@@ -1950,7 +1950,7 @@ impl crate::Validate for EntranceMiniProgram {
             "entrance_wording",
             |v| {
                 let value = &self.entrance_wording;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "入口文案",
                         crate::runtime::validation::Rule::Required,
@@ -2045,7 +2045,7 @@ impl crate::Validate for EntranceOfficialAccount {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众号AppID",
                         crate::runtime::validation::Rule::Required,
@@ -2869,7 +2869,7 @@ impl crate::Validate for ImageGenerationCutOut {
             "image_url",
             |v| {
                 let value = &self.image_url;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商品图URL",
                         crate::runtime::validation::Rule::Required,
@@ -4061,7 +4061,7 @@ impl crate::Validate for NotifyConfig {
         v.field(
             "notify_appid",
             |v| {
-                if self.notify_appid.as_str().is_empty() {
+                if self.notify_appid.is_empty() {
                     v.report(
                         "事件通知AppID",
                         crate::runtime::validation::Rule::Required,
@@ -4299,7 +4299,7 @@ impl crate::Validate for ProductCouponDisplayInfo {
             "name",
             |v| {
                 let value = &self.name;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "商品券名称",
                         crate::runtime::validation::Rule::Required,
@@ -4331,7 +4331,7 @@ impl crate::Validate for ProductCouponDisplayInfo {
         v.field(
             "image_url",
             |v| {
-                if self.image_url.as_str().is_empty() {
+                if self.image_url.is_empty() {
                     v.report(
                         "商品券图片",
                         crate::runtime::validation::Rule::Required,
@@ -4343,7 +4343,7 @@ impl crate::Validate for ProductCouponDisplayInfo {
         v.field(
             "background_url",
             |v| {
-                if self.background_url.as_str().is_empty() {
+                if self.background_url.is_empty() {
                     v.report(
                         "商品券背景图",
                         crate::runtime::validation::Rule::Required,
@@ -5997,7 +5997,7 @@ impl crate::Validate for StockBundleStoreInfo {
         v.field(
             "store_id",
             |v| {
-                if self.store_id.as_str().is_empty() {
+                if self.store_id.is_empty() {
                     v.report(
                         "门店ID",
                         crate::runtime::validation::Rule::Required,
@@ -6769,7 +6769,7 @@ impl crate::Validate for StockStoreEntry {
         v.field(
             "store_id",
             |v| {
-                if self.store_id.as_str().is_empty() {
+                if self.store_id.is_empty() {
                     v.report(
                         "门店ID",
                         crate::runtime::validation::Rule::Required,
@@ -7417,7 +7417,7 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 });
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.mini_program_appid.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty());
+                .is_some_and(|x| !x.is_empty());
             if matched && !present {
                 v.field(
                     "mini_program_appid",
@@ -7444,7 +7444,7 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 });
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.mini_program_path.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty());
+                .is_some_and(|x| !x.is_empty());
             if matched && !present {
                 v.field(
                     "mini_program_path",
@@ -7462,10 +7462,10 @@ impl crate::Validate for UsageRuleDisplayInfo {
             let set = [
                 ::std::option::Option::Some(self)
                     .and_then(|x| x.mini_program_appid.as_ref())
-                    .is_some_and(|x| !x.as_str().is_empty()),
+                    .is_some_and(|x| !x.is_empty()),
                 ::std::option::Option::Some(self)
                     .and_then(|x| x.mini_program_path.as_ref())
-                    .is_some_and(|x| !x.as_str().is_empty()),
+                    .is_some_and(|x| !x.is_empty()),
             ];
             let n = set.iter().filter(|b| **b).count();
             if n != 0 && n != set.len() {
@@ -7525,7 +7525,7 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 });
             let present = ::std::option::Option::Some(self)
                 .and_then(|x| x.app_path.as_ref())
-                .is_some_and(|x| !x.as_str().is_empty());
+                .is_some_and(|x| !x.is_empty());
             if matched && !present {
                 v.field(
                     "app_path",
@@ -7543,7 +7543,7 @@ impl crate::Validate for UsageRuleDisplayInfo {
             "usage_description",
             |v| {
                 let value = &self.usage_description;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "券使用说明",
                         crate::runtime::validation::Rule::Required,

@@ -79,7 +79,7 @@ impl crate::Validate for UploadImageRequest {
             "filename",
             |v| {
                 let value = &self.filename;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "图片文件名",
                         crate::runtime::validation::Rule::Required,

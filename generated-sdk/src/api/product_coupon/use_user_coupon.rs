@@ -275,7 +275,7 @@ impl crate::Validate for UseUserCouponRequest {
             "coupon_code",
             |v| {
                 let value = &self.coupon_code;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "用户商品券Code",
                         crate::runtime::validation::Rule::Required,
@@ -297,7 +297,7 @@ impl crate::Validate for UseUserCouponRequest {
         v.field(
             "openid",
             |v| {
-                if self.openid.as_str().is_empty() {
+                if self.openid.is_empty() {
                     v.report(
                         "用户OpenID",
                         crate::runtime::validation::Rule::Required,
@@ -309,7 +309,7 @@ impl crate::Validate for UseUserCouponRequest {
         v.field(
             "product_coupon_id",
             |v| {
-                if self.product_coupon_id.as_str().is_empty() {
+                if self.product_coupon_id.is_empty() {
                     v.report(
                         "商品券ID",
                         crate::runtime::validation::Rule::Required,
@@ -321,7 +321,7 @@ impl crate::Validate for UseUserCouponRequest {
         v.field(
             "stock_id",
             |v| {
-                if self.stock_id.as_str().is_empty() {
+                if self.stock_id.is_empty() {
                     v.report(
                         "批次ID",
                         crate::runtime::validation::Rule::Required,
@@ -333,7 +333,7 @@ impl crate::Validate for UseUserCouponRequest {
         v.field(
             "appid",
             |v| {
-                if self.appid.as_str().is_empty() {
+                if self.appid.is_empty() {
                     v.report(
                         "公众账号ID",
                         crate::runtime::validation::Rule::Required,
@@ -370,7 +370,7 @@ impl crate::Validate for UseUserCouponRequest {
             "out_request_no",
             |v| {
                 let value = &self.out_request_no;
-                if value.as_str().is_empty() {
+                if value.is_empty() {
                     v.report(
                         "核销请求单号",
                         crate::runtime::validation::Rule::Required,
@@ -417,7 +417,7 @@ impl crate::Validate for UseUserCouponRequest {
         v.field(
             "brand_id",
             |v| {
-                if self.brand_id.as_str().is_empty() {
+                if self.brand_id.is_empty() {
                     v.report(
                         "品牌ID",
                         crate::runtime::validation::Rule::Required,
