@@ -351,12 +351,14 @@ async fn restarting_a_flow_with_the_same_keys_has_no_second_effect() -> TestResu
     Ok(())
 }
 
-#[tokio::test]
-async fn faults_as_the_client_sees_them() -> TestResult {
-    let Setup { sim, client, .. } = setup().await?;
+/// A 代金券 stock created (out_request_no `key`, 100 coupons) and started; its id.
+async fn started_favor_stock(
+    client: &Client,
+    key: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     let stock_id = client
         .favor()
-        .create_coupon_stock(&favor_stock_request("FAULTS", 100)?)
+        .create_coupon_stock(&favor_stock_request(key, 100)?)
         .await?
         .stock_id;
     client
@@ -368,6 +370,13 @@ async fn faults_as_the_client_sees_them() -> TestResult {
                 .build()?,
         )
         .await?;
+    Ok(stock_id)
+}
+
+#[tokio::test]
+async fn faults_as_the_client_sees_them() -> TestResult {
+    let Setup { sim, client, .. } = setup().await?;
+    let stock_id = started_favor_stock(&client, "FAULTS").await?;
     let op = "favor.send_coupon";
 
     // Without retries, the client sees each fault as it is.
@@ -885,20 +894,7 @@ async fn uploads_go_as_signed_multipart() -> TestResult {
 #[tokio::test]
 async fn paged_lists_are_walked_page_by_page_every_item_once() -> TestResult {
     let Setup { sim, client, .. } = setup().await?;
-    let stock_id = client
-        .favor()
-        .create_coupon_stock(&favor_stock_request("STOCK-PAGES", 100)?)
-        .await?
-        .stock_id;
-    client
-        .favor()
-        .start_stock(
-            &favor::StartStockRequest::builder()
-                .stock_id(&stock_id)
-                .stock_creator_mchid(test_keys::MCHID)
-                .build()?,
-        )
-        .await?;
+    let stock_id = started_favor_stock(&client, "STOCK-PAGES").await?;
     let mut sent = std::collections::BTreeSet::new();
     for i in 0..7 {
         let coupon = client
