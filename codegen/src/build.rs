@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The items the generated code expects at the crate root, re-exported from the runtime crate.
-pub const PRELUDE: &str = "#[allow(unused_imports)]\npub use ::wechatpay_marketing::{\n    runtime, ApiV3Key, BuildError, Client, Error, ErrorRow, HeaderLookup, Notification, Pages,\n    Validate,\n};\n";
+pub const PRELUDE: &str = "#[allow(unused_imports)]\npub use ::wechatpay_marketing::{\n    runtime, ApiV3Key, BuildError, Client, Error, ErrorRow, HeaderLookup, Notification, Pages,\n    Timestamp, Validate,\n};\n";
 
 /// What to generate, and from where.
 #[derive(Debug, Clone)]

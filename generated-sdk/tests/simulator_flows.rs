@@ -351,12 +351,14 @@ async fn restarting_a_flow_with_the_same_keys_has_no_second_effect() -> TestResu
     Ok(())
 }
 
-#[tokio::test]
-async fn faults_as_the_client_sees_them() -> TestResult {
-    let Setup { sim, client, .. } = setup().await?;
+/// A 代金券 stock created (out_request_no `key`, 100 coupons) and started; its id.
+async fn started_favor_stock(
+    client: &Client,
+    key: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
     let stock_id = client
         .favor()
-        .create_coupon_stock(&favor_stock_request("FAULTS", 100)?)
+        .create_coupon_stock(&favor_stock_request(key, 100)?)
         .await?
         .stock_id;
     client
@@ -368,6 +370,13 @@ async fn faults_as_the_client_sees_them() -> TestResult {
                 .build()?,
         )
         .await?;
+    Ok(stock_id)
+}
+
+#[tokio::test]
+async fn faults_as_the_client_sees_them() -> TestResult {
+    let Setup { sim, client, .. } = setup().await?;
+    let stock_id = started_favor_stock(&client, "FAULTS").await?;
     let op = "favor.send_coupon";
 
     // Without retries, the client sees each fault as it is.
@@ -608,7 +617,7 @@ async fn busifavor_create_query_claim_use_return() -> TestResult {
         Some("USED")
     );
     assert_eq!(
-        coupon.use_time.as_deref(),
+        coupon.use_time.as_ref().map(|t| t.as_str()),
         Some("2030-01-03T12:00:00+08:00")
     );
 
@@ -640,6 +649,73 @@ async fn busifavor_create_query_claim_use_return() -> TestResult {
     Ok(())
 }
 
+/// A 商品券 (DISCOUNT, SINGLE) created together with its first stock.
+fn product_coupon_create_request(
+    out_request_no: &str,
+) -> Result<product_coupon::CreateProductCouponRequest, Box<dyn std::error::Error>> {
+    Ok(product_coupon::CreateProductCouponRequest::builder()
+        .out_request_no(out_request_no)
+        .scope("ALL")
+        .r#type("DISCOUNT")
+        .usage_mode("SINGLE")
+        .single_usage_info(
+            product_coupon::SingleUsageInfo::builder()
+                .discount_coupon(
+                    product_coupon::DiscountCouponUsageRule::builder()
+                        .threshold(10000)
+                        .percent_off(20)
+                        .build()?,
+                )
+                .build()?,
+        )
+        .display_info(
+            product_coupon::ProductCouponDisplayInfo::builder()
+                .name("全场满100立打8折")
+                .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
+                .build()?,
+        )
+        .stock(
+            product_coupon::StockForCreate::builder()
+                .coupon_code_mode("WECHATPAY")
+                .stock_send_rule(
+                    product_coupon::StockSendRule::builder()
+                        .max_count(100)
+                        .build()?,
+                )
+                .single_usage_rule(
+                    product_coupon::StockUsageRule::builder()
+                        .coupon_available_period(
+                            product_coupon::CouponAvailablePeriod::builder()
+                                .available_begin_time("2030-01-02T00:00:00+08:00")
+                                .available_end_time("2030-01-31T23:59:59+08:00")
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .usage_rule_display_info(
+                    product_coupon::UsageRuleDisplayInfo::builder()
+                        .coupon_usage_method_list(["OFFLINE"])
+                        .usage_description("工作日可用")
+                        .build()?,
+                )
+                .coupon_display_info(
+                    product_coupon::CouponDisplayInfo::builder()
+                        .code_display_mode("QRCODE")
+                        .build()?,
+                )
+                .notify_config(
+                    product_coupon::NotifyConfig::builder()
+                        .notify_appid(APPID)
+                        .build()?,
+                )
+                .store_scope("NONE")
+                .build()?,
+        )
+        .brand_id("120344")
+        .build()?)
+}
+
 #[tokio::test]
 async fn product_coupon_send_notification_confirm() -> TestResult {
     let Setup { sim, client, inbox } = setup().await?;
@@ -653,69 +729,7 @@ async fn product_coupon_send_notification_confirm() -> TestResult {
         .await?;
     let created = client
         .product_coupon()
-        .create_product_coupon(
-            &product_coupon::CreateProductCouponRequest::builder()
-                .out_request_no("PC-CREATE-0001")
-                .scope("ALL")
-                .r#type("DISCOUNT")
-                .usage_mode("SINGLE")
-                .single_usage_info(
-                    product_coupon::SingleUsageInfo::builder()
-                        .discount_coupon(
-                            product_coupon::DiscountCouponUsageRule::builder()
-                                .threshold(10000)
-                                .percent_off(20)
-                                .build()?,
-                        )
-                        .build()?,
-                )
-                .display_info(
-                    product_coupon::ProductCouponDisplayInfo::builder()
-                        .name("全场满100立打8折")
-                        .image_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
-                        .background_url("https://wxpaylogo.qpic.cn/wxpaylogo/xxxxx/xxx")
-                        .build()?,
-                )
-                .stock(
-                    product_coupon::StockForCreate::builder()
-                        .coupon_code_mode("WECHATPAY")
-                        .stock_send_rule(
-                            product_coupon::StockSendRule::builder()
-                                .max_count(100)
-                                .build()?,
-                        )
-                        .single_usage_rule(
-                            product_coupon::StockUsageRule::builder()
-                                .coupon_available_period(
-                                    product_coupon::CouponAvailablePeriod::builder()
-                                        .available_begin_time("2030-01-02T00:00:00+08:00")
-                                        .available_end_time("2030-01-31T23:59:59+08:00")
-                                        .build()?,
-                                )
-                                .build()?,
-                        )
-                        .usage_rule_display_info(
-                            product_coupon::UsageRuleDisplayInfo::builder()
-                                .coupon_usage_method_list(["OFFLINE"])
-                                .usage_description("工作日可用")
-                                .build()?,
-                        )
-                        .coupon_display_info(
-                            product_coupon::CouponDisplayInfo::builder()
-                                .code_display_mode("QRCODE")
-                                .build()?,
-                        )
-                        .notify_config(
-                            product_coupon::NotifyConfig::builder()
-                                .notify_appid(APPID)
-                                .build()?,
-                        )
-                        .store_scope("NONE")
-                        .build()?,
-                )
-                .brand_id("120344")
-                .build()?,
-        )
+        .create_product_coupon(&product_coupon_create_request("PC-CREATE-0001")?)
         .await?;
     assert_eq!(created.state.as_str(), "EFFECTIVE");
     let stock = created.stock.expect("the stock created with it");
@@ -872,5 +886,98 @@ async fn uploads_go_as_signed_multipart() -> TestResult {
         Some("favor.upload_image")
     );
     assert_eq!(logged.last().map(|e| e.outcome), Some(Outcome::Applied));
+    Ok(())
+}
+
+/// Issue 8: a paged list is walked by the generated `*_pages` walker, every item once. 代金券
+/// pages by page index (offset = 0, 1, 2 …); 商品券 by page token.
+#[tokio::test]
+async fn paged_lists_are_walked_page_by_page_every_item_once() -> TestResult {
+    let Setup { sim, client, .. } = setup().await?;
+    let stock_id = started_favor_stock(&client, "STOCK-PAGES").await?;
+    let mut sent = std::collections::BTreeSet::new();
+    for i in 0..7 {
+        let coupon = client
+            .favor()
+            .send_coupon(&favor_send_request(&stock_id, &format!("PAGES-{i}"))?)
+            .await?;
+        sent.insert(coupon.coupon_id);
+    }
+    let request = favor::ListUserCouponsRequest::builder()
+        .openid(OPENID)
+        .appid(APPID)
+        .stock_id(&stock_id)
+        .creator_mchid(test_keys::MCHID)
+        .offset(0)
+        .limit(3)
+        .build()?;
+    let mut pages = client.favor().list_user_coupons_pages(&request);
+    let mut sizes = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(items) = pages.next_page().await? {
+        sizes.push(items.len());
+        for coupon in items {
+            assert!(
+                seen.insert(coupon.coupon_id.clone()),
+                "{} twice",
+                coupon.coupon_id
+            );
+        }
+    }
+    assert_eq!(sizes, [3, 3, 1]);
+    assert_eq!(seen, sent);
+    assert_eq!(
+        pages.next_page().await?,
+        None,
+        "an exhausted walk stays exhausted"
+    );
+
+    // 商品券: page tokens. Five coupons of one stock, two per page.
+    let created = client
+        .product_coupon()
+        .create_product_coupon(&product_coupon_create_request("PC-PAGES")?)
+        .await?;
+    let stock = created.stock.expect("the stock created with it");
+    let mut sent = std::collections::BTreeSet::new();
+    for i in 0..5 {
+        let coupon = client
+            .product_coupon()
+            .send_user_coupon(
+                &product_coupon::SendUserCouponRequest::builder()
+                    .openid(OPENID)
+                    .product_coupon_id(&created.product_coupon_id)
+                    .stock_id(&stock.stock_id)
+                    .appid(APPID)
+                    .send_request_no(format!("PC-PAGES-{i}"))
+                    .brand_id("120344")
+                    .build()?,
+            )
+            .await?;
+        sent.insert(coupon.coupon_code);
+    }
+    let request = product_coupon::ListUserCouponsRequest::builder()
+        .openid(OPENID)
+        .product_coupon_id(&created.product_coupon_id)
+        .stock_id(&stock.stock_id)
+        .appid(APPID)
+        .page_size(2)
+        .brand_id("120344")
+        .build()?;
+    let mut pages = client.product_coupon().list_user_coupons_pages(&request);
+    let mut sizes = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(items) = pages.next_page().await? {
+        sizes.push(items.len());
+        for coupon in items {
+            assert!(
+                seen.insert(coupon.coupon_code.clone()),
+                "{} twice",
+                coupon.coupon_code
+            );
+        }
+    }
+    assert_eq!(sizes, [2, 2, 1]);
+    assert_eq!(seen, sent);
+    drop(sim);
     Ok(())
 }

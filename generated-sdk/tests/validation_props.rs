@@ -528,31 +528,31 @@ fn apply(v: &ValidStock, m: &StockMutation) -> (CreateCouponStockRequest, (Strin
             expect("pattern_info.background_color", Rule::Enum)
         }
         BadBeginTime(k) => {
-            r.available_begin_time = break_ts(&r.available_begin_time, *k);
+            r.available_begin_time = break_ts(r.available_begin_time.as_str(), *k).into();
             expect("available_begin_time", Rule::Rfc3339)
         }
         BadEndTime(k) => {
-            r.available_end_time = break_ts(&r.available_end_time, *k);
+            r.available_end_time = break_ts(r.available_end_time.as_str(), *k).into();
             expect("available_end_time", Rule::Rfc3339)
         }
         BeginInPast(d) => {
             let begin = NOW - d;
-            r.available_begin_time = at(begin);
-            r.available_end_time = at(begin + v.span);
+            r.available_begin_time = at(begin).into();
+            r.available_end_time = at(begin + v.span).into();
             expect("available_begin_time", Rule::TimeWindow)
         }
         BeginTooFarAhead(d) => {
             let begin = NOW + 365 * DAY + d;
-            r.available_begin_time = at(begin);
-            r.available_end_time = at(begin + v.span);
+            r.available_begin_time = at(begin).into();
+            r.available_end_time = at(begin + v.span).into();
             expect("available_begin_time", Rule::TimeWindow)
         }
         SpanTooLong(d) => {
-            r.available_end_time = at(v.begin + 90 * DAY + d);
+            r.available_end_time = at(v.begin + 90 * DAY + d).into();
             expect("available_end_time", Rule::TimeWindow)
         }
         EndBeforeBegin(d) => {
-            r.available_end_time = at(v.begin - d);
+            r.available_end_time = at(v.begin - d).into();
             expect("available_end_time", Rule::TimeWindow)
         }
         MissingFixedNormalCoupon => {
@@ -679,11 +679,11 @@ fn apply_list(
             expect("stock_creator_mchid", Rule::MaxLength)
         }
         BadStartTime(k) => {
-            r.create_start_time = Some(break_ts(time, *k));
+            r.create_start_time = Some(break_ts(time, *k).into());
             expect("create_start_time", Rule::Rfc3339)
         }
         BadEndTime(k) => {
-            r.create_end_time = Some(break_ts(time, *k));
+            r.create_end_time = Some(break_ts(time, *k).into());
             expect("create_end_time", Rule::Rfc3339)
         }
         StatusUnknown(s) => {

@@ -693,12 +693,12 @@ fn required_empty_strings() {
             ),
             case(
                 "available_begin_time: no rfc3339 or time-window violation",
-                |r| r.available_begin_time.clear(),
+                |r| r.available_begin_time = "".into(),
                 vec![req("available_begin_time", "可用时间-开始时间")],
             ),
             case(
                 "available_end_time",
-                |r| r.available_end_time.clear(),
+                |r| r.available_end_time = "".into(),
                 vec![req("available_end_time", "可用时间-结束时间")],
             ),
             case(
@@ -1553,7 +1553,7 @@ fn rfc3339() {
     ];
     for s in valid {
         let mut r = base.clone();
-        r.available_end_time = s.clone();
+        r.available_end_time = s.clone().into();
         assert_eq!(violations(&r), vec![], "valid end time {s}");
     }
     let invalid = [
@@ -1572,7 +1572,7 @@ fn rfc3339() {
     ];
     for s in invalid {
         let mut r = base.clone();
-        r.available_end_time = s.to_string();
+        r.available_end_time = s.to_string().into();
         assert_eq!(
             violations(&r),
             vec![rfc("available_end_time", s, end_title)],
@@ -1890,8 +1890,8 @@ fn conditional_busifavor() {
 
 fn with_times(begin: String, end: String) -> CreateCouponStockRequest {
     let mut r = stock();
-    r.available_begin_time = begin;
-    r.available_end_time = end;
+    r.available_begin_time = begin.into();
+    r.available_end_time = end.into();
     r
 }
 

@@ -82,6 +82,9 @@ async fn downloads_then_follows_a_rotation_without_a_failed_call() {
         Some(PLATFORM_CERT_SERIAL)
     );
 
+    // The client downloads at most once per `min_gap` (50 ms here): on a fast machine the
+    // calls above finish within it, and a rotation then would be refused a download.
+    tokio::time::sleep(Duration::from_millis(60)).await;
     // WeChat Pay publishes the new certificate beside the old one, then signs with it.
     server.serve_certificates(
         API_V3_KEY,

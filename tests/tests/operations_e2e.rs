@@ -610,8 +610,8 @@ async fn invalid_create_coupon_stock_reports_every_violation_and_sends_nothing()
         r#"{"stock_id":"9856000","create_time":"2015-05-20T13:29:35+08:00"}"#,
     );
     let mut request = coupon_stock_request(now, "代金券代金券代金券代金券代金券代金券代金券");
-    request.available_begin_time = rfc3339_beijing(now - 3600);
-    request.available_end_time = rfc3339_beijing(now - 3600 + 91 * 86_400);
+    request.available_begin_time = rfc3339_beijing(now - 3600).into();
+    request.available_end_time = rfc3339_beijing(now - 3600 + 91 * 86_400).into();
     request.coupon_use_rule.fixed_normal_coupon = None;
     request.out_request_no = "1900009191/20250101".into();
 

@@ -60,7 +60,7 @@ pub fn notifications_file(family: &Family) -> TokenStream {
         d.push_str(&format!("Event type `{}`.\n\n", n.event_type));
         d.push_str(&docs::source_line(&n.source));
         d.push_str("\nVerifies the `Wechatpay-Signature` of the raw body (fail closed, 5-minute window), refuses\nanother event type or resource type (`Error::Notification`), then decrypts `resource`\n(AEAD_AES_256_GCM) with the APIv3 key and parses the payload. Answer the callback only after\nthis returns `Ok`. For a callback URL shared by several event types, use\n[`Client::notification_handler`](crate::Client::notification_handler) or\n[`Client::parse_event`](crate::Client::parse_event).");
-        if let Some(note) = &n.note {
+        if let Some(note) = &n.user_note {
             d.push_str(&format!("\n\nNote: {}", docs::md(note)));
         }
         let mdoc = doc_attrs(&d);

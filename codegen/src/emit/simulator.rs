@@ -380,6 +380,9 @@ fn op_spec(f: &Family, op: &Operation, rows: &[(u16, &str, &str, &str)]) -> Toke
 fn parser(f: &Family, s: &Schema, depth: usize) -> TokenStream {
     let ty = rust_type(f, s);
     match &s.ty {
+        Ty::String if s.constraints.format == Some(Format::Rfc3339) => {
+            quote! { parse_timestamp }
+        }
         Ty::String => quote! { parse_string },
         Ty::Integer => quote! { parse_i64 },
         Ty::Number => quote! { parse_f64 },

@@ -40,6 +40,10 @@ pub fn named_type(family: &Family, name: &str) -> TokenStream {
 /// The Rust type of a schema (not wrapped in `Option`).
 pub fn rust_type(family: &Family, schema: &Schema) -> TokenStream {
     match &schema.ty {
+        // RFC 3339 fields keep their exact wire string in a typed `Timestamp`.
+        Ty::String if schema.constraints.format == Some(Format::Rfc3339) => {
+            quote! { crate::Timestamp }
+        }
         Ty::String => quote! { ::std::string::String },
         Ty::Integer => quote! { i64 },
         Ty::Number => quote! { f64 },

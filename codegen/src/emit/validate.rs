@@ -81,12 +81,18 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
     let t = title(f);
     let checks = schema_checks(family, &f.schema, &t);
     let vp = vpath();
+    // `String` or `Timestamp` (RFC 3339): the latter is read through `as_str`.
+    let (text_of_field, text_of_value) = if f.schema.constraints.format == Some(Format::Rfc3339) {
+        (quote! { self.#fname.as_str() }, quote! { value.as_str() })
+    } else {
+        (quote! { self.#fname }, quote! { value })
+    };
     if f.required {
         let empty_check = matches!(f.schema.ty, Ty::String);
         if empty_check && checks.is_empty() {
             quote! {
                 v.field(#wire, |v| {
-                    if self.#fname.is_empty() {
+                    if #text_of_field.is_empty() {
                         v.report(#t, #vp::Rule::Required, "required, but empty");
                     }
                 });
@@ -95,7 +101,7 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
             quote! {
                 v.field(#wire, |v| {
                     let value = &self.#fname;
-                    if value.is_empty() {
+                    if #text_of_value.is_empty() {
                         v.report(#t, #vp::Rule::Required, "required, but empty");
                     } else {
                         #checks
@@ -226,7 +232,15 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
                     }
                 });
             }
-            quote! { #(#out)* }
+            if out.is_empty() {
+                quote! {}
+            } else {
+                // `String` or `Timestamp` (RFC 3339 fields): both are checked as text.
+                quote! {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+                    #(#out)*
+                }
+            }
         }
         Ty::Integer | Ty::Number => {
             let mut out = Vec::new();
@@ -350,6 +364,10 @@ fn report_at(path: &[String], report: TokenStream) -> TokenStream {
 
 fn present(expr: &TokenStream, f: &Field) -> TokenStream {
     match f.schema.ty {
+        // A `Timestamp` (RFC 3339) is empty when its text is.
+        Ty::String if f.schema.constraints.format == Some(Format::Rfc3339) => {
+            quote! { #expr.is_some_and(|x| !x.as_str().is_empty()) }
+        }
         Ty::String => quote! { #expr.is_some_and(|x| !x.is_empty()) },
         Ty::Array(_) => quote! { #expr.is_some_and(|x| !x.is_empty()) },
         _ => quote! { #expr.is_some() },
@@ -513,7 +531,7 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 },
             );
             quote! {
-                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::rfc3339_nanos(x).map(|t| (x, t))) {
+                if let ::std::option::Option::Some((raw, at)) = #expr.and_then(|x| #vp::rfc3339_nanos(x.as_str()).map(|t| (x, t))) {
                     if at < i128::from(v.now_unix()) * 1_000_000_000 {
                         #report
                     }
@@ -534,7 +552,7 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
                 },
             );
             quote! {
-                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::rfc3339_nanos(x)) {
+                if let ::std::option::Option::Some(at) = #expr.and_then(|x| #vp::rfc3339_nanos(x.as_str())) {
                     let ahead = at - i128::from(v.now_unix()) * 1_000_000_000;
                     if ahead > #limit {
                         let ahead_days = #vp::days_ceil(ahead);
@@ -566,8 +584,8 @@ fn rule_check(family: &Family, o: &ObjectType, r: &Rule) -> TokenStream {
             );
             quote! {
                 if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
-                    #fexpr.and_then(|x| #vp::rfc3339_nanos(x)),
-                    #texpr.and_then(|x| #vp::rfc3339_nanos(x)),
+                    #fexpr.and_then(|x| #vp::rfc3339_nanos(x.as_str())),
+                    #texpr.and_then(|x| #vp::rfc3339_nanos(x.as_str())),
                 ) {
                     let span = end - begin;
                     if !(0..=#limit).contains(&span) {

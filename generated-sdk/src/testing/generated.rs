@@ -2677,8 +2677,8 @@ mod favor {
         request.stock_creator_mchid = input
             .query("stock_creator_mchid", parse_string)?
             .ok_or_else(|| input.missing("stock_creator_mchid"))?;
-        request.create_start_time = input.query("create_start_time", parse_string)?;
-        request.create_end_time = input.query("create_end_time", parse_string)?;
+        request.create_start_time = input.query("create_start_time", parse_timestamp)?;
+        request.create_end_time = input.query("create_end_time", parse_timestamp)?;
         request.status = input.query("status", parse_from::<crate::favor::StockStatus>)?;
         input.validate(&request)?;
         let mut params = input.params(&request)?;

@@ -335,6 +335,11 @@ pub(crate) fn parse_string(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
+/// A query or path value of an RFC 3339 field, kept verbatim (validation judges it).
+pub(crate) fn parse_timestamp(s: &str) -> Result<crate::Timestamp, String> {
+    Ok(crate::Timestamp::from(s))
+}
+
 pub(crate) fn parse_i64(s: &str) -> Result<i64, String> {
     s.parse().map_err(|_| format!("{s:?} is not an integer"))
 }

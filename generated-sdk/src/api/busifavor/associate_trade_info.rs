@@ -161,6 +161,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -183,6 +184,7 @@ impl crate::Validate for AssociateTradeInfoRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -218,7 +220,7 @@ pub struct AssociateTradeInfoResponse {
     /// When WeChat Pay associated the coupon with the order (RFC 3339) 【关联成功时间】系统关联券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_associate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_associate_time: ::std::string::String,
+    pub wechatpay_associate_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.associate_trade_info",

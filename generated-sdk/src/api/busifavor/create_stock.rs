@@ -300,6 +300,7 @@ impl crate::Validate for CreateStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 21usize {
                         v.report(
@@ -322,6 +323,7 @@ impl crate::Validate for CreateStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -337,6 +339,7 @@ impl crate::Validate for CreateStockRequest {
             v.field(
                 "comment",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -359,6 +362,7 @@ impl crate::Validate for CreateStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -491,6 +495,7 @@ impl crate::Validate for CreateStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -554,7 +559,7 @@ pub struct CreateStockResponse {
     /// Creation time (RFC 3339) 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.create_stock",

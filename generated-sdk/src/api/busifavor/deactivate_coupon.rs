@@ -152,6 +152,7 @@ impl crate::Validate for DeactivateCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -167,6 +168,7 @@ impl crate::Validate for DeactivateCouponRequest {
             v.field(
                 "deactivate_reason",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 64usize {
                         v.report(
@@ -187,7 +189,7 @@ pub struct DeactivateCouponResponse {
     /// When WeChat Pay deactivated the coupon (RFC 3339) 【系统失效成功的时间】系统券成功失效的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_deactivate_time: ::std::string::String,
+    pub wechatpay_deactivate_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.deactivate_coupon",

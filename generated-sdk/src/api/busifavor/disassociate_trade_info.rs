@@ -159,6 +159,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -181,6 +182,7 @@ impl crate::Validate for DisassociateTradeInfoRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -216,7 +218,7 @@ pub struct DisassociateTradeInfoResponse {
     /// When WeChat Pay removed the association (RFC 3339) 【取消关联券成功时间】系统成功取消商家券与订单信息关联关系的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_disassociate_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_disassociate_time: ::std::string::String,
+    pub wechatpay_disassociate_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.disassociate_trade_info",

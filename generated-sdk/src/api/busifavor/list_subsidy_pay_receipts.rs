@@ -108,6 +108,7 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -140,6 +141,7 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -165,6 +167,7 @@ impl crate::Validate for ListSubsidyPayReceiptsRequest {
             v.field(
                 "out_subsidy_no",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(

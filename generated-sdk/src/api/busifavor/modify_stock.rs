@@ -242,6 +242,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "stock_name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 21usize {
                         v.report(
@@ -257,6 +258,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "comment",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -272,6 +274,7 @@ impl crate::Validate for ModifyStockRequest {
             v.field(
                 "goods_name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(

@@ -49,6 +49,7 @@ impl crate::Validate for QueryCallbackRequest {
             v.field(
                 "mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(

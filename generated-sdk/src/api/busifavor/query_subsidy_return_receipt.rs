@@ -70,6 +70,7 @@ impl crate::Validate for QuerySubsidyReturnReceiptRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 32usize {
                         v.report(

@@ -135,6 +135,7 @@ impl crate::Validate for ReturnCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -155,7 +156,7 @@ pub struct ReturnCouponResponse {
     /// When WeChat Pay returned the coupon (RFC 3339) 【系统退券成功的时间】微信退券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_return_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_return_time: ::std::string::String,
+    pub wechatpay_return_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.return_coupon",

@@ -77,6 +77,7 @@ impl crate::Validate for SetCallbackRequest {
             v.field(
                 "mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -99,6 +100,7 @@ impl crate::Validate for SetCallbackRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 256usize {
                         v.report(
@@ -126,7 +128,7 @@ pub struct SetCallbackResponse {
     /// When the URL was set (RFC 3339) 【修改时间】修改时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `update_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
-    pub update_time: ::std::string::String,
+    pub update_time: crate::Timestamp,
     /// The notification URL now in effect. 【通知URL地址】商户提供的用于接收商家券事件通知的URL地址,必须支持HTTPS。
     ///
     /// *Required (必填).* Wire name `notify_url`, type `string(256)`. Constraints: at most 256 characters.

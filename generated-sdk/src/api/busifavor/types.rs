@@ -431,11 +431,11 @@ pub struct CouponAvailableTime {
     /// Start of the validity period (RFC 3339); the whole period may last at most one year. 【开始时间】批次开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE。注意:商家券有效期最长为1年。
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: crate::Timestamp,
     /// End of the validity period (RFC 3339); at most one year after the start. 【结束时间】批次结束时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE。注意:商家券有效期最长为1年。
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: crate::Timestamp,
     /// Days the coupon stays valid once it takes effect (1 = the day it takes effect only); never beyond the end of the validity period. 【生效后N天内有效】日期区间内,券生效后x天内有效(生效当天内有效填1,生效后2天内有效填2,以此类推)。 用户在有效期开始前领券,从有效期第1天起算;在有效期内领券,从领取当天起算;活动有效期结束后均不可用。 可配合wait\_days\_after\_receive一同填写,也可单独填写(单独填写时领券后立即生效)。
     ///
     /// *Optional (选填).* Wire name `available_day_after_receive`, type `integer`.
@@ -478,8 +478,8 @@ impl CouponAvailableTime {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct CouponAvailableTimeBuilder {
-    available_begin_time: ::std::option::Option<::std::string::String>,
-    available_end_time: ::std::option::Option<::std::string::String>,
+    available_begin_time: ::std::option::Option<crate::Timestamp>,
+    available_end_time: ::std::option::Option<crate::Timestamp>,
     available_day_after_receive: ::std::option::Option<i64>,
     available_week: ::std::option::Option<crate::busifavor::AvailableWeek>,
     irregulary_avaliable_time: ::std::option::Option<
@@ -492,7 +492,7 @@ impl CouponAvailableTimeBuilder {
     /// Sets `available_begin_time`: Start of the validity period (RFC 3339); the whole period may last at most one year (【开始时间】).
     pub fn available_begin_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(value.into());
         self
@@ -500,7 +500,7 @@ impl CouponAvailableTimeBuilder {
     /// Sets `available_end_time`: End of the validity period (RFC 3339); at most one year after the start (【结束时间】).
     pub fn available_end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(value.into());
         self
@@ -586,13 +586,14 @@ impl crate::Validate for CouponAvailableTime {
             "available_begin_time",
             |v| {
                 let value = &self.available_begin_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "开始时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "开始时间",
@@ -609,13 +610,14 @@ impl crate::Validate for CouponAvailableTime {
             "available_end_time",
             |v| {
                 let value = &self.available_end_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "结束时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "结束时间",
@@ -631,10 +633,10 @@ impl crate::Validate for CouponAvailableTime {
         if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
             ::std::option::Option::Some(self)
                 .map(|x| &x.available_begin_time)
-                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x.as_str())),
             ::std::option::Option::Some(self)
                 .map(|x| &x.available_end_time)
-                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x.as_str())),
         ) {
             let span = end - begin;
             if !(0..=31622400000000000i128).contains(&span) {
@@ -1139,7 +1141,7 @@ pub struct CouponSendNotification {
     /// When the notification was created (RFC 3339) 【通知创建时间】通知创建的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `create_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
     /// Notification type; COUPON.SEND for this notification. 【通知类型】通知的类型,领券事件通知的类型为COUPON.SEND
     ///
     /// *Required (必填).* Wire name `event_type`, type `string(32)`. Constraints: at most 32 characters.
@@ -1178,7 +1180,7 @@ pub struct CouponSendPayload {
     /// When the coupon was sent (RFC 3339) 【发放时间】发放时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `send_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub send_time: ::std::string::String,
+    pub send_time: crate::Timestamp,
     /// The user's openid under notify\_config.notify\_appid; present only if the stock set notify\_appid. 【用户标识】微信用户在appid下的唯一标识。仅在创建批次时设置了notify\_config.notify\_appid时返回。
     ///
     /// *Optional (选填).* Wire name `openid`, type `string`.
@@ -1958,6 +1960,7 @@ impl crate::Validate for DisplayPatternInfo {
             v.field(
                 "description",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 1000usize {
                         v.report(
@@ -1973,6 +1976,7 @@ impl crate::Validate for DisplayPatternInfo {
             v.field(
                 "merchant_name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 16usize {
                         v.report(
@@ -2315,12 +2319,12 @@ pub struct IrregularAvailableTime {
     ///
     /// *Optional (选填).* Wire name `begin_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub begin_time: ::std::option::Option<::std::string::String>,
+    pub begin_time: ::std::option::Option<crate::Timestamp>,
     /// Window end (RFC 3339) 【结束时间】结束时间,遵循rfc3339标准格式
     ///
     /// *Optional (选填).* Wire name `end_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: ::std::option::Option<crate::Timestamp>,
 }
 impl IrregularAvailableTime {
     /// Starts a builder for [`IrregularAvailableTime`].
@@ -2332,14 +2336,14 @@ impl IrregularAvailableTime {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct IrregularAvailableTimeBuilder {
-    begin_time: ::std::option::Option<::std::string::String>,
-    end_time: ::std::option::Option<::std::string::String>,
+    begin_time: ::std::option::Option<crate::Timestamp>,
+    end_time: ::std::option::Option<crate::Timestamp>,
 }
 impl IrregularAvailableTimeBuilder {
     /// Sets `begin_time`: Window start (RFC 3339) (【开始时间】).
     pub fn begin_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.begin_time = ::std::option::Option::Some(value.into());
         self
@@ -2347,7 +2351,7 @@ impl IrregularAvailableTimeBuilder {
     /// Sets `end_time`: Window end (RFC 3339) (【结束时间】).
     pub fn end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(value.into());
         self
@@ -2368,6 +2372,7 @@ impl crate::Validate for IrregularAvailableTime {
             v.field(
                 "begin_time",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "开始时间",
@@ -2384,6 +2389,7 @@ impl crate::Validate for IrregularAvailableTime {
             v.field(
                 "end_time",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "结束时间",
@@ -2545,6 +2551,7 @@ impl crate::Validate for MiniProgramsInfo {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 5usize {
                         v.report(
@@ -2560,6 +2567,7 @@ impl crate::Validate for MiniProgramsInfo {
             v.field(
                 "guiding_words",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 6usize {
                         v.report(
@@ -3542,7 +3550,7 @@ pub struct SubsidyPayReceipt {
     ///
     /// *Optional (选填).* Wire name `success_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub success_time: ::std::option::Option<::std::string::String>,
+    pub success_time: ::std::option::Option<crate::Timestamp>,
     /// The merchant's unique request number of the payment (1-128 characters) 【业务请求唯一单号】商户侧需保证唯一性
     ///
     /// *Required (必填).* Wire name `out_subsidy_no`, type `string(128)`. Constraints: 1 to 128 characters.
@@ -3551,7 +3559,7 @@ pub struct SubsidyPayReceipt {
     ///
     /// *Optional (选填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: ::std::option::Option<crate::Timestamp>,
 }
 /// State of a subsidy payment receipt. 【补差付款单据状态】
 ///
@@ -3791,7 +3799,7 @@ pub struct SubsidyReturnReceipt {
     ///
     /// *Optional (选填).* Wire name `return_done_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_done_time: ::std::option::Option<::std::string::String>,
+    pub return_done_time: ::std::option::Option<crate::Timestamp>,
     /// Id of the subsidy pay receipt this return belongs to. 【补差付款单号】本次回退所对应的补差付款单号
     ///
     /// *Required (必填).* Wire name `subsidy_receipt_id`, type `string`.
@@ -3804,7 +3812,7 @@ pub struct SubsidyReturnReceipt {
     ///
     /// *Optional (选填).* Wire name `return_create_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_create_time: ::std::option::Option<::std::string::String>,
+    pub return_create_time: ::std::option::Option<crate::Timestamp>,
 }
 /// State of a marketing-subsidy return receipt. 【补差回退单据状态】
 ///
@@ -4076,17 +4084,17 @@ pub struct UserCoupon {
     ///
     /// *Optional (选填).* Wire name `available_start_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub available_start_time: ::std::option::Option<::std::string::String>,
+    pub available_start_time: ::std::option::Option<crate::Timestamp>,
     /// When this coupon expires. 【券过期时间】用户领取到这张券的过期时间
     ///
     /// *Optional (选填).* Wire name `expire_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub expire_time: ::std::option::Option<::std::string::String>,
+    pub expire_time: ::std::option::Option<crate::Timestamp>,
     /// When the user received the coupon. 【券领券时间】用户领取到这张券的时间
     ///
     /// *Optional (选填).* Wire name `receive_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receive_time: ::std::option::Option<::std::string::String>,
+    pub receive_time: ::std::option::Option<crate::Timestamp>,
     /// Request number passed when the coupon was sent. 【发券请求单号】发券时传入的唯一凭证
     ///
     /// *Optional (选填).* Wire name `send_request_no`, type `string`.
@@ -4101,7 +4109,7 @@ pub struct UserCoupon {
     ///
     /// *Optional (选填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::std::string::String>,
+    pub use_time: ::std::option::Option<crate::Timestamp>,
     /// Merchant order number associated with the coupon (associate\_trade\_info), if any. 【关联的商户订单号】若商家券操作过关联商户订单信息,则该字段返回商家券已关联的商户订单号
     ///
     /// *Optional (选填).* Wire name `associate_out_trade_no`, type `string`.
@@ -4116,7 +4124,7 @@ pub struct UserCoupon {
     ///
     /// *Optional (选填).* Wire name `return_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::std::string::String>,
+    pub return_time: ::std::option::Option<crate::Timestamp>,
     /// Request number of the deactivation (present once deactivated) 【失效请求单据号】失效券时传入的唯一凭证(如券已失效,将返回此字段)
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string`.
@@ -4126,7 +4134,7 @@ pub struct UserCoupon {
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<crate::Timestamp>,
     /// Reason given when the coupon was deactivated (may be present once deactivated) 【失效原因】失效券时传入的失效原因(如券已失效,可能返回此字段)
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string`.

@@ -142,6 +142,9 @@ impl crate::Validate for UploadCouponCodesRequest {
                     v.index(
                         i,
                         |v| {
+                            let value: &str = ::std::convert::AsRef::<
+                                str,
+                            >::as_ref(value);
                             let len = crate::runtime::validation::char_len(value);
                             if len > 32usize {
                                 v.report(
@@ -192,6 +195,7 @@ impl crate::Validate for UploadCouponCodesRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -229,7 +233,7 @@ pub struct UploadCouponCodesResponse {
     /// When the upload finished (RFC 3339) 【上传成功时间】上传操作完成时间,遵循rfc3339标准格式
     ///
     /// *Required (必填).* Wire name `success_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub success_time: ::std::string::String,
+    pub success_time: crate::Timestamp,
     /// Codes that failed in this call. 【上传失败code个数】本次上传操作上传失败的code数
     ///
     /// *Optional (选填).* Wire name `fail_count`, type `integer`.

@@ -28,7 +28,7 @@ pub struct UseCouponRequest {
     /// Time of your redemption request (RFC 3339) 【请求核销时间】商户请求核销用户券的时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub use_time: ::std::string::String,
+    pub use_time: crate::Timestamp,
     /// Your unique number for this redemption request; at most 128 characters; reuse makes retries safe. 【核销请求单据号】每次核销请求的唯一标识,商户需保证唯一
     ///
     /// *Required (必填).* Wire name `use_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -53,7 +53,7 @@ pub struct UseCouponRequestBuilder {
     coupon_code: ::std::option::Option<::std::string::String>,
     stock_id: ::std::option::Option<::std::string::String>,
     appid: ::std::option::Option<::std::string::String>,
-    use_time: ::std::option::Option<::std::string::String>,
+    use_time: ::std::option::Option<crate::Timestamp>,
     use_request_no: ::std::option::Option<::std::string::String>,
     openid: ::std::option::Option<::std::string::String>,
 }
@@ -85,7 +85,7 @@ impl UseCouponRequestBuilder {
     /// Sets `use_time`: Time of your redemption request (RFC 3339) (【请求核销时间】).
     pub fn use_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.use_time = ::std::option::Option::Some(value.into());
         self
@@ -186,13 +186,14 @@ impl crate::Validate for UseCouponRequest {
             "use_time",
             |v| {
                 let value = &self.use_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "请求核销时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "请求核销时间",
@@ -216,6 +217,7 @@ impl crate::Validate for UseCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -244,7 +246,7 @@ pub struct UseCouponResponse {
     /// When WeChat Pay redeemed the coupon (RFC 3339) 【系统核销券成功的时间】系统核销券成功的时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE
     ///
     /// *Required (必填).* Wire name `wechatpay_use_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub wechatpay_use_time: ::std::string::String,
+    pub wechatpay_use_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "busifavor.use_coupon",

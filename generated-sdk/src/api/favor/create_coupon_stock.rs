@@ -41,11 +41,11 @@ pub struct CreateCouponStockRequest {
     /// 3、批次可用时间范围最长为90天
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: crate::Timestamp,
     /// End of the stock's validity, RFC 3339; at most 90 days after available\_begin\_time. 【可用时间-结束时间】批次结束时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: crate::Timestamp,
     /// Distribution rule (total coupons, budget, daily budget, per-user limit, anti-abuse) 【发放规则】批次使用规则
     ///
     /// *Required (必填).* Wire name `stock_use_rule`, type `StockRule`.
@@ -103,8 +103,8 @@ pub struct CreateCouponStockRequestBuilder {
     stock_name: ::std::option::Option<::std::string::String>,
     comment: ::std::option::Option<::std::string::String>,
     belong_merchant: ::std::option::Option<::std::string::String>,
-    available_begin_time: ::std::option::Option<::std::string::String>,
-    available_end_time: ::std::option::Option<::std::string::String>,
+    available_begin_time: ::std::option::Option<crate::Timestamp>,
+    available_end_time: ::std::option::Option<crate::Timestamp>,
     stock_use_rule: ::std::option::Option<crate::favor::StockRule>,
     pattern_info: ::std::option::Option<crate::favor::PatternInfo>,
     coupon_use_rule: ::std::option::Option<crate::favor::CouponRule>,
@@ -141,7 +141,7 @@ impl CreateCouponStockRequestBuilder {
     /// Sets `available_begin_time`: Start of the stock's validity, RFC 3339 (e.g. 2015-05-20T13:29:35+08:00); not in the past, at most 365 days ahead; the whole window at most 90 days (【可用时间-开始时间】).
     pub fn available_begin_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(value.into());
         self
@@ -149,7 +149,7 @@ impl CreateCouponStockRequestBuilder {
     /// Sets `available_end_time`: End of the stock's validity, RFC 3339; at most 90 days after available\_begin\_time (【可用时间-结束时间】).
     pub fn available_end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(value.into());
         self
@@ -309,6 +309,7 @@ impl crate::Validate for CreateCouponStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -336,6 +337,7 @@ impl crate::Validate for CreateCouponStockRequest {
             v.field(
                 "comment",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 60usize {
                         v.report(
@@ -358,6 +360,7 @@ impl crate::Validate for CreateCouponStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -373,13 +376,14 @@ impl crate::Validate for CreateCouponStockRequest {
             "available_begin_time",
             |v| {
                 let value = &self.available_begin_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "可用时间-开始时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "可用时间-开始时间",
@@ -394,7 +398,9 @@ impl crate::Validate for CreateCouponStockRequest {
         );
         if let ::std::option::Option::Some((raw, at)) = ::std::option::Option::Some(self)
             .map(|x| &x.available_begin_time)
-            .and_then(|x| crate::runtime::validation::rfc3339_nanos(x).map(|t| (x, t)))
+            .and_then(|x| {
+                crate::runtime::validation::rfc3339_nanos(x.as_str()).map(|t| (x, t))
+            })
         {
             if at < i128::from(v.now_unix()) * 1_000_000_000 {
                 v.field(
@@ -411,7 +417,7 @@ impl crate::Validate for CreateCouponStockRequest {
         }
         if let ::std::option::Option::Some(at) = ::std::option::Option::Some(self)
             .map(|x| &x.available_begin_time)
-            .and_then(|x| crate::runtime::validation::rfc3339_nanos(x))
+            .and_then(|x| crate::runtime::validation::rfc3339_nanos(x.as_str()))
         {
             let ahead = at - i128::from(v.now_unix()) * 1_000_000_000;
             if ahead > 31536000000000000i128 {
@@ -432,13 +438,14 @@ impl crate::Validate for CreateCouponStockRequest {
             "available_end_time",
             |v| {
                 let value = &self.available_end_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "可用时间-结束时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "可用时间-结束时间",
@@ -454,10 +461,10 @@ impl crate::Validate for CreateCouponStockRequest {
         if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
             ::std::option::Option::Some(self)
                 .map(|x| &x.available_begin_time)
-                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x.as_str())),
             ::std::option::Option::Some(self)
                 .map(|x| &x.available_end_time)
-                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x)),
+                .and_then(|x| crate::runtime::validation::rfc3339_nanos(x.as_str())),
         ) {
             let span = end - begin;
             if !(0..=7776000000000000i128).contains(&span) {
@@ -559,6 +566,7 @@ impl crate::Validate for CreateCouponStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -610,7 +618,7 @@ pub struct CreateCouponStockResponse {
     /// Creation time, RFC 3339. 【创建时间】创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "favor.create_coupon_stock",

@@ -105,6 +105,7 @@ impl crate::Validate for DownloadRefundFlowByDayRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 10usize {
                         v.report(

@@ -28,7 +28,7 @@ pub struct ListStocksRequest {
     ///
     /// *Optional (选填).* Wire name `create_start_time`, type `string(64)`. Query parameter. Constraints: at most 64 characters; RFC 3339 timestamp.
     #[serde(skip)]
-    pub create_start_time: ::std::option::Option<::std::string::String>,
+    pub create_start_time: ::std::option::Option<crate::Timestamp>,
     /// Only stocks created at or before this time, RFC 3339 (URL-encoded by the client) 【终止时间】终止创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35+08:00表示,北京时间2015年5月20日 13点29分35秒。\
     /// 校验规则:get请求,参数在 url中,需要进行 url 编码传递
     ///
@@ -36,7 +36,7 @@ pub struct ListStocksRequest {
     ///
     /// Note: The page documents 664 characters, almost certainly a typo for 64; anything up to 664 is accepted locally.
     #[serde(skip)]
-    pub create_end_time: ::std::option::Option<::std::string::String>,
+    pub create_end_time: ::std::option::Option<crate::Timestamp>,
     /// Only stocks in this status. 【批次状态】批次状态
     ///
     /// *Optional (选填).* Wire name `status`, type `StockStatus`. Query parameter. Constraints: at most 12 characters; one of `unactivated`, `audit`, `running`, `stoped`, `paused`.
@@ -56,8 +56,8 @@ pub struct ListStocksRequestBuilder {
     offset: ::std::option::Option<i64>,
     limit: ::std::option::Option<i64>,
     stock_creator_mchid: ::std::option::Option<::std::string::String>,
-    create_start_time: ::std::option::Option<::std::string::String>,
-    create_end_time: ::std::option::Option<::std::string::String>,
+    create_start_time: ::std::option::Option<crate::Timestamp>,
+    create_end_time: ::std::option::Option<crate::Timestamp>,
     status: ::std::option::Option<crate::favor::StockStatus>,
 }
 impl ListStocksRequestBuilder {
@@ -82,7 +82,7 @@ impl ListStocksRequestBuilder {
     /// Sets `create_start_time`: Only stocks created at or after this time, RFC 3339 (URL-encoded in the query; the client does it); at most 64 characters (【起始时间】).
     pub fn create_start_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.create_start_time = ::std::option::Option::Some(value.into());
         self
@@ -90,7 +90,7 @@ impl ListStocksRequestBuilder {
     /// Sets `create_end_time`: Only stocks created at or before this time, RFC 3339 (URL-encoded by the client) (【终止时间】).
     pub fn create_end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.create_end_time = ::std::option::Option::Some(value.into());
         self
@@ -191,6 +191,7 @@ impl crate::Validate for ListStocksRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -206,6 +207,7 @@ impl crate::Validate for ListStocksRequest {
             v.field(
                 "create_start_time",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 64usize {
                         v.report(
@@ -230,6 +232,7 @@ impl crate::Validate for ListStocksRequest {
             v.field(
                 "create_end_time",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 664usize {
                         v.report(

@@ -219,6 +219,7 @@ impl crate::Validate for ListUserCouponsRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -241,6 +242,7 @@ impl crate::Validate for ListUserCouponsRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -256,6 +258,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "stock_id",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -287,6 +290,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "creator_mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -302,6 +306,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "sender_mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -317,6 +322,7 @@ impl crate::Validate for ListUserCouponsRequest {
             v.field(
                 "available_mchid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(

@@ -153,6 +153,7 @@ impl crate::Validate for ModifyGoodsIdRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -175,6 +176,7 @@ impl crate::Validate for ModifyGoodsIdRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -257,7 +259,7 @@ pub struct ModifyGoodsIdResponse {
     ///
     /// Note: The page names this field pause\_time although it holds the time the change takes effect; it may be absent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub pause_time: ::std::option::Option<::std::string::String>,
+    pub pause_time: ::std::option::Option<crate::Timestamp>,
     /// Id of the stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.

@@ -26,7 +26,7 @@ impl<'a> crate::api::favor::FavorClient<'a> {
     /// [`Client::notification_handler`](crate::Client::notification_handler) or
     /// [`Client::parse_event`](crate::Client::parse_event).
     ///
-    /// Note: Source: the partner page (2025.02.20), the newer twin; the merchant page (2025.02.19) is the official twin. 支持商户 is not documented on either copy (the legacy page: 直连商户). The notify\_url is set with 设置代金券消息通知地址 (POST /v3/marketing/favor/callbacks); HTTPS, directly reachable, no query parameters. Verify the Wechatpay-Signature, -Timestamp, -Nonce and -Serial headers over the raw body, then decrypt. The merchant must verify and answer within 5 seconds: HTTP 200/204 for success (body optional), 4xx/5xx for failure; without a success answer WeChat Pay retries once a minute, 9 times in total (legacy page and wechatpay-im; the 2020 transcription shows an older 15s/15s/30s/3m… schedule), with no delivery guarantee, so handle duplicates idempotently (check state under a lock). A community answer (2020) says only redemption events are notified for 代金券 (no send/refund events). associated\_data is documented only by example (an empty string) and by the rule "shorter than 16 bytes and possibly empty".
+    /// Note: The official envelope example on the partner page shows event\_type TRANSACTION.SUCCESS by mistake; real notifications of this kind carry COUPON.USE.
     pub fn parse_coupon_use_notification<H>(
         &self,
         api_v3_key: &crate::ApiV3Key,

@@ -92,6 +92,7 @@ impl crate::Validate for PauseStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -114,6 +115,7 @@ impl crate::Validate for PauseStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -134,7 +136,7 @@ pub struct PauseStockResponse {
     /// When the stock was paused, RFC 3339. 【暂停时间】暂停时间,遵循rfc3339标准格式(yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE)。
     ///
     /// *Required (必填).* Wire name `pause_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub pause_time: ::std::string::String,
+    pub pause_time: crate::Timestamp,
     /// Id of the paused stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string(20)`. Constraints: at most 20 characters.

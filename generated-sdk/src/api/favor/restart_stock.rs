@@ -90,6 +90,7 @@ impl crate::Validate for RestartStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -112,6 +113,7 @@ impl crate::Validate for RestartStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -132,7 +134,7 @@ pub struct RestartStockResponse {
     /// When the stock was restarted, RFC 3339. 【生效时间】生效时间
     ///
     /// *Required (必填).* Wire name `restart_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub restart_time: ::std::string::String,
+    pub restart_time: crate::Timestamp,
     /// Id of the restarted stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string`.

@@ -116,6 +116,7 @@ impl crate::Validate for SetCallbackRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -138,6 +139,7 @@ impl crate::Validate for SetCallbackRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 256usize {
                         v.report(
@@ -165,7 +167,7 @@ pub struct SetCallbackResponse {
     /// When the setting was changed, RFC 3339. 【修改时间】修改时间,遵循rfc3339标准格式(yyyy-MM-DDTHH:mm:ss+TIMEZONE)。
     ///
     /// *Required (必填).* Wire name `update_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub update_time: ::std::string::String,
+    pub update_time: crate::Timestamp,
     /// The notification URL now set. 【通知地址】通知地址
     ///
     /// *Required (必填).* Wire name `notify_url`, type `string`.

@@ -91,6 +91,7 @@ impl crate::Validate for StartStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -113,6 +114,7 @@ impl crate::Validate for StartStockRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -133,7 +135,7 @@ pub struct StartStockResponse {
     /// Activation (effective) time, RFC 3339. 【生效时间】生效时间,遵循rfc3339标准格式(yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,例如2015-05-20T13:29:35+08:00表示北京时间2015年5月20日13点29分35秒)。
     ///
     /// *Required (必填).* Wire name `start_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub start_time: ::std::string::String,
+    pub start_time: crate::Timestamp,
     /// Id of the activated stock. 【批次号】批次号
     ///
     /// *Required (必填).* Wire name `stock_id`, type `string(20)`. Constraints: at most 20 characters.

@@ -327,6 +327,7 @@ impl crate::Validate for CardLimitation {
             v.field(
                 "name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let n = crate::runtime::validation::han_count(value);
                     if n > 4usize {
                         v.report(
@@ -362,6 +363,9 @@ impl crate::Validate for CardLimitation {
                         v.index(
                             i,
                             |v| {
+                                let value: &str = ::std::convert::AsRef::<
+                                    str,
+                                >::as_ref(value);
                                 let len = crate::runtime::validation::char_len(value);
                                 if len > 9usize {
                                     v.report(
@@ -598,6 +602,9 @@ impl crate::Validate for CouponRule {
                         v.index(
                             i,
                             |v| {
+                                let value: &str = ::std::convert::AsRef::<
+                                    str,
+                                >::as_ref(value);
                                 let len = crate::runtime::validation::char_len(value);
                                 if len > 128usize {
                                     v.report(
@@ -643,6 +650,9 @@ impl crate::Validate for CouponRule {
                         v.index(
                             i,
                             |v| {
+                                let value: &str = ::std::convert::AsRef::<
+                                    str,
+                                >::as_ref(value);
                                 let len = crate::runtime::validation::char_len(value);
                                 if len > 128usize {
                                     v.report(
@@ -677,6 +687,9 @@ impl crate::Validate for CouponRule {
                     v.index(
                         i,
                         |v| {
+                            let value: &str = ::std::convert::AsRef::<
+                                str,
+                            >::as_ref(value);
                             let len = crate::runtime::validation::char_len(value);
                             if len > 20usize {
                                 v.report(
@@ -865,7 +878,7 @@ pub struct FavorCoupon {
     /// When the user received the coupon (RFC 3339) 【领券时间】领券时间,遵循rfc3339标准格式,例如2015-05-20T13:29:35+08:00。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
     /// Coupon kind (NORMAL spend-and-save, CUT\_TO cut-to price) 【券类型】券类型:\
     /// NORMAL:满减券\
     /// CUT\_TO:减至券
@@ -884,11 +897,11 @@ pub struct FavorCoupon {
     /// Start of the coupon's validity (RFC 3339) 【可用开始时间】可用开始时间,遵循rfc3339标准格式。
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: crate::Timestamp,
     /// End of the coupon's validity (RFC 3339) 【可用结束时间】可用结束时间,遵循rfc3339标准格式。
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: crate::Timestamp,
     /// true if this is a single-item (单品) coupon. 【是否单品优惠】是否单品优惠,枚举值:\
     /// true:是\
     /// false:否
@@ -928,7 +941,7 @@ pub struct FavorCouponConsumeInfo {
     /// When the coupon was redeemed (RFC 3339) 【核销时间】代金券核销时间,遵循rfc3339标准格式。
     ///
     /// *Required (必填).* Wire name `consume_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub consume_time: ::std::string::String,
+    pub consume_time: crate::Timestamp,
     /// Merchant ID where the coupon was redeemed (the receiving merchant; in indirect mode the UnionPay/NetsUnion merchant ID) 【核销商户号】核销代金券的商户号。目前返回的是收款商户号;间连模式下返回银联或网联的商户号。
     ///
     /// *Required (必填).* Wire name `consume_mchid`, type `string`.
@@ -1271,7 +1284,7 @@ pub struct FavorCouponUseNotification {
     /// When the notification was created (RFC 3339) 【通知创建时间】通知创建的时间,遵循rfc3339标准格式,例如2015-05-20T13:29:35+08:00。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
     /// Event type; COUPON.USE for a coupon redemption. 【通知类型】通知的类型,代金券用券回调通知的类型为COUPON.USE。
     ///
     /// *Required (必填).* Wire name `event_type`, type `string(32)`. Constraints: at most 32 characters.
@@ -1335,7 +1348,7 @@ pub struct FavorCouponUsePayload {
     /// When the user received the coupon (RFC 3339) 【领券时间】领券时间,遵循rfc3339标准格式。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
     /// Coupon kind (NORMAL spend-and-save, CUT\_TO cut-to price) 【券或消费金类型】NORMAL:满减券\
     /// CUT\_TO:减至券
     ///
@@ -1353,11 +1366,11 @@ pub struct FavorCouponUsePayload {
     /// Start of the coupon's validity (RFC 3339) 【可用开始时间】可用开始时间,遵循rfc3339标准格式。
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: crate::Timestamp,
     /// End of the coupon's validity (RFC 3339) 【可用结束时间】可用结束时间,遵循rfc3339标准格式。
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: crate::Timestamp,
     /// true if this is a single-item (单品) coupon. 【是否单品优惠】是否单品优惠:\
     /// true:是\
     /// false:否
@@ -1887,6 +1900,7 @@ impl crate::Validate for PatternInfo {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 1000usize {
                         v.report(
@@ -1902,6 +1916,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "merchant_logo",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -1917,6 +1932,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "merchant_name",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 12usize {
                         v.report(
@@ -1948,6 +1964,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "coupon_image",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -1979,6 +1996,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "mini_program_appid",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -2015,6 +2033,7 @@ impl crate::Validate for PatternInfo {
             v.field(
                 "mini_program_path",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -2191,7 +2210,7 @@ pub struct Stock {
     /// Creation time, RFC 3339 with milliseconds (e.g. 2015-05-20T13:29:35.120+08:00) 【创建时间】批次创建时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `create_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
     /// Stock description / usage instructions. 【使用说明】批次描述信息
     ///
     /// *Required (必填).* Wire name `description`, type `string`.
@@ -2204,11 +2223,11 @@ pub struct Stock {
     /// Start of the validity window, RFC 3339. 【可用开始时间】可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: crate::Timestamp,
     /// End of the validity window, RFC 3339. 【可用结束时间】可用结束时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: crate::Timestamp,
     /// Number of coupons (or consumption credits) sent so far. 【已发券或消费金数量】已发券或消费金数量
     ///
     /// *Required (必填).* Wire name `distributed_coupons`, type `integer`.
@@ -2221,12 +2240,12 @@ pub struct Stock {
     ///
     /// *Optional (选填).* Wire name `start_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    pub start_time: ::std::option::Option<crate::Timestamp>,
     /// When the stock was stopped for good, RFC 3339. 【终止批次的时间】批次永久停止时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss.sss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss.sss表示时分秒毫秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)。例如:2015-05-20T13:29:35.120+08:00表示,北京时间2015年5月20日 13点29分35秒。
     ///
     /// *Optional (选填).* Wire name `stop_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stop_time: ::std::option::Option<::std::string::String>,
+    pub stop_time: ::std::option::Option<crate::Timestamp>,
     /// "Reduce-to" single-item discount settings, for such stocks. 【减至批次特定信息】单品优惠特定信息
     ///
     /// *Optional (选填).* Wire name `cut_to_message`, type `CutTypeMsg`.

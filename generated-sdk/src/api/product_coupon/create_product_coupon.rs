@@ -262,6 +262,7 @@ impl crate::Validate for CreateProductCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -487,6 +488,7 @@ impl crate::Validate for CreateProductCouponRequest {
             v.field(
                 "out_product_no",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(

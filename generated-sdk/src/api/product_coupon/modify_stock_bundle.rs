@@ -241,6 +241,7 @@ impl crate::Validate for ModifyStockBundleRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -281,6 +282,7 @@ impl crate::Validate for ModifyStockBundleRequest {
             v.field(
                 "remark",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(

@@ -26,7 +26,7 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// [`Client::notification_handler`](crate::Client::notification_handler) or
     /// [`Client::parse_event`](crate::Client::parse_event).
     ///
-    /// Note: The page is largely a copy of 商品券回调通知 (P/4016435717): its 回调描述 still describes the coupon-received event and asks for 确认发放, its event\_type row describes PRODUCT\_COUPON\_SP.IMAGE\_GENERATION as "商品券领券通知", and its example shows event\_type PRODUCT\_COUPON\_SP.SEND. The event name, the title and the example's summary (商品券图片生成结果通知) identify the event; the copied text is not transcribed. original\_type coupon and associated\_data product\_coupon\_sp are those of the page's (copied) example and may differ in real deliveries; the Senparc SDK also knows an original\_type product\_coupon. The plaintext table was not readable; the payload is the .NET SDK's model, equal to the query\_image\_generation\_task response, so ImageGenerationTaskResult serves both. No plaintext example is documented (complete.examples is false).
+    /// Note: Decrypt with the associated\_data and nonce actually received, not the documented values. The documented example shows event\_type PRODUCT\_COUPON\_SP.SEND by mistake; treat a payload with task\_id and task\_state as an image generation result. There is no coupon to confirm for this event; the page's mention of 确认发放 is copied from the SEND page.
     pub fn parse_image_generation_notification<H>(
         &self,
         api_v3_key: &crate::ApiV3Key,
@@ -73,7 +73,7 @@ impl<'a> crate::api::product_coupon::ProductCouponClient<'a> {
     /// [`Client::notification_handler`](crate::Client::notification_handler) or
     /// [`Client::parse_event`](crate::Client::parse_event).
     ///
-    /// Note: Envelope rows from the page (id string(36), create\_time string(32), event\_type string(32) with the single value PRODUCT\_COUPON\_SP.SEND, resource\_type string(32), resource, summary string(64)). original\_type and associated\_data are those of the page's example. The page's plaintext table was not readable, so the payload comes from the .NET SDK model (complete.examples is false: no plaintext example either). Delivery (page): POST with a JSON body; verify Wechatpay-Serial (platform certificate serial or WeChat Pay public key id), Wechatpay-Signature, Wechatpay-Timestamp, Wechatpay-Nonce over the raw body; answer within 5 seconds; the same notification may arrive several times, so lock and check state before processing. No USE or RETURN event is documented for the partner API.
+    /// Note: After handling this notification you must call 确认发放用户商品券 (POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon\_code}/confirm) with the payload's openid, coupon\_code, product\_coupon\_id, stock\_id, appid and brand\_id; otherwise the coupon never takes effect. Verify the signature, answer 200/204 within 5 seconds, and de-duplicate, as the same notification may be delivered more than once.
     pub fn parse_product_coupon_send_notification<H>(
         &self,
         api_v3_key: &crate::ApiV3Key,

@@ -239,6 +239,7 @@ impl crate::Validate for PreSendUserCouponRequest {
             v.field(
                 "coupon_code",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -288,6 +289,7 @@ impl crate::Validate for PreSendUserCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -328,6 +330,7 @@ impl crate::Validate for PreSendUserCouponRequest {
             v.field(
                 "attach",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(

@@ -245,6 +245,7 @@ impl crate::Validate for PreSendUserCouponBundleRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -285,6 +286,7 @@ impl crate::Validate for PreSendUserCouponBundleRequest {
             v.field(
                 "attach",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(

@@ -120,6 +120,7 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -179,6 +180,7 @@ impl crate::Validate for QueryImageGenerationTaskRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if let ::std::option::Option::Some(c) = value
                         .chars()
                         .find(|&c| !(c.is_ascii_uppercase() || c == '_'))

@@ -41,7 +41,7 @@ pub struct QueryNotifyConfigResponse {
     /// *Required (必填).* Wire name `update_time`, type `string`. Constraints: RFC 3339 timestamp.
     ///
     /// Note: The documented example value has no seconds (2025-01-01T00:00+08:00); parse it leniently.
-    pub update_time: ::std::string::String,
+    pub update_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "product_coupon.query_notify_config",

@@ -256,6 +256,7 @@ impl crate::Validate for SendUserCouponRequest {
             v.field(
                 "coupon_code",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -305,6 +306,7 @@ impl crate::Validate for SendUserCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -345,6 +347,7 @@ impl crate::Validate for SendUserCouponRequest {
             v.field(
                 "attach",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(

@@ -258,6 +258,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 128usize {
                         v.report(
@@ -298,6 +299,7 @@ impl crate::Validate for SendUserCouponBundleRequest {
             v.field(
                 "attach",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(

@@ -71,6 +71,7 @@ impl crate::Validate for SetNotifyConfigRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 256usize {
                         v.report(
@@ -104,7 +105,7 @@ pub struct SetNotifyConfigResponse {
     /// *Required (必填).* Wire name `update_time`, type `string`. Constraints: RFC 3339 timestamp.
     ///
     /// Note: The documented example value has no seconds (2025-01-01T00:00+08:00); parse it leniently.
-    pub update_time: ::std::string::String,
+    pub update_time: crate::Timestamp,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
     id: "product_coupon.set_notify_config",

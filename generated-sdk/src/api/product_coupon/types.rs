@@ -111,6 +111,7 @@ impl crate::Validate for ComboPackage {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -297,6 +298,7 @@ impl crate::Validate for ComboPackageChoice {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -391,11 +393,11 @@ pub struct CouponAvailablePeriod {
     /// Start of the redemption window (RFC 3339, e.g. 2025-08-01T00:00:00+08:00) 【开始时间】批次可核销时间段的开始时间,遵循 rfc3339 格式
     ///
     /// *Required (必填).* Wire name `available_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_begin_time: ::std::string::String,
+    pub available_begin_time: crate::Timestamp,
     /// End of the redemption window (RFC 3339); the window may span at most 365 days. 【结束时间】批次可核销时间段的结束时间,遵循 rfc3339 格式;批次有效期最长 365 天
     ///
     /// *Required (必填).* Wire name `available_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub available_end_time: ::std::string::String,
+    pub available_end_time: crate::Timestamp,
     /// The user coupon is valid for this many days after it takes effect; at most 365; not with irregular periods. 【生效后N天内有效】用户商品券生效后 N 天内有效,最多 365 天;不可与 irregular\_available\_period\_list 同时配置
     ///
     /// *Optional (选填).* Wire name `available_days`, type `integer`. Constraints: at most 365.
@@ -431,8 +433,8 @@ impl CouponAvailablePeriod {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct CouponAvailablePeriodBuilder {
-    available_begin_time: ::std::option::Option<::std::string::String>,
-    available_end_time: ::std::option::Option<::std::string::String>,
+    available_begin_time: ::std::option::Option<crate::Timestamp>,
+    available_end_time: ::std::option::Option<crate::Timestamp>,
     available_days: ::std::option::Option<i64>,
     wait_days_after_receive: ::std::option::Option<i64>,
     weekly_available_period: ::std::option::Option<
@@ -446,7 +448,7 @@ impl CouponAvailablePeriodBuilder {
     /// Sets `available_begin_time`: Start of the redemption window (RFC 3339, e.g. 2025-08-01T00:00:00+08:00) (【开始时间】).
     pub fn available_begin_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.available_begin_time = ::std::option::Option::Some(value.into());
         self
@@ -454,7 +456,7 @@ impl CouponAvailablePeriodBuilder {
     /// Sets `available_end_time`: End of the redemption window (RFC 3339); the window may span at most 365 days (【结束时间】).
     pub fn available_end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.available_end_time = ::std::option::Option::Some(value.into());
         self
@@ -533,13 +535,14 @@ impl crate::Validate for CouponAvailablePeriod {
             "available_begin_time",
             |v| {
                 let value = &self.available_begin_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "开始时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "开始时间",
@@ -556,13 +559,14 @@ impl crate::Validate for CouponAvailablePeriod {
             "available_end_time",
             |v| {
                 let value = &self.available_end_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "结束时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "结束时间",
@@ -947,6 +951,7 @@ impl crate::Validate for CouponAvailableStoreInfo {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 1000usize {
                         v.report(
@@ -1475,7 +1480,7 @@ pub struct CouponUsageDetail {
     ///
     /// *Optional (选填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub use_time: ::std::option::Option<::std::string::String>,
+    pub use_time: ::std::option::Option<crate::Timestamp>,
     /// Request number of the return call; present only after the coupon was returned. 【退券请求单号】品牌退券时传入的请求流水号,当且仅当券发生了退回后提供此字段
     ///
     /// *Optional (选填).* Wire name `return_request_no`, type `string`.
@@ -1485,7 +1490,7 @@ pub struct CouponUsageDetail {
     ///
     /// *Optional (选填).* Wire name `return_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub return_time: ::std::option::Option<::std::string::String>,
+    pub return_time: ::std::option::Option<crate::Timestamp>,
     /// The WeChat Pay order the coupon was used with, if it was used with one. 【券核销的微信支付订单信息】券核销对应的微信支付订单信息,当且仅当用户商品券状态
     ///
     /// *Optional (选填).* Wire name `associated_order_info`, type `UserProductCouponAssociatedOrderInfo`.
@@ -1952,6 +1957,7 @@ impl crate::Validate for EntranceMiniProgram {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 5usize {
                         v.report(
@@ -1967,6 +1973,7 @@ impl crate::Validate for EntranceMiniProgram {
             v.field(
                 "guidance_wording",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 6usize {
                         v.report(
@@ -2595,6 +2602,7 @@ impl crate::Validate for ImageGenerationCombineImage {
             v.field(
                 "background_color",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 7usize {
                         v.report(
@@ -2868,6 +2876,7 @@ impl crate::Validate for ImageGenerationCutOut {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if !crate::runtime::validation::url_with_scheme(value, &["https"]) {
                         v.report(
                             "商品图URL",
@@ -3627,6 +3636,7 @@ impl crate::Validate for NewStockBundle {
             v.field(
                 "remark",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -4296,6 +4306,7 @@ impl crate::Validate for ProductCouponDisplayInfo {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 15usize {
                         v.report(
@@ -4435,7 +4446,7 @@ pub struct ProductCouponEntity {
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<crate::Timestamp>,
     /// Deactivation reason given by the brand; at most 150 characters; present only when state is DEACTIVATED. 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
@@ -4457,7 +4468,7 @@ pub struct ProductCouponNotificationEnvelope {
     /// When the notification was created, RFC 3339 (e.g. 2015-05-20T13:29:35+08:00) 【通知创建时间】通知创建的时间,遵循RFC3339标准格式(如:2015-05-20T13:29:35+08:00)
     ///
     /// *Required (必填).* Wire name `create_time`, type `string(32)`. Constraints: at most 32 characters; RFC 3339 timestamp.
-    pub create_time: ::std::string::String,
+    pub create_time: crate::Timestamp,
     /// PRODUCT\_COUPON\_SP.SEND or PRODUCT\_COUPON\_SP.IMAGE\_GENERATION. 【通知类型】商品券回调通知类型,string(32)
     ///
     /// *Required (必填).* Wire name `event_type`, type `ProductCouponNotificationEventType`. Constraints: one of `PRODUCT_COUPON_SP.SEND`, `PRODUCT_COUPON_SP.IMAGE_GENERATION`.
@@ -4628,15 +4639,15 @@ pub struct ProductCouponNotificationSendPayload {
     /// Start of the coupon's validity, RFC 3339. 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式
     ///
     /// *Required (必填).* Wire name `valid_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub valid_begin_time: ::std::string::String,
+    pub valid_begin_time: crate::Timestamp,
     /// End of the coupon's validity, RFC 3339. 【有效期结束时间】用户商品券可用结束时间,遵循rfc3339标准格式
     ///
     /// *Required (必填).* Wire name `valid_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub valid_end_time: ::std::string::String,
+    pub valid_end_time: crate::Timestamp,
     /// When the user received the coupon, RFC 3339. 【领券时间】用户领券时间,遵循rfc3339标准格式
     ///
     /// *Required (必填).* Wire name `receive_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub receive_time: ::std::string::String,
+    pub receive_time: crate::Timestamp,
     /// Request number of the send (your send\_request\_no for API sends; WeChat Pay's for other channels) 【发券请求单号】发券时传入的请求流水号
     ///
     /// *Required (必填).* Wire name `send_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -5551,6 +5562,7 @@ impl crate::Validate for StockBundleCreateInfo {
             v.field(
                 "remark",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -6101,7 +6113,7 @@ pub struct StockEntity {
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<crate::Timestamp>,
     /// Deactivation reason, at most 150 characters; present only when state is DEACTIVATED. 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
@@ -6188,7 +6200,7 @@ pub struct StockEntityInBundle {
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<crate::Timestamp>,
     /// Reason given for deactivating the stock, if it was; at most 150 characters. 【失效原因】当且仅当
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.
@@ -6395,6 +6407,7 @@ impl crate::Validate for StockForCreate {
             v.field(
                 "remark",
                 |v| {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 20usize {
                         v.report(
@@ -7018,11 +7031,11 @@ pub struct TimePeriod {
     /// Period start (RFC 3339) 【开始时间】时间段开始时间,遵循 rfc3339 格式
     ///
     /// *Required (必填).* Wire name `begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub begin_time: ::std::string::String,
+    pub begin_time: crate::Timestamp,
     /// Period end (RFC 3339) 【结束时间】时间段结束时间,遵循 rfc3339 格式
     ///
     /// *Required (必填).* Wire name `end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub end_time: ::std::string::String,
+    pub end_time: crate::Timestamp,
 }
 impl TimePeriod {
     /// Starts a builder for [`TimePeriod`].
@@ -7034,14 +7047,14 @@ impl TimePeriod {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct TimePeriodBuilder {
-    begin_time: ::std::option::Option<::std::string::String>,
-    end_time: ::std::option::Option<::std::string::String>,
+    begin_time: ::std::option::Option<crate::Timestamp>,
+    end_time: ::std::option::Option<crate::Timestamp>,
 }
 impl TimePeriodBuilder {
     /// Sets `begin_time`: Period start (RFC 3339) (【开始时间】).
     pub fn begin_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.begin_time = ::std::option::Option::Some(value.into());
         self
@@ -7049,7 +7062,7 @@ impl TimePeriodBuilder {
     /// Sets `end_time`: Period end (RFC 3339) (【结束时间】).
     pub fn end_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.end_time = ::std::option::Option::Some(value.into());
         self
@@ -7090,13 +7103,14 @@ impl crate::Validate for TimePeriod {
             "begin_time",
             |v| {
                 let value = &self.begin_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "开始时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "开始时间",
@@ -7113,13 +7127,14 @@ impl crate::Validate for TimePeriod {
             "end_time",
             |v| {
                 let value = &self.end_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "结束时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "结束时间",
@@ -7535,6 +7550,7 @@ impl crate::Validate for UsageRuleDisplayInfo {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 1000usize {
                         v.report(
@@ -7786,15 +7802,15 @@ pub struct UserProductCouponEntity {
     /// Start of the coupon's validity, RFC 3339 (e.g. 2025-08-02T00:00:00+08:00) 【有效期开始时间】用户商品券可用开始时间,遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_begin_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub valid_begin_time: ::std::string::String,
+    pub valid_begin_time: crate::Timestamp,
     /// End of the coupon's validity, RFC 3339. 【有效期结束时间】用户商品券可用结束时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `valid_end_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub valid_end_time: ::std::string::String,
+    pub valid_end_time: crate::Timestamp,
     /// When the user received the coupon, RFC 3339. 【领券时间】用户领券时间。遵循rfc3339标准格式,格式为yyyy-MM-DDTHH:mm:ss+TIMEZONE,yyyy-MM-DD表示年月日,T出现在字符串中,表示time元素的开头,HH:mm:ss表示时分秒,TIMEZONE表示时区(+08:00表示东八区时间,领先UTC 8小时,即北京时间)
     ///
     /// *Required (必填).* Wire name `receive_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub receive_time: ::std::string::String,
+    pub receive_time: crate::Timestamp,
     /// The send request number given when the coupon was sent; at most 128 characters. 【发券请求单号】发券时传入的请求流水号
     ///
     /// *Required (必填).* Wire name `send_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -7812,7 +7828,7 @@ pub struct UserProductCouponEntity {
     ///
     /// *Optional (选填).* Wire name `confirm_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub confirm_time: ::std::option::Option<::std::string::String>,
+    pub confirm_time: ::std::option::Option<crate::Timestamp>,
     /// Request number of the deactivate-coupon or deactivate-coupon-bundle call; present only when coupon\_state is DEACTIVATED; at most 128 characters. 【失效请求单号】品牌方失效券请求时传入的的请求流水号。当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的请求流水号
     ///
     /// *Optional (选填).* Wire name `deactivate_request_no`, type `string(128)`. Constraints: at most 128 characters.
@@ -7822,7 +7838,7 @@ pub struct UserProductCouponEntity {
     ///
     /// *Optional (选填).* Wire name `deactivate_time`, type `string`. Constraints: RFC 3339 timestamp.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub deactivate_time: ::std::option::Option<::std::string::String>,
+    pub deactivate_time: ::std::option::Option<crate::Timestamp>,
     /// Reason passed to the deactivate call; present only when coupon\_state is DEACTIVATED; at most 150 characters. 【失效原因】失效券的原因,当且仅当 coupon\_state 为 DEACTIVATED 时提供,返回品牌方调用【失效用户商品券API】或【失效用户商品券组API】时传入的失效原因
     ///
     /// *Optional (选填).* Wire name `deactivate_reason`, type `string(150)`. Constraints: at most 150 characters.

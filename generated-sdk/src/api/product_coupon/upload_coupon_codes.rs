@@ -186,6 +186,7 @@ impl crate::Validate for UploadCouponCodesRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -238,6 +239,9 @@ impl crate::Validate for UploadCouponCodesRequest {
                     v.index(
                         i,
                         |v| {
+                            let value: &str = ::std::convert::AsRef::<
+                                str,
+                            >::as_ref(value);
                             let len = crate::runtime::validation::char_len(value);
                             if len > 40usize {
                                 v.report(

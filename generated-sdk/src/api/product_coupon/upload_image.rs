@@ -86,6 +86,7 @@ impl crate::Validate for UploadImageRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 150usize {
                         v.report(

@@ -36,7 +36,7 @@ pub struct UseUserCouponRequest {
     /// When the coupon was used, RFC 3339 (e.g. 2025-08-03T12:00:00+08:00) 【核销时间】用户商品券的核销时间,遵循rfc3339标准格式(yyyy-MM-DDTHH:mm:ss+TIMEZONE,如+08:00为北京时间)
     ///
     /// *Required (必填).* Wire name `use_time`, type `string`. Constraints: RFC 3339 timestamp.
-    pub use_time: ::std::string::String,
+    pub use_time: crate::Timestamp,
     /// Brand's unique request number for this use; 6-40 characters of digits, letters, "\_" and "-". 【核销请求单号】品牌核销用户商品券的请求流水号,品牌侧需保持唯一;可用数字、大小写字母、下划线\_、短横线-,长度6-40个字符
     ///
     /// *Required (必填).* Wire name `out_request_no`, type `string(40)`. Constraints: 6 to 40 characters; only digits, ASCII letters, `_`, `-`.
@@ -80,7 +80,7 @@ pub struct UseUserCouponRequestBuilder {
     product_coupon_id: ::std::option::Option<::std::string::String>,
     stock_id: ::std::option::Option<::std::string::String>,
     appid: ::std::option::Option<::std::string::String>,
-    use_time: ::std::option::Option<::std::string::String>,
+    use_time: ::std::option::Option<crate::Timestamp>,
     out_request_no: ::std::option::Option<::std::string::String>,
     brand_id: ::std::option::Option<::std::string::String>,
     store_id: ::std::option::Option<::std::string::String>,
@@ -135,7 +135,7 @@ impl UseUserCouponRequestBuilder {
     /// Sets `use_time`: When the coupon was used, RFC 3339 (e.g. 2025-08-03T12:00:00+08:00) (【核销时间】).
     pub fn use_time(
         mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<crate::Timestamp>,
     ) -> Self {
         self.use_time = ::std::option::Option::Some(value.into());
         self
@@ -282,6 +282,7 @@ impl crate::Validate for UseUserCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
@@ -345,13 +346,14 @@ impl crate::Validate for UseUserCouponRequest {
             "use_time",
             |v| {
                 let value = &self.use_time;
-                if value.is_empty() {
+                if value.as_str().is_empty() {
                     v.report(
                         "核销时间",
                         crate::runtime::validation::Rule::Required,
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     if crate::runtime::validation::parse_rfc3339(value).is_none() {
                         v.report(
                             "核销时间",
@@ -375,6 +377,7 @@ impl crate::Validate for UseUserCouponRequest {
                         "required, but empty",
                     );
                 } else {
+                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
                     let len = crate::runtime::validation::char_len(value);
                     if len > 40usize {
                         v.report(
