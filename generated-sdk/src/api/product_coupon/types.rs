@@ -3395,7 +3395,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenerationUsageMode {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MemberTagInfo {
-    /// Member card template ID (the community OpenAPI calls it 会员卡模板ID) `member_card_id` (no description on the page).
+    /// Member card template ID (会员卡模板ID) `member_card_id` (no description on the page).
     ///
     /// *Optional (选填).* Wire name `member_card_id`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -3414,7 +3414,7 @@ pub struct MemberTagInfoBuilder {
     member_card_id: ::std::option::Option<::std::string::String>,
 }
 impl MemberTagInfoBuilder {
-    /// Sets `member_card_id`: Member card template ID (the community OpenAPI calls it 会员卡模板ID).
+    /// Sets `member_card_id`: Member card template ID (会员卡模板ID).
     pub fn member_card_id(
         mut self,
         value: impl ::std::convert::Into<::std::string::String>,
@@ -7591,12 +7591,12 @@ pub struct UserCouponBundleEntity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponAssociatedOrderInfo {
-    /// WeChat Pay transaction ID of the order; give it or out\_trade\_no (the page requires at least one order identifier) 【微信支付单号】微信支付订单号(transaction\_id),唯一定位一笔微信支付单;订单标识至少要传一个(页面说明在此处截断)
+    /// WeChat Pay transaction ID of the order; give it or out\_trade\_no (the page requires at least one order identifier) 【微信支付单号】微信支付订单号(transaction\_id),唯一定位一笔微信支付单;订单标识至少要传一个
     ///
     /// *Optional (选填).* Wire name `transaction_id`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
-    /// The merchant's order number; when given, also give mchid (the merchant that placed the order) 【商户订单号】下单时传入的商户订单号;传本字段时须同时传下单商户号 mchid(页面说明在此处截断)
+    /// The merchant's order number; when given, also give mchid (the merchant that placed the order) 【商户订单号】下单时传入的商户订单号;传本字段时须同时传下单商户号 mchid
     ///
     /// *Optional (选填).* Wire name `out_trade_no`, type `string`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
