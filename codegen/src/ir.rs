@@ -558,13 +558,11 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// Safe to send again: a GET, or a request carrying an idempotency key.
+    /// Safe to send again: a GET, an idempotency key, or a page that declares the call idempotent.
+    /// `idempotency:` without keys records a page saying the call itself is idempotent
+    /// (接口支持幂等重入: sending the same request again has no second effect).
     pub fn safe_to_retry(&self) -> bool {
-        self.method == Method::GET
-            || self
-                .idempotency
-                .as_ref()
-                .is_some_and(|i| !i.keys.is_empty())
+        self.method == Method::GET || self.idempotency.is_some()
     }
 }
 

@@ -17,7 +17,7 @@ use crate::runtime::error::Error;
 ///
 /// Operations that are not safe to repeat are never sent again once they may have reached
 /// WeChat Pay: their retryable failures come back as
-/// [`Error::NotRetried`](crate::Error::NotRetried). A request that certainly never left
+/// [`Error::NotRetried`]. A request that certainly never left
 /// (connection refused, connect timeout) is sent again for every operation.
 ///
 /// Switch per client ([`ClientBuilder::retry`](crate::ClientBuilder::retry)) or per call
@@ -59,7 +59,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Never retry (one attempt). Failures come back unchanged, not as
-    /// [`Error::NotRetried`](crate::Error::NotRetried).
+    /// [`Error::NotRetried`].
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,

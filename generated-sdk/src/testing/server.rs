@@ -333,7 +333,12 @@ fn fault_error(op: &OpSpec, status: u16, code: Option<String>) -> Rejection {
             .flatten()
     });
     match (documented, code) {
-        (Some(row), _) => Rejection::row(row, row.description),
+        // The documented body, answered with the injected status (a 503 stays a 503 even
+        // when the page documents SYSTEM_ERROR as 500).
+        (Some(row), _) => Rejection {
+            status,
+            ..Rejection::row(row, row.description)
+        },
         (None, Some(code)) => Rejection {
             status,
             code,

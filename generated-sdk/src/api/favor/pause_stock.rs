@@ -310,7 +310,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
-    safe_to_retry: false,
+    safe_to_retry: true,
 };
 impl PauseStockRequest {
     /// The percent-encoded path and query string [`FavorClient::pause_stock`](crate::favor::FavorClient::pause_stock) sends this request to.

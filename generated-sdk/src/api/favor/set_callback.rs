@@ -341,7 +341,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
-    safe_to_retry: false,
+    safe_to_retry: true,
 };
 impl SetCallbackRequest {
     /// The percent-encoded path and query string [`FavorClient::set_callback`](crate::favor::FavorClient::set_callback) sends this request to.

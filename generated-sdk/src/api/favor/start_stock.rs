@@ -309,7 +309,7 @@ static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::ope
             solution: "稍后重试",
         },
     ],
-    safe_to_retry: false,
+    safe_to_retry: true,
 };
 impl StartStockRequest {
     /// The percent-encoded path and query string [`FavorClient::start_stock`](crate::favor::FavorClient::start_stock) sends this request to.
