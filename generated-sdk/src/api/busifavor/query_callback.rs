@@ -46,19 +46,10 @@ impl QueryCallbackRequestBuilder {
 impl crate::Validate for QueryCallbackRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.mchid {
-            v.field(
-                "mchid",
-                |v| {
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                },
-            );
+            v.enter("mchid");
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户号", len, 15usize, "characters");
+            v.leave();
         }
     }
 }

@@ -48,60 +48,39 @@ impl UploadImageRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<UploadImageRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.filename.is_none() {
-            missing.push("filename");
+        match (self.filename, self.sha256) {
+            (
+                ::std::option::Option::Some(filename),
+                ::std::option::Option::Some(sha256),
+            ) => {
+                ::std::result::Result::Ok(UploadImageRequest {
+                    filename,
+                    sha256,
+                })
+            }
+            (filename, sha256) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if filename.is_none() {
+                    missing.push("filename");
+                }
+                if sha256.is_none() {
+                    missing.push("sha256");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UploadImageRequest", missing),
+                )
+            }
         }
-        if self.sha256.is_none() {
-            missing.push("sha256");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UploadImageRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UploadImageRequest {
-            filename: self
-                .filename
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadImageRequest",
-                    ::std::vec!["filename"],
-                ))?,
-            sha256: self
-                .sha256
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadImageRequest",
-                    ::std::vec!["sha256"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for UploadImageRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "filename",
-            |v| {
-                if self.filename.is_empty() {
-                    v.report(
-                        "文件名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "sha256",
-            |v| {
-                if self.sha256.is_empty() {
-                    v.report(
-                        "文件摘要",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("filename");
+        v.check_not_empty("文件名称", &self.filename);
+        v.leave();
+        v.enter("sha256");
+        v.check_not_empty("文件摘要", &self.sha256);
+        v.leave();
     }
 }
 /// `UploadImageResponse` (no description on the page).
