@@ -5,7 +5,7 @@ use super::docs;
 use super::tokens::{doc_attrs, field_type, ident, rust_type};
 use crate::ir::*;
 use crate::naming;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 pub fn type_def(family: &Family, t: &TypeDef) -> TokenStream {
@@ -111,29 +111,30 @@ fn builder(family: &Family, o: &ObjectType) -> TokenStream {
             }
         }
     });
+    // One match on the required slots: every field moves straight into the value, and only
+    // the failure arm lists what is missing (no closure or `?` per field).
     let required: Vec<&Field> = o.fields.iter().filter(|f| f.required).collect();
-    let missing_checks = required.iter().map(|f| {
-        let fname = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        quote! { if self.#fname.is_none() { missing.push(#wire); } }
-    });
+    let req_names: Vec<Ident> = required.iter().map(|f| ident(&f.rust_name)).collect();
+    let req_wires: Vec<&String> = required.iter().map(|f| &f.wire_name).collect();
     let inits = o.fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
         if f.required {
-            let wire = &f.wire_name;
-            quote! { #fname: self.#fname.ok_or_else(|| crate::BuildError::new(#type_name, ::std::vec![#wire]))?, }
+            quote! { #fname, }
         } else {
             quote! { #fname: self.#fname, }
         }
     });
-    let missing_decl = if required.is_empty() {
-        quote! {}
+    let build_body = if required.is_empty() {
+        quote! { ::std::result::Result::Ok(#name { #(#inits)* }) }
     } else {
         quote! {
-            let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-            #(#missing_checks)*
-            if !missing.is_empty() {
-                return ::std::result::Result::Err(crate::BuildError::new(#type_name, missing));
+            match (#(self.#req_names,)*) {
+                (#(::std::option::Option::Some(#req_names),)*) => ::std::result::Result::Ok(#name { #(#inits)* }),
+                (#(#req_names,)*) => {
+                    let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                    #( if #req_names.is_none() { missing.push(#req_wires); } )*
+                    ::std::result::Result::Err(crate::BuildError::new(#type_name, missing))
+                }
             }
         }
     };
@@ -159,10 +160,7 @@ fn builder(family: &Family, o: &ObjectType) -> TokenStream {
             #(#setters)*
             /// Builds the value; fails with every missing required field.
             pub fn build(self) -> ::std::result::Result<#name, crate::BuildError> {
-                #missing_decl
-                ::std::result::Result::Ok(#name {
-                    #(#inits)*
-                })
+                #build_body
             }
         }
     }

@@ -91,39 +91,35 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
         let empty_check = matches!(f.schema.ty, Ty::String);
         if empty_check && checks.is_empty() {
             quote! {
-                v.field(#wire, |v| {
-                    if #text_of_field.is_empty() {
-                        v.report(#t, #vp::Rule::Required, "required, but empty");
-                    }
-                });
+                v.enter(#wire);
+                v.check_not_empty(#t, &#text_of_field);
+                v.leave();
             }
         } else if empty_check {
             quote! {
-                v.field(#wire, |v| {
-                    let value = &self.#fname;
-                    if #text_of_value.is_empty() {
-                        v.report(#t, #vp::Rule::Required, "required, but empty");
-                    } else {
-                        #checks
-                    }
-                });
+                v.enter(#wire);
+                let value = &self.#fname;
+                if v.check_not_empty(#t, #text_of_value) {
+                    #checks
+                }
+                v.leave();
             }
         } else if checks.is_empty() {
             quote! {}
         } else {
             quote! {
-                v.field(#wire, |v| {
-                    let value = &self.#fname;
-                    #checks
-                });
+                v.enter(#wire);
+                let value = &self.#fname;
+                #checks
+                v.leave();
             }
         }
     } else if f.not_open {
         quote! {
             if self.#fname.is_some() {
-                v.field(#wire, |v| {
-                    v.report(#t, #vp::Rule::NotOpen, "not open yet upstream (暂未开放); leave it unset");
-                });
+                v.enter(#wire);
+                v.report(#t, #vp::Rule::NotOpen, "not open yet upstream (暂未开放); leave it unset");
+                v.leave();
             }
         }
     } else if checks.is_empty() {
@@ -131,15 +127,16 @@ fn field_checks(family: &Family, f: &Field) -> TokenStream {
     } else {
         quote! {
             if let ::std::option::Option::Some(value) = &self.#fname {
-                v.field(#wire, |v| {
-                    #checks
-                });
+                v.enter(#wire);
+                #checks
+                v.leave();
             }
         }
     }
 }
 
-/// Checks on `value: &T` for a schema; empty when nothing is constrained.
+/// Checks on `value: &T` for a schema; empty when nothing is constrained. Each check is one
+/// call into the runtime's validation vocabulary, which owns the message text.
 fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
     let vp = vpath();
     let c = &s.constraints;
@@ -154,83 +151,47 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
                 let mut inner = Vec::new();
                 if let Some(max) = c.max_len {
                     let max = max as usize;
-                    let msg = format!("{{len}} {unit}, at most {max}");
-                    inner.push(quote! {
-                        if len > #max {
-                            v.report(#title, #vp::Rule::MaxLength, ::std::format!(#msg));
-                        }
-                    });
+                    inner.push(quote! { v.check_max_len(#title, len, #max, #unit); });
                 }
                 if let Some(min) = c.min_len {
                     let min = min as usize;
-                    let one = unit.trim_end_matches('s');
-                    let msg = format!("{{len}} {{}}, at least {min}");
-                    inner.push(quote! {
-                        if len < #min {
-                            v.report(#title, #vp::Rule::MinLength, ::std::format!(#msg, if len == 1 { #one } else { #unit }));
-                        }
-                    });
+                    inner.push(quote! { v.check_min_len(#title, len, #min, #unit); });
                 }
                 out.push(quote! { let len = #len; #(#inner)* });
             }
             if let Some(cs) = &c.charset {
-                let preds = cs.iter().map(|class| match class {
-                    CharClass::Digits => quote! { c.is_ascii_digit() },
-                    CharClass::Letters => quote! { c.is_ascii_alphabetic() },
-                    CharClass::Upper => quote! { c.is_ascii_uppercase() },
-                    CharClass::Lower => quote! { c.is_ascii_lowercase() },
-                    CharClass::Han => quote! { ('\u{4e00}'..='\u{9fff}').contains(&c) },
-                    CharClass::Literal(ch) => quote! { c == #ch },
+                let classes = cs.iter().map(|class| match class {
+                    CharClass::Digits => quote! { #vp::CharClass::Digits },
+                    CharClass::Letters => quote! { #vp::CharClass::Letters },
+                    CharClass::Upper => quote! { #vp::CharClass::Upper },
+                    CharClass::Lower => quote! { #vp::CharClass::Lower },
+                    CharClass::Han => quote! { #vp::CharClass::Han },
+                    CharClass::Literal(ch) => quote! { #vp::CharClass::Literal(#ch) },
                 });
-                let msg = format!(
-                    "contains {{c:?}}; allowed: {}",
-                    docs::charset_text(cs).replace('`', "")
-                );
+                let allowed = docs::charset_text(cs).replace('`', "");
                 out.push(quote! {
-                    if let ::std::option::Option::Some(c) = value.chars().find(|&c| !(#(#preds)||*)) {
-                        v.report(#title, #vp::Rule::Charset, ::std::format!(#msg));
-                    }
+                    v.check_charset(#title, value, &[#(#classes),*], #allowed);
                 });
             }
             if let Some(fc) = &c.forbidden_chars {
                 let list: Vec<String> = fc.chars().map(|ch| ch.to_string()).collect();
-                let msg = format!(
-                    "contains {{c:?}}, which is not allowed (forbidden: {})",
-                    list.join(" ")
-                );
+                let list = list.join(" ");
                 out.push(quote! {
-                    if let ::std::option::Option::Some(c) = value.chars().find(|&c| #fc.contains(c)) {
-                        v.report(#title, #vp::Rule::ForbiddenChars, ::std::format!(#msg));
-                    }
+                    v.check_forbidden_chars(#title, value, #fc, #list);
                 });
             }
             if let Some(max) = c.max_han {
                 let max = max as usize;
-                let msg = format!("{{n}} 汉字, at most {max}");
-                out.push(quote! {
-                    let n = #vp::han_count(value);
-                    if n > #max {
-                        v.report(#title, #vp::Rule::MaxHan, ::std::format!(#msg));
-                    }
-                });
+                out.push(quote! { v.check_max_han(#title, value, #max); });
             }
             if let Some(schemes) = &c.schemes {
-                let msg = format!(
-                    "{{value:?}} is not an absolute {} URL",
-                    schemes.join(" or ")
-                );
+                let described = schemes.join(" or ");
                 out.push(quote! {
-                    if !#vp::url_with_scheme(value, &[#(#schemes),*]) {
-                        v.report(#title, #vp::Rule::Url, ::std::format!(#msg));
-                    }
+                    v.check_url(#title, value, &[#(#schemes),*], #described);
                 });
             }
             if c.format == Some(Format::Rfc3339) {
-                out.push(quote! {
-                    if #vp::parse_rfc3339(value).is_none() {
-                        v.report(#title, #vp::Rule::Rfc3339, ::std::format!("{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"));
-                    }
-                });
+                out.push(quote! { v.check_rfc3339(#title, value); });
             }
             if out.is_empty() {
                 quote! {}
@@ -243,31 +204,20 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
             }
         }
         Ty::Integer | Ty::Number => {
+            let number = matches!(s.ty, Ty::Number);
             let mut out = Vec::new();
-            let lit = |n: i64| -> TokenStream {
-                if matches!(s.ty, Ty::Number) {
-                    let f = n as f64;
-                    quote! { #f }
-                } else {
-                    quote! { #n }
-                }
-            };
             if let Some(min) = c.min {
-                let m = lit(min);
-                let msg = format!("{{value}}, at least {min}");
-                out.push(quote! {
-                    if *value < #m {
-                        v.report(#title, #vp::Rule::Minimum, ::std::format!(#msg));
-                    }
+                out.push(if number {
+                    quote! { v.check_min_num(#title, *value, #min); }
+                } else {
+                    quote! { v.check_min_int(#title, *value, #min); }
                 });
             }
             if let Some(max) = c.max {
-                let m = lit(max);
-                let msg = format!("{{value}}, at most {max}");
-                out.push(quote! {
-                    if *value > #m {
-                        v.report(#title, #vp::Rule::Maximum, ::std::format!(#msg));
-                    }
+                out.push(if number {
+                    quote! { v.check_max_num(#title, *value, #max); }
+                } else {
+                    quote! { v.check_max_int(#title, *value, #max); }
                 });
             }
             quote! { #(#out)* }
@@ -279,14 +229,12 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
                 .find_enum(name)
                 .map(|e| e.values.iter().map(|v| v.wire.clone()).collect())
                 .unwrap_or_default();
-            let msg = format!(
-                "{{value:?}} is not a documented value (expected one of {})",
-                known.join(", ")
-            );
+            let known = known.join(", ");
             quote! {
-                if let #ty::Unknown(value) = value {
-                    v.report(#title, #vp::Rule::Enum, ::std::format!(#msg));
-                }
+                v.check_enum(#title, match value {
+                    #ty::Unknown(value) => ::std::option::Option::Some(value.as_str()),
+                    _ => ::std::option::Option::None,
+                }, #known);
             }
         }
         Ty::Object(_) => quote! { crate::Validate::validate_into(value, v); },
@@ -294,31 +242,19 @@ fn schema_checks(family: &Family, s: &Schema, title: &str) -> TokenStream {
             let mut out = Vec::new();
             if let Some(max) = c.max_items {
                 let max = max as usize;
-                let msg = format!("{{n}} items, at most {max}");
-                out.push(quote! {
-                    let n = value.len();
-                    if n > #max {
-                        v.report(#title, #vp::Rule::MaxItems, ::std::format!(#msg));
-                    }
-                });
+                out.push(quote! { v.check_max_items(#title, value.len(), #max); });
             }
             if let Some(min) = c.min_items {
                 let min = min as usize;
-                let msg = format!("{{n}} items, at least {min}");
-                out.push(quote! {
-                    let n = value.len();
-                    if n < #min {
-                        v.report(#title, #vp::Rule::MinItems, ::std::format!(#msg));
-                    }
-                });
+                out.push(quote! { v.check_min_items(#title, value.len(), #min); });
             }
             let inner = schema_checks(family, item, title);
             if !inner.is_empty() {
                 out.push(quote! {
                     for (i, value) in value.iter().enumerate() {
-                        v.index(i, |v| {
-                            #inner
-                        });
+                        v.enter_index(i);
+                        #inner
+                        v.leave();
                     }
                 });
             }
@@ -357,9 +293,8 @@ fn access<'a>(
 
 /// Reports at a (possibly nested) path below the current object.
 fn report_at(path: &[String], report: TokenStream) -> TokenStream {
-    path.iter().rev().fold(report, |inner, seg| {
-        quote! { v.field(#seg, |v| { #inner }); }
-    })
+    let leaves = path.iter().map(|_| quote! { v.leave(); });
+    quote! { #(v.enter(#path);)* #report #(#leaves)* }
 }
 
 fn present(expr: &TokenStream, f: &Field) -> TokenStream {

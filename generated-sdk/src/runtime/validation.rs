@@ -1,8 +1,11 @@
 //! Client-side request validation: the violation types that generated `validate()` functions
 //! report, the collector they write into, and the small measuring helpers they call.
 //!
-//! Generated validators are plain code (no schema interpreter); this module only supplies the
-//! vocabulary so every message has the same shape: `path: measure, limit (【title】)`.
+//! Generated validators are plain code (no schema interpreter); this module supplies the
+//! vocabulary so every message has the same shape: `path: measure, limit (【title】)`. Each
+//! check is one non-generic call here (`check_max_len`, `check_charset`, …) and paths are
+//! pushed and popped with `enter`/`leave`, so a validator compiles to straight-line calls
+//! without a closure, a generic instantiation or a `format!` per field (issue #13).
 
 use std::fmt;
 
@@ -261,6 +264,204 @@ impl Validator {
         });
     }
 
+    /// Appends `name` to the current path (generated code; paired with [`Validator::leave`]).
+    #[doc(hidden)]
+    pub fn enter(&mut self, name: &'static str) {
+        self.path.push(Segment::Field(name));
+    }
+
+    /// Appends `[index]` to the current path (generated code; paired with [`Validator::leave`]).
+    #[doc(hidden)]
+    pub fn enter_index(&mut self, index: usize) {
+        self.path.push(Segment::Index(index));
+    }
+
+    /// Removes the last segment [`Validator::enter`] or [`Validator::enter_index`] added.
+    #[doc(hidden)]
+    pub fn leave(&mut self) {
+        self.path.pop();
+    }
+
+    /// `required, but empty` when a required string is empty; true when it is not.
+    #[doc(hidden)]
+    pub fn check_not_empty(&mut self, title: &'static str, value: &str) -> bool {
+        if value.is_empty() {
+            self.report(title, Rule::Required, "required, but empty");
+        }
+        !value.is_empty()
+    }
+
+    /// `N <unit>, at most MAX` when `len > max` (`unit`: `characters` or `bytes`).
+    #[doc(hidden)]
+    pub fn check_max_len(&mut self, title: &'static str, len: usize, max: usize, unit: &str) {
+        if len > max {
+            self.report(
+                title,
+                Rule::MaxLength,
+                format!("{len} {unit}, at most {max}"),
+            );
+        }
+    }
+
+    /// `N <unit>, at least MIN` when `len < min`; the unit is singular for one
+    /// (`1 character, at least 2`).
+    #[doc(hidden)]
+    pub fn check_min_len(&mut self, title: &'static str, len: usize, min: usize, unit: &str) {
+        if len < min {
+            let unit = if len == 1 {
+                unit.strip_suffix('s').unwrap_or(unit)
+            } else {
+                unit
+            };
+            self.report(
+                title,
+                Rule::MinLength,
+                format!("{len} {unit}, at least {min}"),
+            );
+        }
+    }
+
+    /// `contains 'c'; allowed: <allowed>` for the first character outside `classes`.
+    #[doc(hidden)]
+    pub fn check_charset(
+        &mut self,
+        title: &'static str,
+        value: &str,
+        classes: &[CharClass],
+        allowed: &str,
+    ) {
+        if let Some(c) = value
+            .chars()
+            .find(|&c| !classes.iter().any(|k| k.contains(c)))
+        {
+            self.report(
+                title,
+                Rule::Charset,
+                format!("contains {c:?}; allowed: {allowed}"),
+            );
+        }
+    }
+
+    /// `contains 'c', which is not allowed (forbidden: <list>)` for the first character of
+    /// `value` that is in `forbidden`.
+    #[doc(hidden)]
+    pub fn check_forbidden_chars(
+        &mut self,
+        title: &'static str,
+        value: &str,
+        forbidden: &str,
+        list: &str,
+    ) {
+        if let Some(c) = value.chars().find(|&c| forbidden.contains(c)) {
+            self.report(
+                title,
+                Rule::ForbiddenChars,
+                format!("contains {c:?}, which is not allowed (forbidden: {list})"),
+            );
+        }
+    }
+
+    /// `N 汉字, at most MAX` when `value` has more than `max` 汉字.
+    #[doc(hidden)]
+    pub fn check_max_han(&mut self, title: &'static str, value: &str, max: usize) {
+        let n = han_count(value);
+        if n > max {
+            self.report(title, Rule::MaxHan, format!("{n} 汉字, at most {max}"));
+        }
+    }
+
+    /// `"v" is not an absolute <schemes> URL` unless [`url_with_scheme`] accepts `value`
+    /// (`described`: the schemes as the message names them, `https or http`).
+    #[doc(hidden)]
+    pub fn check_url(
+        &mut self,
+        title: &'static str,
+        value: &str,
+        schemes: &[&str],
+        described: &str,
+    ) {
+        if !url_with_scheme(value, schemes) {
+            self.report(
+                title,
+                Rule::Url,
+                format!("{value:?} is not an absolute {described} URL"),
+            );
+        }
+    }
+
+    /// `"v" is not an RFC 3339 timestamp (…)` unless `value` parses.
+    #[doc(hidden)]
+    pub fn check_rfc3339(&mut self, title: &'static str, value: &str) {
+        if parse_rfc3339(value).is_none() {
+            self.report(
+                title,
+                Rule::Rfc3339,
+                format!("{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"),
+            );
+        }
+    }
+
+    /// `V, at least MIN` when an integer is below its minimum.
+    #[doc(hidden)]
+    pub fn check_min_int(&mut self, title: &'static str, value: i64, min: i64) {
+        if value < min {
+            self.report(title, Rule::Minimum, format!("{value}, at least {min}"));
+        }
+    }
+
+    /// `V, at most MAX` when an integer is above its maximum.
+    #[doc(hidden)]
+    pub fn check_max_int(&mut self, title: &'static str, value: i64, max: i64) {
+        if value > max {
+            self.report(title, Rule::Maximum, format!("{value}, at most {max}"));
+        }
+    }
+
+    /// `V, at least MIN` when a number is below its (whole) minimum.
+    #[doc(hidden)]
+    pub fn check_min_num(&mut self, title: &'static str, value: f64, min: i64) {
+        if value < min as f64 {
+            self.report(title, Rule::Minimum, format!("{value}, at least {min}"));
+        }
+    }
+
+    /// `V, at most MAX` when a number is above its (whole) maximum.
+    #[doc(hidden)]
+    pub fn check_max_num(&mut self, title: &'static str, value: f64, max: i64) {
+        if value > max as f64 {
+            self.report(title, Rule::Maximum, format!("{value}, at most {max}"));
+        }
+    }
+
+    /// `"v" is not a documented value (expected one of <known>)` for an `Unknown` enum value
+    /// (`unknown`: the value an open enum kept, or `None` for a documented one).
+    #[doc(hidden)]
+    pub fn check_enum(&mut self, title: &'static str, unknown: Option<&str>, known: &str) {
+        if let Some(value) = unknown {
+            self.report(
+                title,
+                Rule::Enum,
+                format!("{value:?} is not a documented value (expected one of {known})"),
+            );
+        }
+    }
+
+    /// `N items, at most MAX` when an array is too long.
+    #[doc(hidden)]
+    pub fn check_max_items(&mut self, title: &'static str, n: usize, max: usize) {
+        if n > max {
+            self.report(title, Rule::MaxItems, format!("{n} items, at most {max}"));
+        }
+    }
+
+    /// `N items, at least MIN` when an array is too short.
+    #[doc(hidden)]
+    pub fn check_min_items(&mut self, title: &'static str, n: usize, min: usize) {
+        if n < min {
+            self.report(title, Rule::MinItems, format!("{n} items, at least {min}"));
+        }
+    }
+
     /// Records a violation at `name` below the current path (for missing or conditional fields).
     pub fn report_at(
         &mut self,
@@ -270,6 +471,39 @@ impl Validator {
         message: impl Into<String>,
     ) {
         self.field(name, |v| v.report(title, rule, message));
+    }
+}
+
+/// A class of characters a documented charset allows (generated validators pass a table of
+/// these to [`Validator::check_charset`]).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharClass {
+    /// ASCII digits.
+    Digits,
+    /// ASCII letters.
+    Letters,
+    /// Upper-case ASCII letters.
+    Upper,
+    /// Lower-case ASCII letters.
+    Lower,
+    /// 汉字 (CJK unified ideographs, U+4E00..=U+9FFF).
+    Han,
+    /// One literal character.
+    Literal(char),
+}
+
+impl CharClass {
+    /// Whether `c` belongs to the class.
+    pub fn contains(self, c: char) -> bool {
+        match self {
+            CharClass::Digits => c.is_ascii_digit(),
+            CharClass::Letters => c.is_ascii_alphabetic(),
+            CharClass::Upper => c.is_ascii_uppercase(),
+            CharClass::Lower => c.is_ascii_lowercase(),
+            CharClass::Han => ('\u{4e00}'..='\u{9fff}').contains(&c),
+            CharClass::Literal(l) => c == l,
+        }
     }
 }
 

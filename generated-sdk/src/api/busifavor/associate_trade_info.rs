@@ -78,139 +78,78 @@ impl AssociateTradeInfoRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<AssociateTradeInfoRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.coupon_code, self.out_trade_no, self.out_request_no) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(out_trade_no),
+                ::std::option::Option::Some(out_request_no),
+            ) => {
+                ::std::result::Result::Ok(AssociateTradeInfoRequest {
+                    stock_id,
+                    coupon_code,
+                    out_trade_no,
+                    out_request_no,
+                })
+            }
+            (stock_id, coupon_code, out_trade_no, out_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if out_trade_no.is_none() {
+                    missing.push("out_trade_no");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("AssociateTradeInfoRequest", missing),
+                )
+            }
         }
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
-        }
-        if self.out_trade_no.is_none() {
-            missing.push("out_trade_no");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("AssociateTradeInfoRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(AssociateTradeInfoRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "AssociateTradeInfoRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "AssociateTradeInfoRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            out_trade_no: self
-                .out_trade_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "AssociateTradeInfoRequest",
-                    ::std::vec!["out_trade_no"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "AssociateTradeInfoRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for AssociateTradeInfoRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "coupon_code",
-            |v| {
-                if self.coupon_code.is_empty() {
-                    v.report(
-                        "券code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "out_trade_no",
-            |v| {
-                let value = &self.out_trade_no;
-                if value.is_empty() {
-                    v.report(
-                        "关联的商户订单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "关联的商户订单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "请求业务单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "请求业务单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_alphabetic() || c.is_ascii_digit() || c == '|'
-                                || c == '_' || c == '*' || c == '-')
-                        })
-                    {
-                        v.report(
-                            "请求业务单据号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: ASCII letters, digits, |, _, *, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
+        v.enter("coupon_code");
+        v.check_not_empty("券code", &self.coupon_code);
+        v.leave();
+        v.enter("out_trade_no");
+        let value = &self.out_trade_no;
+        if v.check_not_empty("关联的商户订单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("关联的商户订单号", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("请求业务单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("请求业务单据号", len, 128usize, "characters");
+            v.check_charset(
+                "请求业务单据号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Literal('|'),
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('*'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "ASCII letters, digits, |, _, *, -",
+            );
+        }
+        v.leave();
     }
 }
 /// `AssociateTradeInfoResponse` (no description on the page).

@@ -200,202 +200,134 @@ impl CreateStockRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<CreateStockRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_name.is_none() {
-            missing.push("stock_name");
+        match (
+            self.stock_name,
+            self.belong_merchant,
+            self.goods_name,
+            self.stock_type,
+            self.coupon_use_rule,
+            self.stock_send_rule,
+            self.out_request_no,
+            self.coupon_code_mode,
+        ) {
+            (
+                ::std::option::Option::Some(stock_name),
+                ::std::option::Option::Some(belong_merchant),
+                ::std::option::Option::Some(goods_name),
+                ::std::option::Option::Some(stock_type),
+                ::std::option::Option::Some(coupon_use_rule),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(coupon_code_mode),
+            ) => {
+                ::std::result::Result::Ok(CreateStockRequest {
+                    stock_name,
+                    belong_merchant,
+                    comment: self.comment,
+                    goods_name,
+                    stock_type,
+                    coupon_use_rule,
+                    stock_send_rule,
+                    out_request_no,
+                    custom_entrance: self.custom_entrance,
+                    display_pattern_info: self.display_pattern_info,
+                    coupon_code_mode,
+                    notify_config: self.notify_config,
+                    subsidy: self.subsidy,
+                })
+            }
+            (
+                stock_name,
+                belong_merchant,
+                goods_name,
+                stock_type,
+                coupon_use_rule,
+                stock_send_rule,
+                out_request_no,
+                coupon_code_mode,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_name.is_none() {
+                    missing.push("stock_name");
+                }
+                if belong_merchant.is_none() {
+                    missing.push("belong_merchant");
+                }
+                if goods_name.is_none() {
+                    missing.push("goods_name");
+                }
+                if stock_type.is_none() {
+                    missing.push("stock_type");
+                }
+                if coupon_use_rule.is_none() {
+                    missing.push("coupon_use_rule");
+                }
+                if stock_send_rule.is_none() {
+                    missing.push("stock_send_rule");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if coupon_code_mode.is_none() {
+                    missing.push("coupon_code_mode");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CreateStockRequest", missing),
+                )
+            }
         }
-        if self.belong_merchant.is_none() {
-            missing.push("belong_merchant");
-        }
-        if self.goods_name.is_none() {
-            missing.push("goods_name");
-        }
-        if self.stock_type.is_none() {
-            missing.push("stock_type");
-        }
-        if self.coupon_use_rule.is_none() {
-            missing.push("coupon_use_rule");
-        }
-        if self.stock_send_rule.is_none() {
-            missing.push("stock_send_rule");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.coupon_code_mode.is_none() {
-            missing.push("coupon_code_mode");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CreateStockRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(CreateStockRequest {
-            stock_name: self
-                .stock_name
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["stock_name"],
-                ))?,
-            belong_merchant: self
-                .belong_merchant
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["belong_merchant"],
-                ))?,
-            comment: self.comment,
-            goods_name: self
-                .goods_name
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["goods_name"],
-                ))?,
-            stock_type: self
-                .stock_type
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["stock_type"],
-                ))?,
-            coupon_use_rule: self
-                .coupon_use_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["coupon_use_rule"],
-                ))?,
-            stock_send_rule: self
-                .stock_send_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["stock_send_rule"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            custom_entrance: self.custom_entrance,
-            display_pattern_info: self.display_pattern_info,
-            coupon_code_mode: self
-                .coupon_code_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockRequest",
-                    ::std::vec!["coupon_code_mode"],
-                ))?,
-            notify_config: self.notify_config,
-            subsidy: self.subsidy,
-        })
     }
 }
 impl crate::Validate for CreateStockRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_name",
-            |v| {
-                let value = &self.stock_name;
-                if value.is_empty() {
-                    v.report(
-                        "商家券批次名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 21usize {
-                        v.report(
-                            "商家券批次名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 21"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "belong_merchant",
-            |v| {
-                let value = &self.belong_merchant;
-                if value.is_empty() {
-                    v.report(
-                        "批次归属商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "批次归属商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.comment {
-            v.field(
-                "comment",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+        v.enter("stock_name");
+        let value = &self.stock_name;
+        if v.check_not_empty("商家券批次名称", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商家券批次名称", len, 21usize, "characters");
         }
-        v.field(
-            "goods_name",
-            |v| {
-                let value = &self.goods_name;
-                if value.is_empty() {
-                    v.report(
-                        "适用商品范围",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "适用商品范围",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
+        v.leave();
+        v.enter("belong_merchant");
+        let value = &self.belong_merchant;
+        if v.check_not_empty("批次归属商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次归属商户号", len, 15usize, "characters");
+        }
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.comment {
+            v.enter("comment");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次备注", len, 20usize, "characters");
+            v.leave();
+        }
+        v.enter("goods_name");
+        let value = &self.goods_name;
+        if v.check_not_empty("适用商品范围", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("适用商品范围", len, 15usize, "characters");
+        }
+        v.leave();
+        v.enter("stock_type");
+        let value = &self.stock_type;
+        v.check_enum(
+            "批次类型",
+            match value {
+                crate::busifavor::StockType::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "NORMAL, DISCOUNT, EXCHANGE",
         );
-        v.field(
-            "stock_type",
-            |v| {
-                let value = &self.stock_type;
-                if let crate::busifavor::StockType::Unknown(value) = value {
-                    v.report(
-                        "批次类型",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NORMAL, DISCOUNT, EXCHANGE)"
-                        ),
-                    );
-                }
-            },
-        );
-        v.field(
-            "coupon_use_rule",
-            |v| {
-                let value = &self.coupon_use_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.leave();
+        v.enter("coupon_use_rule");
+        let value = &self.coupon_use_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         {
             let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.stock_type)
@@ -406,21 +338,15 @@ impl crate::Validate for CreateStockRequest {
                 .and_then(|x| x.fixed_normal_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "coupon_use_rule",
-                    |v| {
-                        v.field(
-                            "fixed_normal_coupon",
-                            |v| {
-                                v.report(
-                                    "固定面额满减券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "required when stock_type is NORMAL",
-                                );
-                            },
-                        );
-                    },
+                v.enter("coupon_use_rule");
+                v.enter("fixed_normal_coupon");
+                v.report(
+                    "固定面额满减券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when stock_type is NORMAL",
                 );
+                v.leave();
+                v.leave();
             }
         }
         {
@@ -433,21 +359,15 @@ impl crate::Validate for CreateStockRequest {
                 .and_then(|x| x.discount_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "coupon_use_rule",
-                    |v| {
-                        v.field(
-                            "discount_coupon",
-                            |v| {
-                                v.report(
-                                    "折扣券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "required when stock_type is DISCOUNT",
-                                );
-                            },
-                        );
-                    },
+                v.enter("coupon_use_rule");
+                v.enter("discount_coupon");
+                v.report(
+                    "折扣券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when stock_type is DISCOUNT",
                 );
+                v.leave();
+                v.leave();
             }
         }
         {
@@ -460,91 +380,56 @@ impl crate::Validate for CreateStockRequest {
                 .and_then(|x| x.exchange_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "coupon_use_rule",
-                    |v| {
-                        v.field(
-                            "exchange_coupon",
-                            |v| {
-                                v.report(
-                                    "换购券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "required when stock_type is EXCHANGE",
-                                );
-                            },
-                        );
-                    },
+                v.enter("coupon_use_rule");
+                v.enter("exchange_coupon");
+                v.report(
+                    "换购券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when stock_type is EXCHANGE",
                 );
+                v.leave();
+                v.leave();
             }
         }
-        v.field(
-            "stock_send_rule",
-            |v| {
-                let value = &self.stock_send_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "商户请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商户请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_send_rule");
+        let value = &self.stock_send_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("商户请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户请求单号", len, 128usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            v.field(
-                "custom_entrance",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("custom_entrance");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            v.field(
-                "display_pattern_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("display_pattern_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
-        v.field(
-            "coupon_code_mode",
-            |v| {
-                let value = &self.coupon_code_mode;
-                if let crate::busifavor::CouponCodeMode::Unknown(value) = value {
-                    v.report(
-                        "券code模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of WECHATPAY_MODE, MERCHANT_API, MERCHANT_UPLOAD)"
-                        ),
-                    );
+        v.enter("coupon_code_mode");
+        let value = &self.coupon_code_mode;
+        v.check_enum(
+            "券code模式",
+            match value {
+                crate::busifavor::CouponCodeMode::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "WECHATPAY_MODE, MERCHANT_API, MERCHANT_UPLOAD",
         );
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.notify_config {
-            v.field(
-                "notify_config",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("notify_config");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }

@@ -127,356 +127,162 @@ impl CreateSubsidyPayReceiptRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateSubsidyPayReceiptRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (
+            self.stock_id,
+            self.coupon_code,
+            self.transaction_id,
+            self.payer_merchant,
+            self.payee_merchant,
+            self.amount,
+            self.description,
+            self.out_subsidy_no,
+        ) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(transaction_id),
+                ::std::option::Option::Some(payer_merchant),
+                ::std::option::Option::Some(payee_merchant),
+                ::std::option::Option::Some(amount),
+                ::std::option::Option::Some(description),
+                ::std::option::Option::Some(out_subsidy_no),
+            ) => {
+                ::std::result::Result::Ok(CreateSubsidyPayReceiptRequest {
+                    stock_id,
+                    coupon_code,
+                    transaction_id,
+                    payer_merchant,
+                    payee_merchant,
+                    amount,
+                    description,
+                    out_subsidy_no,
+                })
+            }
+            (
+                stock_id,
+                coupon_code,
+                transaction_id,
+                payer_merchant,
+                payee_merchant,
+                amount,
+                description,
+                out_subsidy_no,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if transaction_id.is_none() {
+                    missing.push("transaction_id");
+                }
+                if payer_merchant.is_none() {
+                    missing.push("payer_merchant");
+                }
+                if payee_merchant.is_none() {
+                    missing.push("payee_merchant");
+                }
+                if amount.is_none() {
+                    missing.push("amount");
+                }
+                if description.is_none() {
+                    missing.push("description");
+                }
+                if out_subsidy_no.is_none() {
+                    missing.push("out_subsidy_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CreateSubsidyPayReceiptRequest", missing),
+                )
+            }
         }
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
-        }
-        if self.transaction_id.is_none() {
-            missing.push("transaction_id");
-        }
-        if self.payer_merchant.is_none() {
-            missing.push("payer_merchant");
-        }
-        if self.payee_merchant.is_none() {
-            missing.push("payee_merchant");
-        }
-        if self.amount.is_none() {
-            missing.push("amount");
-        }
-        if self.description.is_none() {
-            missing.push("description");
-        }
-        if self.out_subsidy_no.is_none() {
-            missing.push("out_subsidy_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CreateSubsidyPayReceiptRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(CreateSubsidyPayReceiptRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            transaction_id: self
-                .transaction_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["transaction_id"],
-                ))?,
-            payer_merchant: self
-                .payer_merchant
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["payer_merchant"],
-                ))?,
-            payee_merchant: self
-                .payee_merchant
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["payee_merchant"],
-                ))?,
-            amount: self
-                .amount
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["amount"],
-                ))?,
-            description: self
-                .description
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["description"],
-                ))?,
-            out_subsidy_no: self
-                .out_subsidy_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateSubsidyPayReceiptRequest",
-                    ::std::vec!["out_subsidy_no"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for CreateSubsidyPayReceiptRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "商家券批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "商家券批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "商家券批次号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "coupon_code",
-            |v| {
-                let value = &self.coupon_code;
-                if value.is_empty() {
-                    v.report(
-                        "商家券Code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商家券Code",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "商家券Code",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "transaction_id",
-            |v| {
-                let value = &self.transaction_id;
-                if value.is_empty() {
-                    v.report(
-                        "微信支付订单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "微信支付订单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                    if len < 28usize {
-                        v.report(
-                            "微信支付订单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 28", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "payer_merchant",
-            |v| {
-                let value = &self.payer_merchant;
-                if value.is_empty() {
-                    v.report(
-                        "营销补差扣款商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "营销补差扣款商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "营销补差扣款商户号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "payee_merchant",
-            |v| {
-                let value = &self.payee_merchant;
-                if value.is_empty() {
-                    v.report(
-                        "营销补差入账商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "营销补差入账商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "营销补差入账商户号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "amount",
-            |v| {
-                let value = &self.amount;
-                if *value < 1i64 {
-                    v.report(
-                        "补差付款金额",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-                if *value > 500000i64 {
-                    v.report(
-                        "补差付款金额",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 500000"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "description",
-            |v| {
-                let value = &self.description;
-                if value.is_empty() {
-                    v.report(
-                        "补差付款描述",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 1024usize {
-                        v.report(
-                            "补差付款描述",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 1024"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "补差付款描述",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "out_subsidy_no",
-            |v| {
-                let value = &self.out_subsidy_no;
-                if value.is_empty() {
-                    v.report(
-                        "业务请求唯一单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "业务请求唯一单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "业务请求唯一单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_alphabetic() || c.is_ascii_digit() || c == '|'
-                                || c == '_' || c == '*' || c == '-')
-                        })
-                    {
-                        v.report(
-                            "业务请求唯一单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: ASCII letters, digits, |, _, *, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("商家券批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商家券批次号", len, 20usize, "characters");
+            v.check_min_len("商家券批次号", len, 1usize, "characters");
+        }
+        v.leave();
+        v.enter("coupon_code");
+        let value = &self.coupon_code;
+        if v.check_not_empty("商家券Code", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商家券Code", len, 128usize, "characters");
+            v.check_min_len("商家券Code", len, 1usize, "characters");
+        }
+        v.leave();
+        v.enter("transaction_id");
+        let value = &self.transaction_id;
+        if v.check_not_empty("微信支付订单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("微信支付订单号", len, 32usize, "characters");
+            v.check_min_len("微信支付订单号", len, 28usize, "characters");
+        }
+        v.leave();
+        v.enter("payer_merchant");
+        let value = &self.payer_merchant;
+        if v.check_not_empty("营销补差扣款商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("营销补差扣款商户号", len, 32usize, "characters");
+            v.check_min_len("营销补差扣款商户号", len, 1usize, "characters");
+        }
+        v.leave();
+        v.enter("payee_merchant");
+        let value = &self.payee_merchant;
+        if v.check_not_empty("营销补差入账商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("营销补差入账商户号", len, 32usize, "characters");
+            v.check_min_len("营销补差入账商户号", len, 1usize, "characters");
+        }
+        v.leave();
+        v.enter("amount");
+        let value = &self.amount;
+        v.check_min_int("补差付款金额", *value, 1i64);
+        v.check_max_int("补差付款金额", *value, 500000i64);
+        v.leave();
+        v.enter("description");
+        let value = &self.description;
+        if v.check_not_empty("补差付款描述", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("补差付款描述", len, 1024usize, "characters");
+            v.check_min_len("补差付款描述", len, 1usize, "characters");
+        }
+        v.leave();
+        v.enter("out_subsidy_no");
+        let value = &self.out_subsidy_no;
+        if v.check_not_empty("业务请求唯一单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("业务请求唯一单号", len, 128usize, "characters");
+            v.check_min_len("业务请求唯一单号", len, 1usize, "characters");
+            v.check_charset(
+                "业务请求唯一单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Literal('|'),
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('*'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "ASCII letters, digits, |, _, *, -",
+            );
+        }
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

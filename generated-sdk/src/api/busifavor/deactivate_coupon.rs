@@ -77,108 +77,59 @@ impl DeactivateCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<DeactivateCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (self.coupon_code, self.stock_id, self.deactivate_request_no) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(deactivate_request_no),
+            ) => {
+                ::std::result::Result::Ok(DeactivateCouponRequest {
+                    coupon_code,
+                    stock_id,
+                    deactivate_request_no,
+                    deactivate_reason: self.deactivate_reason,
+                })
+            }
+            (coupon_code, stock_id, deactivate_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if deactivate_request_no.is_none() {
+                    missing.push("deactivate_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("DeactivateCouponRequest", missing),
+                )
+            }
         }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.deactivate_request_no.is_none() {
-            missing.push("deactivate_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DeactivateCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(DeactivateCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            deactivate_request_no: self
-                .deactivate_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateCouponRequest",
-                    ::std::vec!["deactivate_request_no"],
-                ))?,
-            deactivate_reason: self.deactivate_reason,
-        })
     }
 }
 impl crate::Validate for DeactivateCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                if self.coupon_code.is_empty() {
-                    v.report(
-                        "券code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "deactivate_request_no",
-            |v| {
-                let value = &self.deactivate_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "失效请求单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "失效请求单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("coupon_code");
+        v.check_not_empty("券code", &self.coupon_code);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
+        v.enter("deactivate_request_no");
+        let value = &self.deactivate_request_no;
+        if v.check_not_empty("失效请求单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("失效请求单据号", len, 128usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.deactivate_reason {
-            v.field(
-                "deactivate_reason",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 64usize {
-                        v.report(
-                            "失效原因",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 64"),
-                        );
-                    }
-                },
-            );
+            v.enter("deactivate_reason");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("失效原因", len, 64usize, "characters");
+            v.leave();
         }
     }
 }

@@ -66,128 +66,59 @@ impl ListSubsidyPayReceiptsRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ListSubsidyPayReceiptsRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.coupon_code) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(coupon_code),
+            ) => {
+                ::std::result::Result::Ok(ListSubsidyPayReceiptsRequest {
+                    stock_id,
+                    coupon_code,
+                    out_subsidy_no: self.out_subsidy_no,
+                })
+            }
+            (stock_id, coupon_code) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListSubsidyPayReceiptsRequest", missing),
+                )
+            }
         }
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListSubsidyPayReceiptsRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListSubsidyPayReceiptsRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListSubsidyPayReceiptsRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListSubsidyPayReceiptsRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            out_subsidy_no: self.out_subsidy_no,
-        })
     }
 }
 impl crate::Validate for ListSubsidyPayReceiptsRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "商家券批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "商家券批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "商家券批次号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "coupon_code",
-            |v| {
-                let value = &self.coupon_code;
-                if value.is_empty() {
-                    v.report(
-                        "商家券Code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商家券Code",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "商家券Code",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("商家券批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商家券批次号", len, 20usize, "characters");
+            v.check_min_len("商家券批次号", len, 1usize, "characters");
+        }
+        v.leave();
+        v.enter("coupon_code");
+        let value = &self.coupon_code;
+        if v.check_not_empty("商家券Code", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商家券Code", len, 128usize, "characters");
+            v.check_min_len("商家券Code", len, 1usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.out_subsidy_no {
-            v.field(
-                "out_subsidy_no",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "补差付款请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if len < 1usize {
-                        v.report(
-                            "补差付款请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 1", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                },
-            );
+            v.enter("out_subsidy_no");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("补差付款请求单号", len, 128usize, "characters");
+            v.check_min_len("补差付款请求单号", len, 1usize, "characters");
+            v.leave();
         }
     }
 }

@@ -156,96 +156,61 @@ impl ListUserCouponsRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ListUserCouponsRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
+        match (self.openid, self.appid) {
+            (::std::option::Option::Some(openid), ::std::option::Option::Some(appid)) => {
+                ::std::result::Result::Ok(ListUserCouponsRequest {
+                    openid,
+                    appid,
+                    stock_id: self.stock_id,
+                    creator_merchant: self.creator_merchant,
+                    belong_merchant: self.belong_merchant,
+                    sender_merchant: self.sender_merchant,
+                    offset: self.offset,
+                    limit: self.limit,
+                    coupon_state: self.coupon_state,
+                })
+            }
+            (openid, appid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListUserCouponsRequest", missing),
+                )
+            }
         }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListUserCouponsRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListUserCouponsRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            stock_id: self.stock_id,
-            creator_merchant: self.creator_merchant,
-            belong_merchant: self.belong_merchant,
-            sender_merchant: self.sender_merchant,
-            offset: self.offset,
-            limit: self.limit,
-            coupon_state: self.coupon_state,
-        })
     }
 }
 impl crate::Validate for ListUserCouponsRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户标识",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("openid");
+        v.check_not_empty("用户标识", &self.openid);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.offset {
-            v.field(
-                "offset",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "分页页码",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("offset");
+            v.check_min_int("分页页码", *value, 0i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.coupon_state {
-            v.field(
-                "coupon_state",
-                |v| {
-                    if let crate::busifavor::CouponState::Unknown(value) = value {
-                        v.report(
-                            "券状态",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of SENDED, USED, EXPIRED, DELETED, DEACTIVATED)"
-                            ),
-                        );
+            v.enter("coupon_state");
+            v.check_enum(
+                "券状态",
+                match value {
+                    crate::busifavor::CouponState::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "SENDED, USED, EXPIRED, DELETED, DEACTIVATED",
             );
+            v.leave();
         }
     }
 }

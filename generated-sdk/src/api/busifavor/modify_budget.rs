@@ -110,52 +110,40 @@ impl ModifyBudgetRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ModifyBudgetRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.modify_budget_request_no) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(modify_budget_request_no),
+            ) => {
+                ::std::result::Result::Ok(ModifyBudgetRequest {
+                    stock_id,
+                    target_max_coupons: self.target_max_coupons,
+                    current_max_coupons: self.current_max_coupons,
+                    target_max_coupons_by_day: self.target_max_coupons_by_day,
+                    current_max_coupons_by_day: self.current_max_coupons_by_day,
+                    modify_budget_request_no,
+                })
+            }
+            (stock_id, modify_budget_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if modify_budget_request_no.is_none() {
+                    missing.push("modify_budget_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ModifyBudgetRequest", missing),
+                )
+            }
         }
-        if self.modify_budget_request_no.is_none() {
-            missing.push("modify_budget_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ModifyBudgetRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ModifyBudgetRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyBudgetRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            target_max_coupons: self.target_max_coupons,
-            current_max_coupons: self.current_max_coupons,
-            target_max_coupons_by_day: self.target_max_coupons_by_day,
-            current_max_coupons_by_day: self.current_max_coupons_by_day,
-            modify_budget_request_no: self
-                .modify_budget_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyBudgetRequest",
-                    ::std::vec!["modify_budget_request_no"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ModifyBudgetRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
         {
             let matched = ::std::option::Option::Some(self)
                 .and_then(|x| x.target_max_coupons.as_ref())
@@ -164,16 +152,13 @@ impl crate::Validate for ModifyBudgetRequest {
                 .and_then(|x| x.current_max_coupons.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "current_max_coupons",
-                    |v| {
-                        v.report(
-                            "当前批次最大发放个数",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when target_max_coupons is greater than 0",
-                        );
-                    },
+                v.enter("current_max_coupons");
+                v.report(
+                    "当前批次最大发放个数",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when target_max_coupons is greater than 0",
                 );
+                v.leave();
             }
         }
         {
@@ -184,30 +169,18 @@ impl crate::Validate for ModifyBudgetRequest {
                 .and_then(|x| x.current_max_coupons_by_day.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "current_max_coupons_by_day",
-                    |v| {
-                        v.report(
-                            "当前单天发放上限个数",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when target_max_coupons_by_day is greater than 0",
-                        );
-                    },
+                v.enter("current_max_coupons_by_day");
+                v.report(
+                    "当前单天发放上限个数",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when target_max_coupons_by_day is greater than 0",
                 );
+                v.leave();
             }
         }
-        v.field(
-            "modify_budget_request_no",
-            |v| {
-                if self.modify_budget_request_no.is_empty() {
-                    v.report(
-                        "修改预算请求单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("modify_budget_request_no");
+        v.check_not_empty("修改预算请求单据号", &self.modify_budget_request_no);
+        v.leave();
     }
 }
 /// `ModifyBudgetResponse` (no description on the page).

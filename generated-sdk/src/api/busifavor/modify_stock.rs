@@ -179,168 +179,102 @@ impl ModifyStockRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ModifyStockRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.out_request_no) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(out_request_no),
+            ) => {
+                ::std::result::Result::Ok(ModifyStockRequest {
+                    stock_id,
+                    custom_entrance: self.custom_entrance,
+                    stock_name: self.stock_name,
+                    comment: self.comment,
+                    goods_name: self.goods_name,
+                    out_request_no,
+                    display_pattern_info: self.display_pattern_info,
+                    coupon_use_rule: self.coupon_use_rule,
+                    stock_send_rule: self.stock_send_rule,
+                    notify_config: self.notify_config,
+                    subsidy: self.subsidy,
+                })
+            }
+            (stock_id, out_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ModifyStockRequest", missing),
+                )
+            }
         }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ModifyStockRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ModifyStockRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            custom_entrance: self.custom_entrance,
-            stock_name: self.stock_name,
-            comment: self.comment,
-            goods_name: self.goods_name,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            display_pattern_info: self.display_pattern_info,
-            coupon_use_rule: self.coupon_use_rule,
-            stock_send_rule: self.stock_send_rule,
-            notify_config: self.notify_config,
-            subsidy: self.subsidy,
-        })
     }
 }
 impl crate::Validate for ModifyStockRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.custom_entrance {
-            v.field(
-                "custom_entrance",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("custom_entrance");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.stock_name {
-            v.field(
-                "stock_name",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 21usize {
-                        v.report(
-                            "批次名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 21"),
-                        );
-                    }
-                },
-            );
+            v.enter("stock_name");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次名称", len, 21usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.comment {
-            v.field(
-                "comment",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("comment");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次备注", len, 20usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.goods_name {
-            v.field(
-                "goods_name",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "适用商品范围",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                },
-            );
+            v.enter("goods_name");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("适用商品范围", len, 15usize, "characters");
+            v.leave();
         }
-        v.field(
-            "out_request_no",
-            |v| {
-                if self.out_request_no.is_empty() {
-                    v.report(
-                        "商户请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("out_request_no");
+        v.check_not_empty("商户请求单号", &self.out_request_no);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.display_pattern_info {
-            v.field(
-                "display_pattern_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("display_pattern_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.coupon_use_rule {
-            v.field(
-                "coupon_use_rule",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("coupon_use_rule");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.stock_send_rule {
-            v.field(
-                "stock_send_rule",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("stock_send_rule");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.notify_config {
-            v.field(
-                "notify_config",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("notify_config");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if self.subsidy.is_some() {
-            v.field(
-                "subsidy",
-                |v| {
-                    v.report(
-                        "是否允许营销补差",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
-                },
+            v.enter("subsidy");
+            v.report(
+                "是否允许营销补差",
+                crate::runtime::validation::Rule::NotOpen,
+                "not open yet upstream (暂未开放); leave it unset",
             );
+            v.leave();
         }
     }
 }

@@ -46,20 +46,11 @@ impl QueryCallbackRequestBuilder {
 impl crate::Validate for QueryCallbackRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.mchid {
-            v.field(
-                "mchid",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                },
-            );
+            v.enter("mchid");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户号", len, 15usize, "characters");
+            v.leave();
         }
     }
 }

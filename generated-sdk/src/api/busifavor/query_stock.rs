@@ -36,39 +36,27 @@ impl QueryStockRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<QueryStockRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id,) {
+            (::std::option::Option::Some(stock_id),) => {
+                ::std::result::Result::Ok(QueryStockRequest { stock_id })
+            }
+            (stock_id,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryStockRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryStockRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryStockRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryStockRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryStockRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
     }
 }
 /// `QueryStockResponse` (no description on the page).

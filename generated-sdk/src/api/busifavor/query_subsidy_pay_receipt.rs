@@ -38,60 +38,35 @@ impl QuerySubsidyPayReceiptRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QuerySubsidyPayReceiptRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.subsidy_receipt_id.is_none() {
-            missing.push("subsidy_receipt_id");
+        match (self.subsidy_receipt_id,) {
+            (::std::option::Option::Some(subsidy_receipt_id),) => {
+                ::std::result::Result::Ok(QuerySubsidyPayReceiptRequest {
+                    subsidy_receipt_id,
+                })
+            }
+            (subsidy_receipt_id,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if subsidy_receipt_id.is_none() {
+                    missing.push("subsidy_receipt_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QuerySubsidyPayReceiptRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QuerySubsidyPayReceiptRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QuerySubsidyPayReceiptRequest {
-            subsidy_receipt_id: self
-                .subsidy_receipt_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QuerySubsidyPayReceiptRequest",
-                    ::std::vec!["subsidy_receipt_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QuerySubsidyPayReceiptRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "subsidy_receipt_id",
-            |v| {
-                let value = &self.subsidy_receipt_id;
-                if value.is_empty() {
-                    v.report(
-                        "补差付款单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "补差付款单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                    if len < 28usize {
-                        v.report(
-                            "补差付款单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 28", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("subsidy_receipt_id");
+        let value = &self.subsidy_receipt_id;
+        if v.check_not_empty("补差付款单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("补差付款单号", len, 32usize, "characters");
+            v.check_min_len("补差付款单号", len, 28usize, "characters");
+        }
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

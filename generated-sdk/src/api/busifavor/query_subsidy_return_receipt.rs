@@ -38,60 +38,35 @@ impl QuerySubsidyReturnReceiptRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QuerySubsidyReturnReceiptRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.subsidy_return_receipt_id.is_none() {
-            missing.push("subsidy_return_receipt_id");
+        match (self.subsidy_return_receipt_id,) {
+            (::std::option::Option::Some(subsidy_return_receipt_id),) => {
+                ::std::result::Result::Ok(QuerySubsidyReturnReceiptRequest {
+                    subsidy_return_receipt_id,
+                })
+            }
+            (subsidy_return_receipt_id,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if subsidy_return_receipt_id.is_none() {
+                    missing.push("subsidy_return_receipt_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QuerySubsidyReturnReceiptRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QuerySubsidyReturnReceiptRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QuerySubsidyReturnReceiptRequest {
-            subsidy_return_receipt_id: self
-                .subsidy_return_receipt_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QuerySubsidyReturnReceiptRequest",
-                    ::std::vec!["subsidy_return_receipt_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QuerySubsidyReturnReceiptRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "subsidy_return_receipt_id",
-            |v| {
-                let value = &self.subsidy_return_receipt_id;
-                if value.is_empty() {
-                    v.report(
-                        "补差回退单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "补差回退单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                    if len < 28usize {
-                        v.report(
-                            "补差回退单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 28", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("subsidy_return_receipt_id");
+        let value = &self.subsidy_return_receipt_id;
+        if v.check_not_empty("补差回退单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("补差回退单号", len, 32usize, "characters");
+            v.check_min_len("补差回退单号", len, 28usize, "characters");
+        }
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

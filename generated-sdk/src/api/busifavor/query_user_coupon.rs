@@ -70,81 +70,47 @@ impl QueryUserCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QueryUserCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (self.coupon_code, self.appid, self.openid) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(openid),
+            ) => {
+                ::std::result::Result::Ok(QueryUserCouponRequest {
+                    coupon_code,
+                    appid,
+                    openid,
+                })
+            }
+            (coupon_code, appid, openid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryUserCouponRequest", missing),
+                )
+            }
         }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.openid.is_none() {
-            missing.push("openid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryUserCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryUserCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryUserCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                if self.coupon_code.is_empty() {
-                    v.report(
-                        "券code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("coupon_code");
+        v.check_not_empty("券code", &self.coupon_code);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
+        v.enter("openid");
+        v.check_not_empty("用户OpenID", &self.openid);
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

@@ -61,92 +61,52 @@ impl ReturnCouponRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ReturnCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (self.coupon_code, self.stock_id, self.return_request_no) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(return_request_no),
+            ) => {
+                ::std::result::Result::Ok(ReturnCouponRequest {
+                    coupon_code,
+                    stock_id,
+                    return_request_no,
+                })
+            }
+            (coupon_code, stock_id, return_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if return_request_no.is_none() {
+                    missing.push("return_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ReturnCouponRequest", missing),
+                )
+            }
         }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.return_request_no.is_none() {
-            missing.push("return_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ReturnCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ReturnCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "ReturnCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ReturnCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            return_request_no: self
-                .return_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "ReturnCouponRequest",
-                    ::std::vec!["return_request_no"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ReturnCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                if self.coupon_code.is_empty() {
-                    v.report(
-                        "券code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "return_request_no",
-            |v| {
-                let value = &self.return_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "退券请求单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "退券请求单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("coupon_code");
+        v.check_not_empty("券code", &self.coupon_code);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
+        v.enter("return_request_no");
+        let value = &self.return_request_no;
+        if v.check_not_empty("退券请求单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("退券请求单据号", len, 128usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `ReturnCouponResponse` (no description on the page).

@@ -122,202 +122,120 @@ impl SendProductCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<SendProductCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
+        match (
+            self.openid,
+            self.appid,
+            self.stock_id,
+            self.out_request_no,
+            self.coupon_type,
+        ) {
+            (
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(coupon_type),
+            ) => {
+                ::std::result::Result::Ok(SendProductCouponRequest {
+                    openid,
+                    appid,
+                    stock_id,
+                    out_request_no,
+                    coupon_code: self.coupon_code,
+                    coupon_type,
+                    member_card_id: self.member_card_id,
+                })
+            }
+            (openid, appid, stock_id, out_request_no, coupon_type) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if coupon_type.is_none() {
+                    missing.push("coupon_type");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("SendProductCouponRequest", missing),
+                )
+            }
         }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.coupon_type.is_none() {
-            missing.push("coupon_type");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("SendProductCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(SendProductCouponRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendProductCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendProductCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendProductCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendProductCouponRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            coupon_code: self.coupon_code,
-            coupon_type: self
-                .coupon_type
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendProductCouponRequest",
-                    ::std::vec!["coupon_type"],
-                ))?,
-            member_card_id: self.member_card_id,
-        })
     }
 }
 impl crate::Validate for SendProductCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                let value = &self.openid;
-                if value.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "用户OpenID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                let value = &self.appid;
-                if value.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "公众账号ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "发券凭证",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "发券凭证",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_alphabetic() || c.is_ascii_digit() || c == '|'
-                                || c == '_' || c == '*' || c == '-')
-                        })
-                    {
-                        v.report(
-                            "发券凭证",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: ASCII letters, digits, |, _, *, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "coupon_type",
-            |v| {
-                let value = &self.coupon_type;
-                if let crate::busifavor::ProductCouponSendCouponType::Unknown(value) = value {
-                    v.report(
-                        "券类型",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NORMAL, MEMBER)"
-                        ),
-                    );
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.member_card_id {
-            v.field(
-                "member_card_id",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 32usize {
-                        v.report(
-                            "会员卡ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 32"),
-                        );
-                    }
-                },
+        v.enter("openid");
+        let value = &self.openid;
+        if v.check_not_empty("用户OpenID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户OpenID", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("appid");
+        let value = &self.appid;
+        if v.check_not_empty("公众账号ID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("公众账号ID", len, 32usize, "characters");
+        }
+        v.leave();
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次号", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("发券凭证", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("发券凭证", len, 128usize, "characters");
+            v.check_charset(
+                "发券凭证",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Literal('|'),
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('*'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "ASCII letters, digits, |, _, *, -",
             );
+        }
+        v.leave();
+        v.enter("coupon_type");
+        let value = &self.coupon_type;
+        v.check_enum(
+            "券类型",
+            match value {
+                crate::busifavor::ProductCouponSendCouponType::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
+                }
+                _ => ::std::option::Option::None,
+            },
+            "NORMAL, MEMBER",
+        );
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.member_card_id {
+            v.enter("member_card_id");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("会员卡ID", len, 32usize, "characters");
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -328,16 +246,13 @@ impl crate::Validate for SendProductCouponRequest {
                 .and_then(|x| x.member_card_id.as_ref())
                 .is_some_and(|x| !x.is_empty());
             if matched && !present {
-                v.field(
-                    "member_card_id",
-                    |v| {
-                        v.report(
-                            "会员卡ID",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when coupon_type is MEMBER",
-                        );
-                    },
+                v.enter("member_card_id");
+                v.report(
+                    "会员卡ID",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when coupon_type is MEMBER",
                 );
+                v.leave();
             }
         }
     }

@@ -51,74 +51,43 @@ impl SetCallbackRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<SetCallbackRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.notify_url.is_none() {
-            missing.push("notify_url");
+        match (self.notify_url,) {
+            (::std::option::Option::Some(notify_url),) => {
+                ::std::result::Result::Ok(SetCallbackRequest {
+                    mchid: self.mchid,
+                    notify_url,
+                })
+            }
+            (notify_url,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if notify_url.is_none() {
+                    missing.push("notify_url");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("SetCallbackRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("SetCallbackRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(SetCallbackRequest {
-            mchid: self.mchid,
-            notify_url: self
-                .notify_url
-                .ok_or_else(|| crate::BuildError::new(
-                    "SetCallbackRequest",
-                    ::std::vec!["notify_url"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for SetCallbackRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.mchid {
-            v.field(
-                "mchid",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                },
-            );
+            v.enter("mchid");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户号", len, 15usize, "characters");
+            v.leave();
         }
-        v.field(
-            "notify_url",
-            |v| {
-                let value = &self.notify_url;
-                if value.is_empty() {
-                    v.report(
-                        "通知URL地址",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 256usize {
-                        v.report(
-                            "通知URL地址",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 256"),
-                        );
-                    }
-                    if !crate::runtime::validation::url_with_scheme(value, &["https"]) {
-                        v.report(
-                            "通知URL地址",
-                            crate::runtime::validation::Rule::Url,
-                            ::std::format!("{value:?} is not an absolute https URL"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("notify_url");
+        let value = &self.notify_url;
+        if v.check_not_empty("通知URL地址", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("通知URL地址", len, 256usize, "characters");
+            v.check_url("通知URL地址", value, &["https"], "https");
+        }
+        v.leave();
     }
 }
 /// `SetCallbackResponse` (no description on the page).

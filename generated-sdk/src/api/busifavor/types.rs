@@ -53,46 +53,16 @@ impl AvailableCurrentDayTimeBuilder {
 impl crate::Validate for AvailableCurrentDayTime {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.begin_time {
-            v.field(
-                "begin_time",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "当天可用开始时间",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 86400i64 {
-                        v.report(
-                            "当天可用开始时间",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 86400"),
-                        );
-                    }
-                },
-            );
+            v.enter("begin_time");
+            v.check_min_int("当天可用开始时间", *value, 0i64);
+            v.check_max_int("当天可用开始时间", *value, 86400i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.end_time {
-            v.field(
-                "end_time",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "当天可用结束时间",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 86400i64 {
-                        v.report(
-                            "当天可用结束时间",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 86400"),
-                        );
-                    }
-                },
-            );
+            v.enter("end_time");
+            v.check_min_int("当天可用结束时间", *value, 0i64);
+            v.check_max_int("当天可用结束时间", *value, 86400i64);
+            v.leave();
         }
     }
 }
@@ -164,55 +134,24 @@ impl AvailableWeekBuilder {
 impl crate::Validate for AvailableWeek {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.week_day {
-            v.field(
-                "week_day",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                if *value < 0i64 {
-                                    v.report(
-                                        "可用星期数",
-                                        crate::runtime::validation::Rule::Minimum,
-                                        ::std::format!("{value}, at least 0"),
-                                    );
-                                }
-                                if *value > 6i64 {
-                                    v.report(
-                                        "可用星期数",
-                                        crate::runtime::validation::Rule::Maximum,
-                                        ::std::format!("{value}, at most 6"),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("week_day");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                v.check_min_int("可用星期数", *value, 0i64);
+                v.check_max_int("可用星期数", *value, 6i64);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.available_day_time {
-            v.field(
-                "available_day_time",
-                |v| {
-                    let n = value.len();
-                    if n > 2usize {
-                        v.report(
-                            "当天可用时间段",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 2"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("available_day_time");
+            v.check_max_items("当天可用时间段", value.len(), 2usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
     }
 }
@@ -547,89 +486,52 @@ impl CouponAvailableTimeBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<CouponAvailableTime, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.available_begin_time.is_none() {
-            missing.push("available_begin_time");
+        match (self.available_begin_time, self.available_end_time) {
+            (
+                ::std::option::Option::Some(available_begin_time),
+                ::std::option::Option::Some(available_end_time),
+            ) => {
+                ::std::result::Result::Ok(CouponAvailableTime {
+                    available_begin_time,
+                    available_end_time,
+                    available_day_after_receive: self.available_day_after_receive,
+                    available_week: self.available_week,
+                    irregulary_avaliable_time: self.irregulary_avaliable_time,
+                    wait_days_after_receive: self.wait_days_after_receive,
+                    available_second_after_receive: self.available_second_after_receive,
+                })
+            }
+            (available_begin_time, available_end_time) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if available_begin_time.is_none() {
+                    missing.push("available_begin_time");
+                }
+                if available_end_time.is_none() {
+                    missing.push("available_end_time");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CouponAvailableTime", missing),
+                )
+            }
         }
-        if self.available_end_time.is_none() {
-            missing.push("available_end_time");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CouponAvailableTime", missing),
-            );
-        }
-        ::std::result::Result::Ok(CouponAvailableTime {
-            available_begin_time: self
-                .available_begin_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponAvailableTime",
-                    ::std::vec!["available_begin_time"],
-                ))?,
-            available_end_time: self
-                .available_end_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponAvailableTime",
-                    ::std::vec!["available_end_time"],
-                ))?,
-            available_day_after_receive: self.available_day_after_receive,
-            available_week: self.available_week,
-            irregulary_avaliable_time: self.irregulary_avaliable_time,
-            wait_days_after_receive: self.wait_days_after_receive,
-            available_second_after_receive: self.available_second_after_receive,
-        })
     }
 }
 impl crate::Validate for CouponAvailableTime {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "available_begin_time",
-            |v| {
-                let value = &self.available_begin_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "开始时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "开始时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "available_end_time",
-            |v| {
-                let value = &self.available_end_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "结束时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "结束时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("available_begin_time");
+        let value = &self.available_begin_time;
+        if v.check_not_empty("开始时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("开始时间", value);
+        }
+        v.leave();
+        v.enter("available_end_time");
+        let value = &self.available_end_time;
+        if v.check_not_empty("结束时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("结束时间", value);
+        }
+        v.leave();
         if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
             ::std::option::Option::Some(self)
                 .map(|x| &x.available_begin_time)
@@ -640,27 +542,24 @@ impl crate::Validate for CouponAvailableTime {
         ) {
             let span = end - begin;
             if !(0..=31622400000000000i128).contains(&span) {
-                v.field(
-                    "available_end_time",
-                    |v| {
-                        if span < 0 {
-                            v.report(
-                                "结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                "before available_begin_time",
-                            );
-                        } else {
-                            v.report(
-                                "结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                ::std::format!(
-                                    "{} days after available_begin_time, at most 366", crate
-                                    ::runtime::validation::days_ceil(span)
-                                ),
-                            );
-                        }
-                    },
-                );
+                v.enter("available_end_time");
+                if span < 0 {
+                    v.report(
+                        "结束时间",
+                        crate::runtime::validation::Rule::TimeWindow,
+                        "before available_begin_time",
+                    );
+                } else {
+                    v.report(
+                        "结束时间",
+                        crate::runtime::validation::Rule::TimeWindow,
+                        ::std::format!(
+                            "{} days after available_begin_time, at most 366", crate
+                            ::runtime::validation::days_ceil(span)
+                        ),
+                    );
+                }
+                v.leave();
             }
         }
         {
@@ -671,61 +570,34 @@ impl crate::Validate for CouponAvailableTime {
                 .and_then(|x| x.available_day_after_receive.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "available_day_after_receive",
-                    |v| {
-                        v.report(
-                            "生效后N天内有效",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when wait_days_after_receive is greater than 0",
-                        );
-                    },
+                v.enter("available_day_after_receive");
+                v.report(
+                    "生效后N天内有效",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when wait_days_after_receive is greater than 0",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.available_week {
-            v.field(
-                "available_week",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("available_week");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.irregulary_avaliable_time {
-            v.field(
-                "irregulary_avaliable_time",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("irregulary_avaliable_time");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
-            v.field(
-                "wait_days_after_receive",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "领取后N天开始生效",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 30i64 {
-                        v.report(
-                            "领取后N天开始生效",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 30"),
-                        );
-                    }
-                },
-            );
+            v.enter("wait_days_after_receive");
+            v.check_min_int("领取后N天开始生效", *value, 0i64);
+            v.check_max_int("领取后N天开始生效", *value, 30i64);
+            v.leave();
         }
     }
 }
@@ -1441,71 +1313,56 @@ impl CouponUseRuleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<CouponUseRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_available_time.is_none() {
-            missing.push("coupon_available_time");
+        match (self.coupon_available_time, self.use_method) {
+            (
+                ::std::option::Option::Some(coupon_available_time),
+                ::std::option::Option::Some(use_method),
+            ) => {
+                ::std::result::Result::Ok(CouponUseRule {
+                    coupon_available_time,
+                    fixed_normal_coupon: self.fixed_normal_coupon,
+                    discount_coupon: self.discount_coupon,
+                    exchange_coupon: self.exchange_coupon,
+                    use_method,
+                    mini_programs_appid: self.mini_programs_appid,
+                    mini_programs_path: self.mini_programs_path,
+                })
+            }
+            (coupon_available_time, use_method) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_available_time.is_none() {
+                    missing.push("coupon_available_time");
+                }
+                if use_method.is_none() {
+                    missing.push("use_method");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CouponUseRule", missing),
+                )
+            }
         }
-        if self.use_method.is_none() {
-            missing.push("use_method");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CouponUseRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(CouponUseRule {
-            coupon_available_time: self
-                .coupon_available_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponUseRule",
-                    ::std::vec!["coupon_available_time"],
-                ))?,
-            fixed_normal_coupon: self.fixed_normal_coupon,
-            discount_coupon: self.discount_coupon,
-            exchange_coupon: self.exchange_coupon,
-            use_method: self
-                .use_method
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponUseRule",
-                    ::std::vec!["use_method"],
-                ))?,
-            mini_programs_appid: self.mini_programs_appid,
-            mini_programs_path: self.mini_programs_path,
-        })
     }
 }
 impl crate::Validate for CouponUseRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_available_time",
-            |v| {
-                let value = &self.coupon_available_time;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("coupon_available_time");
+        let value = &self.coupon_available_time;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            v.field(
-                "fixed_normal_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("fixed_normal_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            v.field(
-                "discount_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("discount_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            v.field(
-                "exchange_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("exchange_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
@@ -1545,60 +1402,49 @@ impl crate::Validate for CouponUseRule {
                     .unwrap_or(0);
                 match index {
                     0usize => {
-                        v.field(
-                            "fixed_normal_coupon",
-                            |v| {
-                                v.report(
-                                    "固定面额满减券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("fixed_normal_coupon");
+                        v.report(
+                            "固定面额满减券使用规则",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "discount_coupon",
-                            |v| {
-                                v.report(
-                                    "折扣券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("discount_coupon");
+                        v.report(
+                            "折扣券使用规则",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     2usize => {
-                        v.field(
-                            "exchange_coupon",
-                            |v| {
-                                v.report(
-                                    "换购券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("exchange_coupon");
+                        v.report(
+                            "换购券使用规则",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
             }
         }
-        v.field(
-            "use_method",
-            |v| {
-                let value = &self.use_method;
-                if let crate::busifavor::UseMethod::Unknown(value) = value {
-                    v.report(
-                        "核销方式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of OFF_LINE, MINI_PROGRAMS, PAYMENT_CODE, SELF_CONSUME)"
-                        ),
-                    );
+        v.enter("use_method");
+        let value = &self.use_method;
+        v.check_enum(
+            "核销方式",
+            match value {
+                crate::busifavor::UseMethod::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "OFF_LINE, MINI_PROGRAMS, PAYMENT_CODE, SELF_CONSUME",
         );
+        v.leave();
     }
 }
 /// Custom entrances on the coupon detail page (mini-program, official account, hall, store) 【自定义入口】卡详情页面,可选择多种入口引导用户
@@ -1704,28 +1550,23 @@ impl CustomEntranceBuilder {
 impl crate::Validate for CustomEntrance {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-            v.field(
-                "mini_programs_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("mini_programs_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.code_display_mode {
-            v.field(
-                "code_display_mode",
-                |v| {
-                    if let crate::busifavor::CodeDisplayMode::Unknown(value) = value {
-                        v.report(
-                            "code展示模式",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of NOT_SHOW, BARCODE, QRCODE)"
-                            ),
-                        );
+            v.enter("code_display_mode");
+            v.check_enum(
+                "code展示模式",
+                match value {
+                    crate::busifavor::CodeDisplayMode::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "NOT_SHOW, BARCODE, QRCODE",
             );
+            v.leave();
         }
     }
 }
@@ -1770,76 +1611,43 @@ impl DiscountCouponBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<DiscountCoupon, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.discount_percent.is_none() {
-            missing.push("discount_percent");
+        match (self.discount_percent, self.transaction_minimum) {
+            (
+                ::std::option::Option::Some(discount_percent),
+                ::std::option::Option::Some(transaction_minimum),
+            ) => {
+                ::std::result::Result::Ok(DiscountCoupon {
+                    discount_percent,
+                    transaction_minimum,
+                })
+            }
+            (discount_percent, transaction_minimum) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if discount_percent.is_none() {
+                    missing.push("discount_percent");
+                }
+                if transaction_minimum.is_none() {
+                    missing.push("transaction_minimum");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("DiscountCoupon", missing),
+                )
+            }
         }
-        if self.transaction_minimum.is_none() {
-            missing.push("transaction_minimum");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DiscountCoupon", missing),
-            );
-        }
-        ::std::result::Result::Ok(DiscountCoupon {
-            discount_percent: self
-                .discount_percent
-                .ok_or_else(|| crate::BuildError::new(
-                    "DiscountCoupon",
-                    ::std::vec!["discount_percent"],
-                ))?,
-            transaction_minimum: self
-                .transaction_minimum
-                .ok_or_else(|| crate::BuildError::new(
-                    "DiscountCoupon",
-                    ::std::vec!["transaction_minimum"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for DiscountCoupon {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "discount_percent",
-            |v| {
-                let value = &self.discount_percent;
-                if *value < 1i64 {
-                    v.report(
-                        "折扣比例",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-                if *value > 100i64 {
-                    v.report(
-                        "折扣比例",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 100"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "transaction_minimum",
-            |v| {
-                let value = &self.transaction_minimum;
-                if *value < 0i64 {
-                    v.report(
-                        "消费门槛",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-                if *value > 10000000i64 {
-                    v.report(
-                        "消费门槛",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 10000000"),
-                    );
-                }
-            },
-        );
+        v.enter("discount_percent");
+        let value = &self.discount_percent;
+        v.check_min_int("折扣比例", *value, 1i64);
+        v.check_max_int("折扣比例", *value, 100i64);
+        v.leave();
+        v.enter("transaction_minimum");
+        let value = &self.transaction_minimum;
+        v.check_min_int("消费门槛", *value, 0i64);
+        v.check_max_int("消费门槛", *value, 10000000i64);
+        v.leave();
     }
 }
 /// Display style of the coupon (terms, logo, name, colour, images) 【样式信息】
@@ -1957,60 +1765,37 @@ impl DisplayPatternInfoBuilder {
 impl crate::Validate for DisplayPatternInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 1000usize {
-                        v.report(
-                            "使用须知",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 1000"),
-                        );
-                    }
-                },
-            );
+            v.enter("description");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("使用须知", len, 1000usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.merchant_name {
-            v.field(
-                "merchant_name",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 16usize {
-                        v.report(
-                            "商户名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 16"),
-                        );
-                    }
-                },
-            );
+            v.enter("merchant_name");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户名称", len, 16usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.background_color {
-            v.field(
-                "background_color",
-                |v| {
-                    if let crate::busifavor::BackgroundColor::Unknown(value) = value {
-                        v.report(
-                            "背景颜色",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of Color010, Color020, Color030, Color040, Color050, Color060, Color070, Color080, Color090, Color100)"
-                            ),
-                        );
+            v.enter("background_color");
+            v.check_enum(
+                "背景颜色",
+                match value {
+                    crate::busifavor::BackgroundColor::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "Color010, Color020, Color030, Color040, Color050, Color060, Color070, Color080, Color090, Color100",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.finder_info {
-            v.field(
-                "finder_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("finder_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }
@@ -2055,76 +1840,43 @@ impl ExchangeCouponBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ExchangeCoupon, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.exchange_price.is_none() {
-            missing.push("exchange_price");
+        match (self.exchange_price, self.transaction_minimum) {
+            (
+                ::std::option::Option::Some(exchange_price),
+                ::std::option::Option::Some(transaction_minimum),
+            ) => {
+                ::std::result::Result::Ok(ExchangeCoupon {
+                    exchange_price,
+                    transaction_minimum,
+                })
+            }
+            (exchange_price, transaction_minimum) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if exchange_price.is_none() {
+                    missing.push("exchange_price");
+                }
+                if transaction_minimum.is_none() {
+                    missing.push("transaction_minimum");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ExchangeCoupon", missing),
+                )
+            }
         }
-        if self.transaction_minimum.is_none() {
-            missing.push("transaction_minimum");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ExchangeCoupon", missing),
-            );
-        }
-        ::std::result::Result::Ok(ExchangeCoupon {
-            exchange_price: self
-                .exchange_price
-                .ok_or_else(|| crate::BuildError::new(
-                    "ExchangeCoupon",
-                    ::std::vec!["exchange_price"],
-                ))?,
-            transaction_minimum: self
-                .transaction_minimum
-                .ok_or_else(|| crate::BuildError::new(
-                    "ExchangeCoupon",
-                    ::std::vec!["transaction_minimum"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ExchangeCoupon {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "exchange_price",
-            |v| {
-                let value = &self.exchange_price;
-                if *value < 0i64 {
-                    v.report(
-                        "单品换购价",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-                if *value > 10000000i64 {
-                    v.report(
-                        "单品换购价",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 10000000"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "transaction_minimum",
-            |v| {
-                let value = &self.transaction_minimum;
-                if *value < 0i64 {
-                    v.report(
-                        "消费门槛",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-                if *value > 10000000i64 {
-                    v.report(
-                        "消费门槛",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 10000000"),
-                    );
-                }
-            },
-        );
+        v.enter("exchange_price");
+        let value = &self.exchange_price;
+        v.check_min_int("单品换购价", *value, 0i64);
+        v.check_max_int("单品换购价", *value, 10000000i64);
+        v.leave();
+        v.enter("transaction_minimum");
+        let value = &self.transaction_minimum;
+        v.check_min_int("消费门槛", *value, 0i64);
+        v.check_max_int("消费门槛", *value, 10000000i64);
+        v.leave();
     }
 }
 /// WeChat Channels (视频号) account and video linked from the coupon detail. 【视频号相关信息】
@@ -2239,76 +1991,43 @@ impl FixedNormalCouponBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<FixedNormalCoupon, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.discount_amount.is_none() {
-            missing.push("discount_amount");
+        match (self.discount_amount, self.transaction_minimum) {
+            (
+                ::std::option::Option::Some(discount_amount),
+                ::std::option::Option::Some(transaction_minimum),
+            ) => {
+                ::std::result::Result::Ok(FixedNormalCoupon {
+                    discount_amount,
+                    transaction_minimum,
+                })
+            }
+            (discount_amount, transaction_minimum) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if discount_amount.is_none() {
+                    missing.push("discount_amount");
+                }
+                if transaction_minimum.is_none() {
+                    missing.push("transaction_minimum");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("FixedNormalCoupon", missing),
+                )
+            }
         }
-        if self.transaction_minimum.is_none() {
-            missing.push("transaction_minimum");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("FixedNormalCoupon", missing),
-            );
-        }
-        ::std::result::Result::Ok(FixedNormalCoupon {
-            discount_amount: self
-                .discount_amount
-                .ok_or_else(|| crate::BuildError::new(
-                    "FixedNormalCoupon",
-                    ::std::vec!["discount_amount"],
-                ))?,
-            transaction_minimum: self
-                .transaction_minimum
-                .ok_or_else(|| crate::BuildError::new(
-                    "FixedNormalCoupon",
-                    ::std::vec!["transaction_minimum"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for FixedNormalCoupon {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "discount_amount",
-            |v| {
-                let value = &self.discount_amount;
-                if *value < 1i64 {
-                    v.report(
-                        "优惠金额",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-                if *value > 10000000i64 {
-                    v.report(
-                        "优惠金额",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 10000000"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "transaction_minimum",
-            |v| {
-                let value = &self.transaction_minimum;
-                if *value < 0i64 {
-                    v.report(
-                        "消费门槛",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-                if *value > 10000000i64 {
-                    v.report(
-                        "消费门槛",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 10000000"),
-                    );
-                }
-            },
-        );
+        v.enter("discount_amount");
+        let value = &self.discount_amount;
+        v.check_min_int("优惠金额", *value, 1i64);
+        v.check_max_int("优惠金额", *value, 10000000i64);
+        v.leave();
+        v.enter("transaction_minimum");
+        let value = &self.transaction_minimum;
+        v.check_min_int("消费门槛", *value, 0i64);
+        v.check_max_int("消费门槛", *value, 10000000i64);
+        v.leave();
     }
 }
 /// One irregular usable window (start and end times) 【无规律的有效时间段】
@@ -2369,38 +2088,16 @@ impl IrregularAvailableTimeBuilder {
 impl crate::Validate for IrregularAvailableTime {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.begin_time {
-            v.field(
-                "begin_time",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "开始时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                },
-            );
+            v.enter("begin_time");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("开始时间", value);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.end_time {
-            v.field(
-                "end_time",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "结束时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                },
-            );
+            v.enter("end_time");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("结束时间", value);
+            v.leave();
         }
     }
 }
@@ -2476,108 +2173,59 @@ impl MiniProgramsInfoBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<MiniProgramsInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.mini_programs_appid.is_none() {
-            missing.push("mini_programs_appid");
+        match (self.mini_programs_appid, self.mini_programs_path, self.entrance_words) {
+            (
+                ::std::option::Option::Some(mini_programs_appid),
+                ::std::option::Option::Some(mini_programs_path),
+                ::std::option::Option::Some(entrance_words),
+            ) => {
+                ::std::result::Result::Ok(MiniProgramsInfo {
+                    mini_programs_appid,
+                    mini_programs_path,
+                    entrance_words,
+                    guiding_words: self.guiding_words,
+                })
+            }
+            (mini_programs_appid, mini_programs_path, entrance_words) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if mini_programs_appid.is_none() {
+                    missing.push("mini_programs_appid");
+                }
+                if mini_programs_path.is_none() {
+                    missing.push("mini_programs_path");
+                }
+                if entrance_words.is_none() {
+                    missing.push("entrance_words");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("MiniProgramsInfo", missing),
+                )
+            }
         }
-        if self.mini_programs_path.is_none() {
-            missing.push("mini_programs_path");
-        }
-        if self.entrance_words.is_none() {
-            missing.push("entrance_words");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("MiniProgramsInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(MiniProgramsInfo {
-            mini_programs_appid: self
-                .mini_programs_appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "MiniProgramsInfo",
-                    ::std::vec!["mini_programs_appid"],
-                ))?,
-            mini_programs_path: self
-                .mini_programs_path
-                .ok_or_else(|| crate::BuildError::new(
-                    "MiniProgramsInfo",
-                    ::std::vec!["mini_programs_path"],
-                ))?,
-            entrance_words: self
-                .entrance_words
-                .ok_or_else(|| crate::BuildError::new(
-                    "MiniProgramsInfo",
-                    ::std::vec!["entrance_words"],
-                ))?,
-            guiding_words: self.guiding_words,
-        })
     }
 }
 impl crate::Validate for MiniProgramsInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "mini_programs_appid",
-            |v| {
-                if self.mini_programs_appid.is_empty() {
-                    v.report(
-                        "商家小程序AppID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "mini_programs_path",
-            |v| {
-                if self.mini_programs_path.is_empty() {
-                    v.report(
-                        "商家小程序path",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "entrance_words",
-            |v| {
-                let value = &self.entrance_words;
-                if value.is_empty() {
-                    v.report(
-                        "入口文案",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 5usize {
-                        v.report(
-                            "入口文案",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 5"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("mini_programs_appid");
+        v.check_not_empty("商家小程序AppID", &self.mini_programs_appid);
+        v.leave();
+        v.enter("mini_programs_path");
+        v.check_not_empty("商家小程序path", &self.mini_programs_path);
+        v.leave();
+        v.enter("entrance_words");
+        let value = &self.entrance_words;
+        if v.check_not_empty("入口文案", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("入口文案", len, 5usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.guiding_words {
-            v.field(
-                "guiding_words",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 6usize {
-                        v.report(
-                            "引导文案",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 6"),
-                        );
-                    }
-                },
-            );
+            v.enter("guiding_words");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("引导文案", len, 6usize, "characters");
+            v.leave();
         }
     }
 }
@@ -2655,20 +2303,18 @@ impl ModifyCouponUseRuleBuilder {
 impl crate::Validate for ModifyCouponUseRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.use_method {
-            v.field(
-                "use_method",
-                |v| {
-                    if let crate::busifavor::UseMethod::Unknown(value) = value {
-                        v.report(
-                            "核销方式",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of OFF_LINE, MINI_PROGRAMS, PAYMENT_CODE, SELF_CONSUME)"
-                            ),
-                        );
+            v.enter("use_method");
+            v.check_enum(
+                "核销方式",
+                match value {
+                    crate::busifavor::UseMethod::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "OFF_LINE, MINI_PROGRAMS, PAYMENT_CODE, SELF_CONSUME",
             );
+            v.leave();
         }
     }
 }
@@ -2762,28 +2408,23 @@ impl ModifyCustomEntranceBuilder {
 impl crate::Validate for ModifyCustomEntrance {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.mini_programs_info {
-            v.field(
-                "mini_programs_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("mini_programs_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.code_display_mode {
-            v.field(
-                "code_display_mode",
-                |v| {
-                    if let crate::busifavor::CodeDisplayMode::Unknown(value) = value {
-                        v.report(
-                            "code展示模式",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of NOT_SHOW, BARCODE, QRCODE)"
-                            ),
-                        );
+            v.enter("code_display_mode");
+            v.check_enum(
+                "code展示模式",
+                match value {
+                    crate::busifavor::CodeDisplayMode::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "NOT_SHOW, BARCODE, QRCODE",
             );
+            v.leave();
         }
     }
 }
@@ -3131,96 +2772,50 @@ impl StockSendRuleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<StockSendRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.max_coupons_per_user.is_none() {
-            missing.push("max_coupons_per_user");
+        match (self.max_coupons_per_user,) {
+            (::std::option::Option::Some(max_coupons_per_user),) => {
+                ::std::result::Result::Ok(StockSendRule {
+                    max_amount: self.max_amount,
+                    max_coupons: self.max_coupons,
+                    max_coupons_per_user,
+                    max_amount_by_day: self.max_amount_by_day,
+                    max_coupons_by_day: self.max_coupons_by_day,
+                    natural_person_limit: self.natural_person_limit,
+                    prevent_api_abuse: self.prevent_api_abuse,
+                    transferable: self.transferable,
+                    shareable: self.shareable,
+                })
+            }
+            (max_coupons_per_user,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if max_coupons_per_user.is_none() {
+                    missing.push("max_coupons_per_user");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockSendRule", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockSendRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockSendRule {
-            max_amount: self.max_amount,
-            max_coupons: self.max_coupons,
-            max_coupons_per_user: self
-                .max_coupons_per_user
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockSendRule",
-                    ::std::vec!["max_coupons_per_user"],
-                ))?,
-            max_amount_by_day: self.max_amount_by_day,
-            max_coupons_by_day: self.max_coupons_by_day,
-            natural_person_limit: self.natural_person_limit,
-            prevent_api_abuse: self.prevent_api_abuse,
-            transferable: self.transferable,
-            shareable: self.shareable,
-        })
     }
 }
 impl crate::Validate for StockSendRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.max_coupons {
-            v.field(
-                "max_coupons",
-                |v| {
-                    if *value < 1i64 {
-                        v.report(
-                            "批次最大发放个数",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 1"),
-                        );
-                    }
-                    if *value > 1000000000i64 {
-                        v.report(
-                            "批次最大发放个数",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 1000000000"),
-                        );
-                    }
-                },
-            );
+            v.enter("max_coupons");
+            v.check_min_int("批次最大发放个数", *value, 1i64);
+            v.check_max_int("批次最大发放个数", *value, 1000000000i64);
+            v.leave();
         }
-        v.field(
-            "max_coupons_per_user",
-            |v| {
-                let value = &self.max_coupons_per_user;
-                if *value < 1i64 {
-                    v.report(
-                        "用户最大可领个数",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-                if *value > 100i64 {
-                    v.report(
-                        "用户最大可领个数",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 100"),
-                    );
-                }
-            },
-        );
+        v.enter("max_coupons_per_user");
+        let value = &self.max_coupons_per_user;
+        v.check_min_int("用户最大可领个数", *value, 1i64);
+        v.check_max_int("用户最大可领个数", *value, 100i64);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.max_coupons_by_day {
-            v.field(
-                "max_coupons_by_day",
-                |v| {
-                    if *value < 1i64 {
-                        v.report(
-                            "单天发放上限个数",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 1"),
-                        );
-                    }
-                    if *value > 1000000000i64 {
-                        v.report(
-                            "单天发放上限个数",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 1000000000"),
-                        );
-                    }
-                },
-            );
+            v.enter("max_coupons_by_day");
+            v.check_min_int("单天发放上限个数", *value, 1i64);
+            v.check_max_int("单天发放上限个数", *value, 1000000000i64);
+            v.leave();
         }
     }
 }

@@ -67,146 +67,78 @@ impl UploadCouponCodesRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<UploadCouponCodesRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.coupon_code_list, self.upload_request_no) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(coupon_code_list),
+                ::std::option::Option::Some(upload_request_no),
+            ) => {
+                ::std::result::Result::Ok(UploadCouponCodesRequest {
+                    stock_id,
+                    coupon_code_list,
+                    upload_request_no,
+                })
+            }
+            (stock_id, coupon_code_list, upload_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if coupon_code_list.is_none() {
+                    missing.push("coupon_code_list");
+                }
+                if upload_request_no.is_none() {
+                    missing.push("upload_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UploadCouponCodesRequest", missing),
+                )
+            }
         }
-        if self.coupon_code_list.is_none() {
-            missing.push("coupon_code_list");
-        }
-        if self.upload_request_no.is_none() {
-            missing.push("upload_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UploadCouponCodesRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UploadCouponCodesRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            coupon_code_list: self
-                .coupon_code_list
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["coupon_code_list"],
-                ))?,
-            upload_request_no: self
-                .upload_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["upload_request_no"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for UploadCouponCodesRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "coupon_code_list",
-            |v| {
-                let value = &self.coupon_code_list;
-                let n = value.len();
-                if n > 200usize {
-                    v.report(
-                        "券code列表",
-                        crate::runtime::validation::Rule::MaxItems,
-                        ::std::format!("{n} items, at most 200"),
-                    );
-                }
-                let n = value.len();
-                if n < 1usize {
-                    v.report(
-                        "券code列表",
-                        crate::runtime::validation::Rule::MinItems,
-                        ::std::format!("{n} items, at least 1"),
-                    );
-                }
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            let value: &str = ::std::convert::AsRef::<
-                                str,
-                            >::as_ref(value);
-                            let len = crate::runtime::validation::char_len(value);
-                            if len > 32usize {
-                                v.report(
-                                    "券code列表",
-                                    crate::runtime::validation::Rule::MaxLength,
-                                    ::std::format!("{len} characters, at most 32"),
-                                );
-                            }
-                            if len < 1usize {
-                                v.report(
-                                    "券code列表",
-                                    crate::runtime::validation::Rule::MinLength,
-                                    ::std::format!(
-                                        "{len} {}, at least 1", if len == 1 { "character" } else {
-                                        "characters" }
-                                    ),
-                                );
-                            }
-                            if let ::std::option::Option::Some(c) = value
-                                .chars()
-                                .find(|&c| {
-                                    !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == ' '
-                                        || c == '-' || c == '_' || c == '\\' || c == '/' || c == '='
-                                        || c == '|')
-                                })
-                            {
-                                v.report(
-                                    "券code列表",
-                                    crate::runtime::validation::Rule::Charset,
-                                    ::std::format!(
-                                        "contains {c:?}; allowed: digits, ASCII letters,  , -, _, \\, /, =, |"
-                                    ),
-                                );
-                            }
-                        },
-                    );
-                }
-            },
-        );
-        v.field(
-            "upload_request_no",
-            |v| {
-                let value = &self.upload_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "请求业务单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "请求业务单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
+        v.enter("coupon_code_list");
+        let value = &self.coupon_code_list;
+        v.check_max_items("券code列表", value.len(), 200usize);
+        v.check_min_items("券code列表", value.len(), 1usize);
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("券code列表", len, 32usize, "characters");
+            v.check_min_len("券code列表", len, 1usize, "characters");
+            v.check_charset(
+                "券code列表",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal(' '),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('\\'),
+                    crate::runtime::validation::CharClass::Literal('/'),
+                    crate::runtime::validation::CharClass::Literal('='),
+                    crate::runtime::validation::CharClass::Literal('|'),
+                ],
+                "digits, ASCII letters,  , -, _, \\, /, =, |",
+            );
+            v.leave();
+        }
+        v.leave();
+        v.enter("upload_request_no");
+        let value = &self.upload_request_no;
+        if v.check_not_empty("请求业务单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("请求业务单据号", len, 128usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `UploadCouponCodesResponse` (no description on the page).

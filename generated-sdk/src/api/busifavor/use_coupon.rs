@@ -108,127 +108,66 @@ impl UseCouponRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<UseCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (self.coupon_code, self.appid, self.use_time, self.use_request_no) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(use_time),
+                ::std::option::Option::Some(use_request_no),
+            ) => {
+                ::std::result::Result::Ok(UseCouponRequest {
+                    coupon_code,
+                    stock_id: self.stock_id,
+                    appid,
+                    use_time,
+                    use_request_no,
+                    openid: self.openid,
+                })
+            }
+            (coupon_code, appid, use_time, use_request_no) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if use_time.is_none() {
+                    missing.push("use_time");
+                }
+                if use_request_no.is_none() {
+                    missing.push("use_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UseCouponRequest", missing),
+                )
+            }
         }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.use_time.is_none() {
-            missing.push("use_time");
-        }
-        if self.use_request_no.is_none() {
-            missing.push("use_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UseCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UseCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            stock_id: self.stock_id,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            use_time: self
-                .use_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseCouponRequest",
-                    ::std::vec!["use_time"],
-                ))?,
-            use_request_no: self
-                .use_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseCouponRequest",
-                    ::std::vec!["use_request_no"],
-                ))?,
-            openid: self.openid,
-        })
     }
 }
 impl crate::Validate for UseCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                if self.coupon_code.is_empty() {
-                    v.report(
-                        "券code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "use_time",
-            |v| {
-                let value = &self.use_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "请求核销时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "请求核销时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "use_request_no",
-            |v| {
-                let value = &self.use_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "核销请求单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "核销请求单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("coupon_code");
+        v.check_not_empty("券code", &self.coupon_code);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
+        v.enter("use_time");
+        let value = &self.use_time;
+        if v.check_not_empty("请求核销时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("请求核销时间", value);
+        }
+        v.leave();
+        v.enter("use_request_no");
+        let value = &self.use_request_no;
+        if v.check_not_empty("核销请求单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("核销请求单据号", len, 128usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `UseCouponResponse` (no description on the page).

@@ -202,200 +202,122 @@ impl CreateCouponStockRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateCouponStockRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_name.is_none() {
-            missing.push("stock_name");
+        match (
+            self.stock_name,
+            self.belong_merchant,
+            self.available_begin_time,
+            self.available_end_time,
+            self.stock_use_rule,
+            self.coupon_use_rule,
+            self.no_cash,
+            self.stock_type,
+            self.out_request_no,
+        ) {
+            (
+                ::std::option::Option::Some(stock_name),
+                ::std::option::Option::Some(belong_merchant),
+                ::std::option::Option::Some(available_begin_time),
+                ::std::option::Option::Some(available_end_time),
+                ::std::option::Option::Some(stock_use_rule),
+                ::std::option::Option::Some(coupon_use_rule),
+                ::std::option::Option::Some(no_cash),
+                ::std::option::Option::Some(stock_type),
+                ::std::option::Option::Some(out_request_no),
+            ) => {
+                ::std::result::Result::Ok(CreateCouponStockRequest {
+                    stock_name,
+                    comment: self.comment,
+                    belong_merchant,
+                    available_begin_time,
+                    available_end_time,
+                    stock_use_rule,
+                    pattern_info: self.pattern_info,
+                    coupon_use_rule,
+                    no_cash,
+                    stock_type,
+                    out_request_no,
+                    ext_info: self.ext_info,
+                })
+            }
+            (
+                stock_name,
+                belong_merchant,
+                available_begin_time,
+                available_end_time,
+                stock_use_rule,
+                coupon_use_rule,
+                no_cash,
+                stock_type,
+                out_request_no,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_name.is_none() {
+                    missing.push("stock_name");
+                }
+                if belong_merchant.is_none() {
+                    missing.push("belong_merchant");
+                }
+                if available_begin_time.is_none() {
+                    missing.push("available_begin_time");
+                }
+                if available_end_time.is_none() {
+                    missing.push("available_end_time");
+                }
+                if stock_use_rule.is_none() {
+                    missing.push("stock_use_rule");
+                }
+                if coupon_use_rule.is_none() {
+                    missing.push("coupon_use_rule");
+                }
+                if no_cash.is_none() {
+                    missing.push("no_cash");
+                }
+                if stock_type.is_none() {
+                    missing.push("stock_type");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CreateCouponStockRequest", missing),
+                )
+            }
         }
-        if self.belong_merchant.is_none() {
-            missing.push("belong_merchant");
-        }
-        if self.available_begin_time.is_none() {
-            missing.push("available_begin_time");
-        }
-        if self.available_end_time.is_none() {
-            missing.push("available_end_time");
-        }
-        if self.stock_use_rule.is_none() {
-            missing.push("stock_use_rule");
-        }
-        if self.coupon_use_rule.is_none() {
-            missing.push("coupon_use_rule");
-        }
-        if self.no_cash.is_none() {
-            missing.push("no_cash");
-        }
-        if self.stock_type.is_none() {
-            missing.push("stock_type");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CreateCouponStockRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(CreateCouponStockRequest {
-            stock_name: self
-                .stock_name
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["stock_name"],
-                ))?,
-            comment: self.comment,
-            belong_merchant: self
-                .belong_merchant
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["belong_merchant"],
-                ))?,
-            available_begin_time: self
-                .available_begin_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["available_begin_time"],
-                ))?,
-            available_end_time: self
-                .available_end_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["available_end_time"],
-                ))?,
-            stock_use_rule: self
-                .stock_use_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["stock_use_rule"],
-                ))?,
-            pattern_info: self.pattern_info,
-            coupon_use_rule: self
-                .coupon_use_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["coupon_use_rule"],
-                ))?,
-            no_cash: self
-                .no_cash
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["no_cash"],
-                ))?,
-            stock_type: self
-                .stock_type
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["stock_type"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateCouponStockRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            ext_info: self.ext_info,
-        })
     }
 }
 impl crate::Validate for CreateCouponStockRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_name",
-            |v| {
-                let value = &self.stock_name;
-                if value.is_empty() {
-                    v.report(
-                        "批次名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| "_,;|".contains(c))
-                    {
-                        v.report(
-                            "批次名称",
-                            crate::runtime::validation::Rule::ForbiddenChars,
-                            ::std::format!(
-                                "contains {c:?}, which is not allowed (forbidden: _ , ; |)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.comment {
-            v.field(
-                "comment",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 60usize {
-                        v.report(
-                            "批次备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 60"),
-                        );
-                    }
-                },
-            );
+        v.enter("stock_name");
+        let value = &self.stock_name;
+        if v.check_not_empty("批次名称", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次名称", len, 20usize, "characters");
+            v.check_forbidden_chars("批次名称", value, "_,;|", "_ , ; |");
         }
-        v.field(
-            "belong_merchant",
-            |v| {
-                let value = &self.belong_merchant;
-                if value.is_empty() {
-                    v.report(
-                        "归属商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "归属商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "available_begin_time",
-            |v| {
-                let value = &self.available_begin_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "可用时间-开始时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "可用时间-开始时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.comment {
+            v.enter("comment");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次备注", len, 60usize, "characters");
+            v.leave();
+        }
+        v.enter("belong_merchant");
+        let value = &self.belong_merchant;
+        if v.check_not_empty("归属商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("归属商户号", len, 20usize, "characters");
+        }
+        v.leave();
+        v.enter("available_begin_time");
+        let value = &self.available_begin_time;
+        if v.check_not_empty("可用时间-开始时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("可用时间-开始时间", value);
+        }
+        v.leave();
         if let ::std::option::Option::Some((raw, at)) = ::std::option::Option::Some(self)
             .map(|x| &x.available_begin_time)
             .and_then(|x| {
@@ -403,16 +325,13 @@ impl crate::Validate for CreateCouponStockRequest {
             })
         {
             if at < i128::from(v.now_unix()) * 1_000_000_000 {
-                v.field(
-                    "available_begin_time",
-                    |v| {
-                        v.report(
-                            "可用时间-开始时间",
-                            crate::runtime::validation::Rule::TimeWindow,
-                            ::std::format!("{} is before the current time", raw),
-                        );
-                    },
+                v.enter("available_begin_time");
+                v.report(
+                    "可用时间-开始时间",
+                    crate::runtime::validation::Rule::TimeWindow,
+                    ::std::format!("{} is before the current time", raw),
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(at) = ::std::option::Option::Some(self)
@@ -422,42 +341,22 @@ impl crate::Validate for CreateCouponStockRequest {
             let ahead = at - i128::from(v.now_unix()) * 1_000_000_000;
             if ahead > 31536000000000000i128 {
                 let ahead_days = crate::runtime::validation::days_ceil(ahead);
-                v.field(
-                    "available_begin_time",
-                    |v| {
-                        v.report(
-                            "可用时间-开始时间",
-                            crate::runtime::validation::Rule::TimeWindow,
-                            ::std::format!("{} days from now, at most 365", ahead_days),
-                        );
-                    },
+                v.enter("available_begin_time");
+                v.report(
+                    "可用时间-开始时间",
+                    crate::runtime::validation::Rule::TimeWindow,
+                    ::std::format!("{} days from now, at most 365", ahead_days),
                 );
+                v.leave();
             }
         }
-        v.field(
-            "available_end_time",
-            |v| {
-                let value = &self.available_end_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "可用时间-结束时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "可用时间-结束时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("available_end_time");
+        let value = &self.available_end_time;
+        if v.check_not_empty("可用时间-结束时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("可用时间-结束时间", value);
+        }
+        v.leave();
         if let (::std::option::Option::Some(begin), ::std::option::Option::Some(end)) = (
             ::std::option::Option::Some(self)
                 .map(|x| &x.available_begin_time)
@@ -468,51 +367,39 @@ impl crate::Validate for CreateCouponStockRequest {
         ) {
             let span = end - begin;
             if !(0..=7776000000000000i128).contains(&span) {
-                v.field(
-                    "available_end_time",
-                    |v| {
-                        if span < 0 {
-                            v.report(
-                                "可用时间-结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                "before available_begin_time",
-                            );
-                        } else {
-                            v.report(
-                                "可用时间-结束时间",
-                                crate::runtime::validation::Rule::TimeWindow,
-                                ::std::format!(
-                                    "{} days after available_begin_time, at most 90", crate
-                                    ::runtime::validation::days_ceil(span)
-                                ),
-                            );
-                        }
-                    },
-                );
+                v.enter("available_end_time");
+                if span < 0 {
+                    v.report(
+                        "可用时间-结束时间",
+                        crate::runtime::validation::Rule::TimeWindow,
+                        "before available_begin_time",
+                    );
+                } else {
+                    v.report(
+                        "可用时间-结束时间",
+                        crate::runtime::validation::Rule::TimeWindow,
+                        ::std::format!(
+                            "{} days after available_begin_time, at most 90", crate
+                            ::runtime::validation::days_ceil(span)
+                        ),
+                    );
+                }
+                v.leave();
             }
         }
-        v.field(
-            "stock_use_rule",
-            |v| {
-                let value = &self.stock_use_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("stock_use_rule");
+        let value = &self.stock_use_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.pattern_info {
-            v.field(
-                "pattern_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("pattern_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
-        v.field(
-            "coupon_use_rule",
-            |v| {
-                let value = &self.coupon_use_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("coupon_use_rule");
+        let value = &self.coupon_use_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         {
             let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.stock_type)
@@ -523,87 +410,59 @@ impl crate::Validate for CreateCouponStockRequest {
                 .and_then(|x| x.fixed_normal_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "coupon_use_rule",
-                    |v| {
-                        v.field(
-                            "fixed_normal_coupon",
-                            |v| {
-                                v.report(
-                                    "固定面额满减券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "required when stock_type is NORMAL",
-                                );
-                            },
-                        );
-                    },
+                v.enter("coupon_use_rule");
+                v.enter("fixed_normal_coupon");
+                v.report(
+                    "固定面额满减券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when stock_type is NORMAL",
                 );
+                v.leave();
+                v.leave();
             }
         }
-        v.field(
-            "stock_type",
-            |v| {
-                let value = &self.stock_type;
-                if let crate::favor::StockType::Unknown(value) = value {
-                    v.report(
-                        "批次类型",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NORMAL)"
-                        ),
-                    );
+        v.enter("stock_type");
+        let value = &self.stock_type;
+        v.check_enum(
+            "批次类型",
+            match value {
+                crate::favor::StockType::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "NORMAL",
         );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "商户单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商户单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_alphabetic() || c.is_ascii_digit() || c == '|'
-                                || c == '_' || c == '*' || c == '-')
-                        })
-                    {
-                        v.report(
-                            "商户单据号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: ASCII letters, digits, |, _, *, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        if self.ext_info.is_some() {
-            v.field(
-                "ext_info",
-                |v| {
-                    v.report(
-                        "扩展属性",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
-                },
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("商户单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户单据号", len, 128usize, "characters");
+            v.check_charset(
+                "商户单据号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Literal('|'),
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('*'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "ASCII letters, digits, |, _, *, -",
             );
+        }
+        v.leave();
+        if self.ext_info.is_some() {
+            v.enter("ext_info");
+            v.report(
+                "扩展属性",
+                crate::runtime::validation::Rule::NotOpen,
+                "not open yet upstream (暂未开放); leave it unset",
+            );
+            v.leave();
         }
     }
 }

@@ -41,50 +41,34 @@ impl DownloadRefundFlowRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<DownloadRefundFlowRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id,) {
+            (::std::option::Option::Some(stock_id),) => {
+                ::std::result::Result::Ok(DownloadRefundFlowRequest {
+                    stock_id,
+                })
+            }
+            (stock_id,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("DownloadRefundFlowRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DownloadRefundFlowRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(DownloadRefundFlowRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DownloadRefundFlowRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for DownloadRefundFlowRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次号", len, 20usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `DownloadRefundFlowResponse` (no description on the page).

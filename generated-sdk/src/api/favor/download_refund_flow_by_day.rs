@@ -52,81 +52,53 @@ impl DownloadRefundFlowByDayRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<DownloadRefundFlowByDayRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.bill_date) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(bill_date),
+            ) => {
+                ::std::result::Result::Ok(DownloadRefundFlowByDayRequest {
+                    stock_id,
+                    bill_date,
+                })
+            }
+            (stock_id, bill_date) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if bill_date.is_none() {
+                    missing.push("bill_date");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("DownloadRefundFlowByDayRequest", missing),
+                )
+            }
         }
-        if self.bill_date.is_none() {
-            missing.push("bill_date");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DownloadRefundFlowByDayRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(DownloadRefundFlowByDayRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DownloadRefundFlowByDayRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            bill_date: self
-                .bill_date
-                .ok_or_else(|| crate::BuildError::new(
-                    "DownloadRefundFlowByDayRequest",
-                    ::std::vec!["bill_date"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for DownloadRefundFlowByDayRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "bill_date",
-            |v| {
-                let value = &self.bill_date;
-                if value.is_empty() {
-                    v.report(
-                        "账单日期",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 10usize {
-                        v.report(
-                            "账单日期",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 10"),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| !(c.is_ascii_digit() || c == '-'))
-                    {
-                        v.report(
-                            "账单日期",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!("contains {c:?}; allowed: digits, -"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        v.check_not_empty("批次号", &self.stock_id);
+        v.leave();
+        v.enter("bill_date");
+        let value = &self.bill_date;
+        if v.check_not_empty("账单日期", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("账单日期", len, 10usize, "characters");
+            v.check_charset(
+                "账单日期",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, -",
+            );
+        }
+        v.leave();
     }
 }
 /// `DownloadRefundFlowByDayResponse` (no description on the page).

@@ -78,140 +78,69 @@ impl ListAvailableItemsRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ListAvailableItemsRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.offset, self.limit, self.stock_creator_mchid) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(offset),
+                ::std::option::Option::Some(limit),
+                ::std::option::Option::Some(stock_creator_mchid),
+            ) => {
+                ::std::result::Result::Ok(ListAvailableItemsRequest {
+                    stock_id,
+                    offset,
+                    limit,
+                    stock_creator_mchid,
+                })
+            }
+            (stock_id, offset, limit, stock_creator_mchid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if offset.is_none() {
+                    missing.push("offset");
+                }
+                if limit.is_none() {
+                    missing.push("limit");
+                }
+                if stock_creator_mchid.is_none() {
+                    missing.push("stock_creator_mchid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListAvailableItemsRequest", missing),
+                )
+            }
         }
-        if self.offset.is_none() {
-            missing.push("offset");
-        }
-        if self.limit.is_none() {
-            missing.push("limit");
-        }
-        if self.stock_creator_mchid.is_none() {
-            missing.push("stock_creator_mchid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListAvailableItemsRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListAvailableItemsRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAvailableItemsRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            offset: self
-                .offset
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAvailableItemsRequest",
-                    ::std::vec!["offset"],
-                ))?,
-            limit: self
-                .limit
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAvailableItemsRequest",
-                    ::std::vec!["limit"],
-                ))?,
-            stock_creator_mchid: self
-                .stock_creator_mchid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAvailableItemsRequest",
-                    ::std::vec!["stock_creator_mchid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ListAvailableItemsRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "offset",
-            |v| {
-                let value = &self.offset;
-                if *value < 0i64 {
-                    v.report(
-                        "分页页码",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-                if *value > 500i64 {
-                    v.report(
-                        "分页页码",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 500"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "limit",
-            |v| {
-                let value = &self.limit;
-                if *value < 1i64 {
-                    v.report(
-                        "分页大小",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-                if *value > 100i64 {
-                    v.report(
-                        "分页大小",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 100"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_creator_mchid",
-            |v| {
-                let value = &self.stock_creator_mchid;
-                if value.is_empty() {
-                    v.report(
-                        "创建批次的商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "创建批次的商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次号", len, 20usize, "characters");
+        }
+        v.leave();
+        v.enter("offset");
+        let value = &self.offset;
+        v.check_min_int("分页页码", *value, 0i64);
+        v.check_max_int("分页页码", *value, 500i64);
+        v.leave();
+        v.enter("limit");
+        let value = &self.limit;
+        v.check_min_int("分页大小", *value, 1i64);
+        v.check_max_int("分页大小", *value, 100i64);
+        v.leave();
+        v.enter("stock_creator_mchid");
+        let value = &self.stock_creator_mchid;
+        if v.check_not_empty("创建批次的商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建批次的商户号", len, 20usize, "characters");
+        }
+        v.leave();
     }
 }
 impl crate::runtime::paging::Paged for crate::favor::ListAvailableItemsRequest {

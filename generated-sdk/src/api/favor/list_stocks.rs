@@ -105,169 +105,87 @@ impl ListStocksRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ListStocksRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.offset.is_none() {
-            missing.push("offset");
+        match (self.offset, self.limit, self.stock_creator_mchid) {
+            (
+                ::std::option::Option::Some(offset),
+                ::std::option::Option::Some(limit),
+                ::std::option::Option::Some(stock_creator_mchid),
+            ) => {
+                ::std::result::Result::Ok(ListStocksRequest {
+                    offset,
+                    limit,
+                    stock_creator_mchid,
+                    create_start_time: self.create_start_time,
+                    create_end_time: self.create_end_time,
+                    status: self.status,
+                })
+            }
+            (offset, limit, stock_creator_mchid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if offset.is_none() {
+                    missing.push("offset");
+                }
+                if limit.is_none() {
+                    missing.push("limit");
+                }
+                if stock_creator_mchid.is_none() {
+                    missing.push("stock_creator_mchid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListStocksRequest", missing),
+                )
+            }
         }
-        if self.limit.is_none() {
-            missing.push("limit");
-        }
-        if self.stock_creator_mchid.is_none() {
-            missing.push("stock_creator_mchid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListStocksRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListStocksRequest {
-            offset: self
-                .offset
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListStocksRequest",
-                    ::std::vec!["offset"],
-                ))?,
-            limit: self
-                .limit
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListStocksRequest",
-                    ::std::vec!["limit"],
-                ))?,
-            stock_creator_mchid: self
-                .stock_creator_mchid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListStocksRequest",
-                    ::std::vec!["stock_creator_mchid"],
-                ))?,
-            create_start_time: self.create_start_time,
-            create_end_time: self.create_end_time,
-            status: self.status,
-        })
     }
 }
 impl crate::Validate for ListStocksRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "offset",
-            |v| {
-                let value = &self.offset;
-                if *value < 0i64 {
-                    v.report(
-                        "分页页码",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "limit",
-            |v| {
-                let value = &self.limit;
-                if *value < 1i64 {
-                    v.report(
-                        "分页大小",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-                if *value > 10i64 {
-                    v.report(
-                        "分页大小",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 10"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_creator_mchid",
-            |v| {
-                let value = &self.stock_creator_mchid;
-                if value.is_empty() {
-                    v.report(
-                        "创建批次的商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "创建批次的商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("offset");
+        let value = &self.offset;
+        v.check_min_int("分页页码", *value, 0i64);
+        v.leave();
+        v.enter("limit");
+        let value = &self.limit;
+        v.check_min_int("分页大小", *value, 1i64);
+        v.check_max_int("分页大小", *value, 10i64);
+        v.leave();
+        v.enter("stock_creator_mchid");
+        let value = &self.stock_creator_mchid;
+        if v.check_not_empty("创建批次的商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建批次的商户号", len, 20usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.create_start_time {
-            v.field(
-                "create_start_time",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 64usize {
-                        v.report(
-                            "起始时间",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 64"),
-                        );
-                    }
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "起始时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                },
-            );
+            v.enter("create_start_time");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("起始时间", len, 64usize, "characters");
+            v.check_rfc3339("起始时间", value);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.create_end_time {
-            v.field(
-                "create_end_time",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 664usize {
-                        v.report(
-                            "终止时间",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 664"),
-                        );
-                    }
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "终止时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                },
-            );
+            v.enter("create_end_time");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("终止时间", len, 664usize, "characters");
+            v.check_rfc3339("终止时间", value);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.status {
-            v.field(
-                "status",
-                |v| {
-                    if let crate::favor::StockStatus::Unknown(value) = value {
-                        v.report(
-                            "批次状态",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of unactivated, audit, running, stoped, paused)"
-                            ),
-                        );
+            v.enter("status");
+            v.check_enum(
+                "批次状态",
+                match value {
+                    crate::favor::StockStatus::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "unactivated, audit, running, stoped, paused",
             );
+            v.leave();
         }
     }
 }

@@ -170,213 +170,119 @@ impl ListUserCouponsRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ListUserCouponsRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
+        match (self.openid, self.appid) {
+            (::std::option::Option::Some(openid), ::std::option::Option::Some(appid)) => {
+                ::std::result::Result::Ok(ListUserCouponsRequest {
+                    openid,
+                    appid,
+                    stock_id: self.stock_id,
+                    status: self.status,
+                    creator_mchid: self.creator_mchid,
+                    sender_mchid: self.sender_mchid,
+                    available_mchid: self.available_mchid,
+                    offset: self.offset,
+                    limit: self.limit,
+                    business_type: self.business_type,
+                })
+            }
+            (openid, appid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListUserCouponsRequest", missing),
+                )
+            }
         }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListUserCouponsRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListUserCouponsRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            stock_id: self.stock_id,
-            status: self.status,
-            creator_mchid: self.creator_mchid,
-            sender_mchid: self.sender_mchid,
-            available_mchid: self.available_mchid,
-            offset: self.offset,
-            limit: self.limit,
-            business_type: self.business_type,
-        })
     }
 }
 impl crate::Validate for ListUserCouponsRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                let value = &self.openid;
-                if value.is_empty() {
-                    v.report(
-                        "用户标识",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "用户标识",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                let value = &self.appid;
-                if value.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "公众账号ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("openid");
+        let value = &self.openid;
+        if v.check_not_empty("用户标识", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户标识", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("appid");
+        let value = &self.appid;
+        if v.check_not_empty("公众账号ID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("公众账号ID", len, 128usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.stock_id {
-            v.field(
-                "stock_id",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("stock_id");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次号", len, 20usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.status {
-            v.field(
-                "status",
-                |v| {
-                    if let crate::favor::FavorCouponStatusFilter::Unknown(value) = value {
-                        v.report(
-                            "券或消费金状态",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of SENDED, USED)"
-                            ),
-                        );
+            v.enter("status");
+            v.check_enum(
+                "券或消费金状态",
+                match value {
+                    crate::favor::FavorCouponStatusFilter::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "SENDED, USED",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.creator_mchid {
-            v.field(
-                "creator_mchid",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "创建批次的商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("creator_mchid");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建批次的商户号", len, 20usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.sender_mchid {
-            v.field(
-                "sender_mchid",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次发放商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("sender_mchid");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次发放商户号", len, 20usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.available_mchid {
-            v.field(
-                "available_mchid",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "可用商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("available_mchid");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("可用商户号", len, 20usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.offset {
-            v.field(
-                "offset",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "分页页码",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("offset");
+            v.check_min_int("分页页码", *value, 0i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.limit {
-            v.field(
-                "limit",
-                |v| {
-                    if *value < 1i64 {
-                        v.report(
-                            "分页大小",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 1"),
-                        );
-                    }
-                },
-            );
+            v.enter("limit");
+            v.check_min_int("分页大小", *value, 1i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.business_type {
-            v.field(
-                "business_type",
-                |v| {
-                    if let crate::favor::BusinessType::Unknown(value) = value {
-                        v.report(
-                            "业务类型",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of MULTIUSE)"
-                            ),
-                        );
+            v.enter("business_type");
+            v.check_enum(
+                "业务类型",
+                match value {
+                    crate::favor::BusinessType::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "MULTIUSE",
             );
+            v.leave();
         }
     }
 }

@@ -109,85 +109,52 @@ impl ModifyGoodsIdRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ModifyGoodsIdRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.stock_creator_mchid) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(stock_creator_mchid),
+            ) => {
+                ::std::result::Result::Ok(ModifyGoodsIdRequest {
+                    stock_id,
+                    stock_creator_mchid,
+                    add_goods_id_list: self.add_goods_id_list,
+                    delete_goods_id_list: self.delete_goods_id_list,
+                    delete_goods_id_list_lowercase: self.delete_goods_id_list_lowercase,
+                })
+            }
+            (stock_id, stock_creator_mchid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if stock_creator_mchid.is_none() {
+                    missing.push("stock_creator_mchid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ModifyGoodsIdRequest", missing),
+                )
+            }
         }
-        if self.stock_creator_mchid.is_none() {
-            missing.push("stock_creator_mchid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ModifyGoodsIdRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ModifyGoodsIdRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyGoodsIdRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            stock_creator_mchid: self
-                .stock_creator_mchid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyGoodsIdRequest",
-                    ::std::vec!["stock_creator_mchid"],
-                ))?,
-            add_goods_id_list: self.add_goods_id_list,
-            delete_goods_id_list: self.delete_goods_id_list,
-            delete_goods_id_list_lowercase: self.delete_goods_id_list_lowercase,
-        })
     }
 }
 impl crate::Validate for ModifyGoodsIdRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "stock_creator_mchid",
-            |v| {
-                let value = &self.stock_creator_mchid;
-                if value.is_empty() {
-                    v.report(
-                        "批次创建方商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次创建方商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次号", len, 20usize, "characters");
+        }
+        v.leave();
+        v.enter("stock_creator_mchid");
+        let value = &self.stock_creator_mchid;
+        if v.check_not_empty("批次创建方商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次创建方商户号", len, 20usize, "characters");
+        }
+        v.leave();
         {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
             if ::std::option::Option::Some(self)
@@ -220,28 +187,22 @@ impl crate::Validate for ModifyGoodsIdRequest {
                     .unwrap_or(0);
                 match index {
                     0usize => {
-                        v.field(
-                            "Delete_goods_id_list",
-                            |v| {
-                                v.report(
-                                    "删除单品编码列表",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("Delete_goods_id_list");
+                        v.report(
+                            "删除单品编码列表",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "delete_goods_id_list",
-                            |v| {
-                                v.report(
-                                    "删除单品编码列表",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("delete_goods_id_list");
+                        v.report(
+                            "删除单品编码列表",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }

@@ -38,50 +38,32 @@ impl QueryCallbackRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QueryCallbackRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.mchid.is_none() {
-            missing.push("mchid");
+        match (self.mchid,) {
+            (::std::option::Option::Some(mchid),) => {
+                ::std::result::Result::Ok(QueryCallbackRequest { mchid })
+            }
+            (mchid,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if mchid.is_none() {
+                    missing.push("mchid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryCallbackRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryCallbackRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryCallbackRequest {
-            mchid: self
-                .mchid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryCallbackRequest",
-                    ::std::vec!["mchid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryCallbackRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "mchid",
-            |v| {
-                let value = &self.mchid;
-                if value.is_empty() {
-                    v.report(
-                        "商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("mchid");
+        let value = &self.mchid;
+        if v.check_not_empty("商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户号", len, 20usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `QueryCallbackResponse` (no description on the page).

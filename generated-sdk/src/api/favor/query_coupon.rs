@@ -67,114 +67,62 @@ impl QueryCouponRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<QueryCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_id.is_none() {
-            missing.push("coupon_id");
+        match (self.coupon_id, self.openid, self.appid) {
+            (
+                ::std::option::Option::Some(coupon_id),
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(appid),
+            ) => {
+                ::std::result::Result::Ok(QueryCouponRequest {
+                    coupon_id,
+                    openid,
+                    appid,
+                })
+            }
+            (coupon_id, openid, appid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_id.is_none() {
+                    missing.push("coupon_id");
+                }
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryCouponRequest", missing),
+                )
+            }
         }
-        if self.openid.is_none() {
-            missing.push("openid");
-        }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryCouponRequest {
-            coupon_id: self
-                .coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryCouponRequest",
-                    ::std::vec!["coupon_id"],
-                ))?,
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_id",
-            |v| {
-                let value = &self.coupon_id;
-                if value.is_empty() {
-                    v.report(
-                        "代金券或消费金id",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "代金券或消费金id",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "openid",
-            |v| {
-                let value = &self.openid;
-                if value.is_empty() {
-                    v.report(
-                        "用户openid",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "用户openid",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                let value = &self.appid;
-                if value.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "公众账号ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("coupon_id");
+        let value = &self.coupon_id;
+        if v.check_not_empty("代金券或消费金id", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("代金券或消费金id", len, 20usize, "characters");
+        }
+        v.leave();
+        v.enter("openid");
+        let value = &self.openid;
+        if v.check_not_empty("用户openid", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户openid", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("appid");
+        let value = &self.appid;
+        if v.check_not_empty("公众账号ID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("公众账号ID", len, 128usize, "characters");
+        }
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

@@ -49,82 +49,49 @@ impl RestartStockRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<RestartStockRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
+        match (self.stock_id, self.stock_creator_mchid) {
+            (
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(stock_creator_mchid),
+            ) => {
+                ::std::result::Result::Ok(RestartStockRequest {
+                    stock_id,
+                    stock_creator_mchid,
+                })
+            }
+            (stock_id, stock_creator_mchid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if stock_creator_mchid.is_none() {
+                    missing.push("stock_creator_mchid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("RestartStockRequest", missing),
+                )
+            }
         }
-        if self.stock_creator_mchid.is_none() {
-            missing.push("stock_creator_mchid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("RestartStockRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(RestartStockRequest {
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "RestartStockRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            stock_creator_mchid: self
-                .stock_creator_mchid
-                .ok_or_else(|| crate::BuildError::new(
-                    "RestartStockRequest",
-                    ::std::vec!["stock_creator_mchid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for RestartStockRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "批次号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "stock_creator_mchid",
-            |v| {
-                let value = &self.stock_creator_mchid;
-                if value.is_empty() {
-                    v.report(
-                        "创建批次的商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "创建批次的商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("批次号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次号", len, 20usize, "characters");
+        }
+        v.leave();
+        v.enter("stock_creator_mchid");
+        let value = &self.stock_creator_mchid;
+        if v.check_not_empty("创建批次的商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建批次的商户号", len, 20usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `RestartStockResponse` (no description on the page).

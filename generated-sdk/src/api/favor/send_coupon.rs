@@ -123,205 +123,109 @@ impl SendCouponRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<SendCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
+        match (
+            self.openid,
+            self.stock_id,
+            self.out_request_no,
+            self.appid,
+            self.stock_creator_mchid,
+        ) {
+            (
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(stock_creator_mchid),
+            ) => {
+                ::std::result::Result::Ok(SendCouponRequest {
+                    openid,
+                    stock_id,
+                    out_request_no,
+                    appid,
+                    stock_creator_mchid,
+                    coupon_value: self.coupon_value,
+                    coupon_minimum: self.coupon_minimum,
+                })
+            }
+            (openid, stock_id, out_request_no, appid, stock_creator_mchid) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if stock_creator_mchid.is_none() {
+                    missing.push("stock_creator_mchid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("SendCouponRequest", missing),
+                )
+            }
         }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.stock_creator_mchid.is_none() {
-            missing.push("stock_creator_mchid");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("SendCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(SendCouponRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendCouponRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            stock_creator_mchid: self
-                .stock_creator_mchid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendCouponRequest",
-                    ::std::vec!["stock_creator_mchid"],
-                ))?,
-            coupon_value: self.coupon_value,
-            coupon_minimum: self.coupon_minimum,
-        })
     }
 }
 impl crate::Validate for SendCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                let value = &self.openid;
-                if value.is_empty() {
-                    v.report(
-                        "用户openid",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "用户openid",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                let value = &self.stock_id;
-                if value.is_empty() {
-                    v.report(
-                        "批次id",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "批次id",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "商户单据号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商户单据号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                let value = &self.appid;
-                if value.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "公众账号ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "stock_creator_mchid",
-            |v| {
-                let value = &self.stock_creator_mchid;
-                if value.is_empty() {
-                    v.report(
-                        "创建批次的商户号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "创建批次的商户号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("openid");
+        let value = &self.openid;
+        if v.check_not_empty("用户openid", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户openid", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("stock_id");
+        let value = &self.stock_id;
+        if v.check_not_empty("批次id", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("批次id", len, 20usize, "characters");
+        }
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("商户单据号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户单据号", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("appid");
+        let value = &self.appid;
+        if v.check_not_empty("公众账号ID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("公众账号ID", len, 128usize, "characters");
+        }
+        v.leave();
+        v.enter("stock_creator_mchid");
+        let value = &self.stock_creator_mchid;
+        if v.check_not_empty("创建批次的商户号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建批次的商户号", len, 20usize, "characters");
+        }
+        v.leave();
         if self.coupon_value.is_some() {
-            v.field(
-                "coupon_value",
-                |v| {
-                    v.report(
-                        "指定面额发券,面额",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
-                },
+            v.enter("coupon_value");
+            v.report(
+                "指定面额发券,面额",
+                crate::runtime::validation::Rule::NotOpen,
+                "not open yet upstream (暂未开放); leave it unset",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.coupon_minimum {
-            v.field(
-                "coupon_minimum",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "指定面额发券,券门槛",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("coupon_minimum");
+            v.check_min_int("指定面额发券,券门槛", *value, 0i64);
+            v.leave();
         }
     }
 }

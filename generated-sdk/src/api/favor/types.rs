@@ -324,71 +324,24 @@ impl CardLimitationBuilder {
 impl crate::Validate for CardLimitation {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let n = crate::runtime::validation::han_count(value);
-                    if n > 4usize {
-                        v.report(
-                            "银行卡名称",
-                            crate::runtime::validation::Rule::MaxHan,
-                            ::std::format!("{n} 汉字, at most 4"),
-                        );
-                    }
-                },
-            );
+            v.enter("name");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_max_han("银行卡名称", value, 4usize);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.bin {
-            v.field(
-                "bin",
-                |v| {
-                    let n = value.len();
-                    if n > 10usize {
-                        v.report(
-                            "指定卡BIN",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 10"),
-                        );
-                    }
-                    let n = value.len();
-                    if n < 1usize {
-                        v.report(
-                            "指定卡BIN",
-                            crate::runtime::validation::Rule::MinItems,
-                            ::std::format!("{n} items, at least 1"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                let value: &str = ::std::convert::AsRef::<
-                                    str,
-                                >::as_ref(value);
-                                let len = crate::runtime::validation::char_len(value);
-                                if len > 9usize {
-                                    v.report(
-                                        "指定卡BIN",
-                                        crate::runtime::validation::Rule::MaxLength,
-                                        ::std::format!("{len} characters, at most 9"),
-                                    );
-                                }
-                                if len < 6usize {
-                                    v.report(
-                                        "指定卡BIN",
-                                        crate::runtime::validation::Rule::MinLength,
-                                        ::std::format!(
-                                            "{len} {}, at least 6", if len == 1 { "character" } else {
-                                            "characters" }
-                                        ),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("bin");
+            v.check_max_items("指定卡BIN", value.len(), 10usize);
+            v.check_min_items("指定卡BIN", value.len(), 1usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+                let len = crate::runtime::validation::char_len(value);
+                v.check_max_len("指定卡BIN", len, 9usize, "characters");
+                v.check_min_len("指定卡BIN", len, 6usize, "characters");
+                v.leave();
+            }
+            v.leave();
         }
     }
 }
@@ -549,167 +502,105 @@ impl CouponRuleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<CouponRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.available_merchants.is_none() {
-            missing.push("available_merchants");
+        match (self.available_merchants,) {
+            (::std::option::Option::Some(available_merchants),) => {
+                ::std::result::Result::Ok(CouponRule {
+                    coupon_available_time: self.coupon_available_time,
+                    fixed_normal_coupon: self.fixed_normal_coupon,
+                    goods_tag: self.goods_tag,
+                    trade_type: self.trade_type,
+                    combine_use: self.combine_use,
+                    available_items: self.available_items,
+                    unavailable_items: self.unavailable_items,
+                    available_merchants,
+                    limit_card: self.limit_card,
+                })
+            }
+            (available_merchants,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if available_merchants.is_none() {
+                    missing.push("available_merchants");
+                }
+                ::std::result::Result::Err(crate::BuildError::new("CouponRule", missing))
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CouponRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(CouponRule {
-            coupon_available_time: self.coupon_available_time,
-            fixed_normal_coupon: self.fixed_normal_coupon,
-            goods_tag: self.goods_tag,
-            trade_type: self.trade_type,
-            combine_use: self.combine_use,
-            available_items: self.available_items,
-            unavailable_items: self.unavailable_items,
-            available_merchants: self
-                .available_merchants
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponRule",
-                    ::std::vec!["available_merchants"],
-                ))?,
-            limit_card: self.limit_card,
-        })
     }
 }
 impl crate::Validate for CouponRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.coupon_available_time {
-            v.field(
-                "coupon_available_time",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("coupon_available_time");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.fixed_normal_coupon {
-            v.field(
-                "fixed_normal_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("fixed_normal_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.goods_tag {
-            v.field(
-                "goods_tag",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                let value: &str = ::std::convert::AsRef::<
-                                    str,
-                                >::as_ref(value);
-                                let len = crate::runtime::validation::char_len(value);
-                                if len > 128usize {
-                                    v.report(
-                                        "订单优惠标记",
-                                        crate::runtime::validation::Rule::MaxLength,
-                                        ::std::format!("{len} characters, at most 128"),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("goods_tag");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+                let len = crate::runtime::validation::char_len(value);
+                v.check_max_len("订单优惠标记", len, 128usize, "characters");
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.trade_type {
-            v.field(
-                "trade_type",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                if let crate::favor::TradeType::Unknown(value) = value {
-                                    v.report(
-                                        "指定支付模式",
-                                        crate::runtime::validation::Rule::Enum,
-                                        ::std::format!(
-                                            "{value:?} is not a documented value (expected one of MICROAPP, APPPAY, PPAY, CARD, FACE, OTHER)"
-                                        ),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("trade_type");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                v.check_enum(
+                    "指定支付模式",
+                    match value {
+                        crate::favor::TradeType::Unknown(value) => {
+                            ::std::option::Option::Some(value.as_str())
+                        }
+                        _ => ::std::option::Option::None,
+                    },
+                    "MICROAPP, APPPAY, PPAY, CARD, FACE, OTHER",
+                );
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.available_items {
-            v.field(
-                "available_items",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                let value: &str = ::std::convert::AsRef::<
-                                    str,
-                                >::as_ref(value);
-                                let len = crate::runtime::validation::char_len(value);
-                                if len > 128usize {
-                                    v.report(
-                                        "可核销商品编码",
-                                        crate::runtime::validation::Rule::MaxLength,
-                                        ::std::format!("{len} characters, at most 128"),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("available_items");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+                let len = crate::runtime::validation::char_len(value);
+                v.check_max_len("可核销商品编码", len, 128usize, "characters");
+                v.leave();
+            }
+            v.leave();
         }
         if self.unavailable_items.is_some() {
-            v.field(
-                "unavailable_items",
-                |v| {
-                    v.report(
-                        "不参与优惠商品编码",
-                        crate::runtime::validation::Rule::NotOpen,
-                        "not open yet upstream (暂未开放); leave it unset",
-                    );
-                },
+            v.enter("unavailable_items");
+            v.report(
+                "不参与优惠商品编码",
+                crate::runtime::validation::Rule::NotOpen,
+                "not open yet upstream (暂未开放); leave it unset",
             );
+            v.leave();
         }
-        v.field(
-            "available_merchants",
-            |v| {
-                let value = &self.available_merchants;
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            let value: &str = ::std::convert::AsRef::<
-                                str,
-                            >::as_ref(value);
-                            let len = crate::runtime::validation::char_len(value);
-                            if len > 20usize {
-                                v.report(
-                                    "可核销商户号",
-                                    crate::runtime::validation::Rule::MaxLength,
-                                    ::std::format!("{len} characters, at most 20"),
-                                );
-                            }
-                        },
-                    );
-                }
-            },
-        );
+        v.enter("available_merchants");
+        let value = &self.available_merchants;
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("可核销商户号", len, 20usize, "characters");
+            v.leave();
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.limit_card {
-            v.field(
-                "limit_card",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("limit_card");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }
@@ -816,26 +707,14 @@ impl FavorAvailableTimeBuilder {
 impl crate::Validate for FavorAvailableTime {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.fix_available_time {
-            v.field(
-                "fix_available_time",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("fix_available_time");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.available_time_after_receive {
-            v.field(
-                "available_time_after_receive",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "领取后有效时间",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("available_time_after_receive");
+            v.check_min_int("领取后有效时间", *value, 0i64);
+            v.leave();
         }
     }
 }
@@ -1492,74 +1371,26 @@ impl FixedAvailableTimeBuilder {
 impl crate::Validate for FixedAvailableTime {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.available_week_day {
-            v.field(
-                "available_week_day",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                if *value < 0i64 {
-                                    v.report(
-                                        "可用星期数",
-                                        crate::runtime::validation::Rule::Minimum,
-                                        ::std::format!("{value}, at least 0"),
-                                    );
-                                }
-                                if *value > 6i64 {
-                                    v.report(
-                                        "可用星期数",
-                                        crate::runtime::validation::Rule::Maximum,
-                                        ::std::format!("{value}, at most 6"),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("available_week_day");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                v.check_min_int("可用星期数", *value, 0i64);
+                v.check_max_int("可用星期数", *value, 6i64);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.begin_time {
-            v.field(
-                "begin_time",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "当天开始时间",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 86400i64 {
-                        v.report(
-                            "当天开始时间",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 86400"),
-                        );
-                    }
-                },
-            );
+            v.enter("begin_time");
+            v.check_min_int("当天开始时间", *value, 0i64);
+            v.check_max_int("当天开始时间", *value, 86400i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.end_time {
-            v.field(
-                "end_time",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "当天结束时间",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 86400i64 {
-                        v.report(
-                            "当天结束时间",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 86400"),
-                        );
-                    }
-                },
-            );
+            v.enter("end_time");
+            v.check_min_int("当天结束时间", *value, 0i64);
+            v.check_max_int("当天结束时间", *value, 86400i64);
+            v.leave();
         }
     }
 }
@@ -1613,32 +1444,14 @@ impl FixedValueStockMsgBuilder {
 impl crate::Validate for FixedValueStockMsg {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.coupon_amount {
-            v.field(
-                "coupon_amount",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "面额",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("coupon_amount");
+            v.check_min_int("面额", *value, 0i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.transaction_minimum {
-            v.field(
-                "transaction_minimum",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "门槛",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("transaction_minimum");
+            v.check_min_int("门槛", *value, 0i64);
+            v.leave();
         }
     }
 }
@@ -1861,152 +1674,96 @@ impl PatternInfoBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<PatternInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.description.is_none() {
-            missing.push("description");
+        match (self.description,) {
+            (::std::option::Option::Some(description),) => {
+                ::std::result::Result::Ok(PatternInfo {
+                    description,
+                    merchant_logo: self.merchant_logo,
+                    merchant_name: self.merchant_name,
+                    background_color: self.background_color,
+                    coupon_image: self.coupon_image,
+                    jump_target: self.jump_target,
+                    mini_program_appid: self.mini_program_appid,
+                    mini_program_path: self.mini_program_path,
+                })
+            }
+            (description,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if description.is_none() {
+                    missing.push("description");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("PatternInfo", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("PatternInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(PatternInfo {
-            description: self
-                .description
-                .ok_or_else(|| crate::BuildError::new(
-                    "PatternInfo",
-                    ::std::vec!["description"],
-                ))?,
-            merchant_logo: self.merchant_logo,
-            merchant_name: self.merchant_name,
-            background_color: self.background_color,
-            coupon_image: self.coupon_image,
-            jump_target: self.jump_target,
-            mini_program_appid: self.mini_program_appid,
-            mini_program_path: self.mini_program_path,
-        })
     }
 }
 impl crate::Validate for PatternInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "description",
-            |v| {
-                let value = &self.description;
-                if value.is_empty() {
-                    v.report(
-                        "使用说明",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 1000usize {
-                        v.report(
-                            "使用说明",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 1000"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("description");
+        let value = &self.description;
+        if v.check_not_empty("使用说明", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("使用说明", len, 1000usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.merchant_logo {
-            v.field(
-                "merchant_logo",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "商户logo",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                },
-            );
+            v.enter("merchant_logo");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商户logo", len, 128usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.merchant_name {
-            v.field(
-                "merchant_name",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 12usize {
-                        v.report(
-                            "品牌名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 12"),
-                        );
-                    }
-                },
-            );
+            v.enter("merchant_name");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("品牌名称", len, 12usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.background_color {
-            v.field(
-                "background_color",
-                |v| {
-                    if let crate::favor::BackgroundColor::Unknown(value) = value {
-                        v.report(
-                            "背景颜色",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of COLOR010, COLOR020, COLOR030, COLOR040, COLOR050, COLOR060, COLOR070, COLOR080, COLOR081, COLOR082, COLOR090, COLOR100, COLOR101, COLOR102)"
-                            ),
-                        );
+            v.enter("background_color");
+            v.check_enum(
+                "背景颜色",
+                match value {
+                    crate::favor::BackgroundColor::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "COLOR010, COLOR020, COLOR030, COLOR040, COLOR050, COLOR060, COLOR070, COLOR080, COLOR081, COLOR082, COLOR090, COLOR100, COLOR101, COLOR102",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.coupon_image {
-            v.field(
-                "coupon_image",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "券详情图片",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                },
-            );
+            v.enter("coupon_image");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("券详情图片", len, 128usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.jump_target {
-            v.field(
-                "jump_target",
-                |v| {
-                    if let crate::favor::JumpTarget::Unknown(value) = value {
-                        v.report(
-                            "卡包跳转目标",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of PAYMENT_CODE, MINI_PROGRAM, DEFAULT_PAGE)"
-                            ),
-                        );
+            v.enter("jump_target");
+            v.check_enum(
+                "卡包跳转目标",
+                match value {
+                    crate::favor::JumpTarget::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "PAYMENT_CODE, MINI_PROGRAM, DEFAULT_PAGE",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.mini_program_appid {
-            v.field(
-                "mini_program_appid",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "小程序appid",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                },
-            );
+            v.enter("mini_program_appid");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("小程序appid", len, 128usize, "characters");
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -2017,33 +1774,21 @@ impl crate::Validate for PatternInfo {
                 .and_then(|x| x.mini_program_appid.as_ref())
                 .is_some_and(|x| !x.is_empty());
             if matched && !present {
-                v.field(
-                    "mini_program_appid",
-                    |v| {
-                        v.report(
-                            "小程序appid",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when jump_target is MINI_PROGRAM",
-                        );
-                    },
+                v.enter("mini_program_appid");
+                v.report(
+                    "小程序appid",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when jump_target is MINI_PROGRAM",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.mini_program_path {
-            v.field(
-                "mini_program_path",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "小程序path",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                },
-            );
+            v.enter("mini_program_path");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("小程序path", len, 128usize, "characters");
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -2054,16 +1799,13 @@ impl crate::Validate for PatternInfo {
                 .and_then(|x| x.mini_program_path.as_ref())
                 .is_some_and(|x| !x.is_empty());
             if matched && !present {
-                v.field(
-                    "mini_program_path",
-                    |v| {
-                        v.report(
-                            "小程序path",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when jump_target is MINI_PROGRAM",
-                        );
-                    },
+                v.enter("mini_program_path");
+                v.report(
+                    "小程序path",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when jump_target is MINI_PROGRAM",
                 );
+                v.leave();
             }
         }
     }
@@ -2367,117 +2109,76 @@ impl StockRuleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<StockRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.max_coupons.is_none() {
-            missing.push("max_coupons");
+        match (
+            self.max_coupons,
+            self.max_amount,
+            self.max_coupons_per_user,
+            self.natural_person_limit,
+            self.prevent_api_abuse,
+        ) {
+            (
+                ::std::option::Option::Some(max_coupons),
+                ::std::option::Option::Some(max_amount),
+                ::std::option::Option::Some(max_coupons_per_user),
+                ::std::option::Option::Some(natural_person_limit),
+                ::std::option::Option::Some(prevent_api_abuse),
+            ) => {
+                ::std::result::Result::Ok(StockRule {
+                    max_coupons,
+                    max_amount,
+                    max_amount_by_day: self.max_amount_by_day,
+                    max_coupons_per_user,
+                    natural_person_limit,
+                    prevent_api_abuse,
+                })
+            }
+            (
+                max_coupons,
+                max_amount,
+                max_coupons_per_user,
+                natural_person_limit,
+                prevent_api_abuse,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if max_coupons.is_none() {
+                    missing.push("max_coupons");
+                }
+                if max_amount.is_none() {
+                    missing.push("max_amount");
+                }
+                if max_coupons_per_user.is_none() {
+                    missing.push("max_coupons_per_user");
+                }
+                if natural_person_limit.is_none() {
+                    missing.push("natural_person_limit");
+                }
+                if prevent_api_abuse.is_none() {
+                    missing.push("prevent_api_abuse");
+                }
+                ::std::result::Result::Err(crate::BuildError::new("StockRule", missing))
+            }
         }
-        if self.max_amount.is_none() {
-            missing.push("max_amount");
-        }
-        if self.max_coupons_per_user.is_none() {
-            missing.push("max_coupons_per_user");
-        }
-        if self.natural_person_limit.is_none() {
-            missing.push("natural_person_limit");
-        }
-        if self.prevent_api_abuse.is_none() {
-            missing.push("prevent_api_abuse");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockRule {
-            max_coupons: self
-                .max_coupons
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockRule",
-                    ::std::vec!["max_coupons"],
-                ))?,
-            max_amount: self
-                .max_amount
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockRule",
-                    ::std::vec!["max_amount"],
-                ))?,
-            max_amount_by_day: self.max_amount_by_day,
-            max_coupons_per_user: self
-                .max_coupons_per_user
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockRule",
-                    ::std::vec!["max_coupons_per_user"],
-                ))?,
-            natural_person_limit: self
-                .natural_person_limit
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockRule",
-                    ::std::vec!["natural_person_limit"],
-                ))?,
-            prevent_api_abuse: self
-                .prevent_api_abuse
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockRule",
-                    ::std::vec!["prevent_api_abuse"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for StockRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "max_coupons",
-            |v| {
-                let value = &self.max_coupons;
-                if *value < 1i64 {
-                    v.report(
-                        "发放总上限",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-            },
-        );
-        v.field(
-            "max_amount",
-            |v| {
-                let value = &self.max_amount;
-                if *value < 0i64 {
-                    v.report(
-                        "总预算",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-            },
-        );
+        v.enter("max_coupons");
+        let value = &self.max_coupons;
+        v.check_min_int("发放总上限", *value, 1i64);
+        v.leave();
+        v.enter("max_amount");
+        let value = &self.max_amount;
+        v.check_min_int("总预算", *value, 0i64);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.max_amount_by_day {
-            v.field(
-                "max_amount_by_day",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "单天预算发放上限",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                },
-            );
+            v.enter("max_amount_by_day");
+            v.check_min_int("单天预算发放上限", *value, 0i64);
+            v.leave();
         }
-        v.field(
-            "max_coupons_per_user",
-            |v| {
-                let value = &self.max_coupons_per_user;
-                if *value < 1i64 {
-                    v.report(
-                        "单个用户可领个数",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 1"),
-                    );
-                }
-            },
-        );
+        v.enter("max_coupons_per_user");
+        let value = &self.max_coupons_per_user;
+        v.check_min_int("单个用户可领个数", *value, 1i64);
+        v.leave();
     }
 }
 /// Status of a coupon stock. 【批次状态】

@@ -51,40 +51,30 @@ impl UploadImageRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<UploadImageRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.filename.is_none() {
-            missing.push("filename");
+        match (self.filename,) {
+            (::std::option::Option::Some(filename),) => {
+                ::std::result::Result::Ok(UploadImageRequest {
+                    filename,
+                    sha256: self.sha256,
+                })
+            }
+            (filename,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if filename.is_none() {
+                    missing.push("filename");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UploadImageRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UploadImageRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UploadImageRequest {
-            filename: self
-                .filename
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadImageRequest",
-                    ::std::vec!["filename"],
-                ))?,
-            sha256: self.sha256,
-        })
     }
 }
 impl crate::Validate for UploadImageRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "filename",
-            |v| {
-                if self.filename.is_empty() {
-                    v.report(
-                        "文件名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("filename");
+        v.check_not_empty("文件名称", &self.filename);
+        v.leave();
     }
 }
 /// `UploadImageResponse` (no description on the page).

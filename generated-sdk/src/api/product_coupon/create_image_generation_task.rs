@@ -102,129 +102,80 @@ impl CreateImageGenerationTaskRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateImageGenerationTaskRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
+        match (self.brand_id, self.task_id, self.image_generation_type) {
+            (
+                ::std::option::Option::Some(brand_id),
+                ::std::option::Option::Some(task_id),
+                ::std::option::Option::Some(image_generation_type),
+            ) => {
+                ::std::result::Result::Ok(CreateImageGenerationTaskRequest {
+                    brand_id,
+                    task_id,
+                    image_generation_type,
+                    combine_image: self.combine_image,
+                    cut_out: self.cut_out,
+                })
+            }
+            (brand_id, task_id, image_generation_type) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                if task_id.is_none() {
+                    missing.push("task_id");
+                }
+                if image_generation_type.is_none() {
+                    missing.push("image_generation_type");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CreateImageGenerationTaskRequest", missing),
+                )
+            }
         }
-        if self.task_id.is_none() {
-            missing.push("task_id");
-        }
-        if self.image_generation_type.is_none() {
-            missing.push("image_generation_type");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CreateImageGenerationTaskRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(CreateImageGenerationTaskRequest {
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateImageGenerationTaskRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-            task_id: self
-                .task_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateImageGenerationTaskRequest",
-                    ::std::vec!["task_id"],
-                ))?,
-            image_generation_type: self
-                .image_generation_type
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateImageGenerationTaskRequest",
-                    ::std::vec!["image_generation_type"],
-                ))?,
-            combine_image: self.combine_image,
-            cut_out: self.cut_out,
-        })
     }
 }
 impl crate::Validate for CreateImageGenerationTaskRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "task_id",
-            |v| {
-                let value = &self.task_id;
-                if value.is_empty() {
-                    v.report(
-                        "图片生成的任务ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "图片生成的任务ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "图片生成的任务ID",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "图片生成的任务ID",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "image_generation_type",
-            |v| {
-                let value = &self.image_generation_type;
-                if let crate::product_coupon::ImageGenerationType::Unknown(value) = value {
-                    v.report(
-                        "图片生成类型",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of COMBINE_IMAGE, CUT_OUT)"
-                        ),
-                    );
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.combine_image {
-            v.field(
-                "combine_image",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
+        v.enter("task_id");
+        let value = &self.task_id;
+        if v.check_not_empty("图片生成的任务ID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("图片生成的任务ID", len, 40usize, "characters");
+            v.check_min_len("图片生成的任务ID", len, 6usize, "characters");
+            v.check_charset(
+                "图片生成的任务ID",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
             );
+        }
+        v.leave();
+        v.enter("image_generation_type");
+        let value = &self.image_generation_type;
+        v.check_enum(
+            "图片生成类型",
+            match value {
+                crate::product_coupon::ImageGenerationType::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
+                }
+                _ => ::std::option::Option::None,
+            },
+            "COMBINE_IMAGE, CUT_OUT",
+        );
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.combine_image {
+            v.enter("combine_image");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -235,25 +186,19 @@ impl crate::Validate for CreateImageGenerationTaskRequest {
                 .and_then(|x| x.combine_image.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "combine_image",
-                    |v| {
-                        v.report(
-                            "拼图数据",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when image_generation_type is COMBINE_IMAGE",
-                        );
-                    },
+                v.enter("combine_image");
+                v.report(
+                    "拼图数据",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when image_generation_type is COMBINE_IMAGE",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.cut_out {
-            v.field(
-                "cut_out",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("cut_out");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -264,16 +209,13 @@ impl crate::Validate for CreateImageGenerationTaskRequest {
                 .and_then(|x| x.cut_out.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "cut_out",
-                    |v| {
-                        v.report(
-                            "抠图数据",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when image_generation_type is CUT_OUT",
-                        );
-                    },
+                v.enter("cut_out");
+                v.report(
+                    "抠图数据",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when image_generation_type is CUT_OUT",
                 );
+                v.leave();
             }
         }
     }

@@ -180,177 +180,128 @@ impl CreateProductCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateProductCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
+        match (
+            self.out_request_no,
+            self.scope,
+            self.r#type,
+            self.usage_mode,
+            self.display_info,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(scope),
+                ::std::option::Option::Some(r#type),
+                ::std::option::Option::Some(usage_mode),
+                ::std::option::Option::Some(display_info),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(CreateProductCouponRequest {
+                    out_request_no,
+                    scope,
+                    r#type,
+                    usage_mode,
+                    single_usage_info: self.single_usage_info,
+                    progressive_bundle_usage_info: self.progressive_bundle_usage_info,
+                    display_info,
+                    out_product_no: self.out_product_no,
+                    stock: self.stock,
+                    stock_bundle: self.stock_bundle,
+                    brand_id,
+                })
+            }
+            (out_request_no, scope, r#type, usage_mode, display_info, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if scope.is_none() {
+                    missing.push("scope");
+                }
+                if r#type.is_none() {
+                    missing.push("type");
+                }
+                if usage_mode.is_none() {
+                    missing.push("usage_mode");
+                }
+                if display_info.is_none() {
+                    missing.push("display_info");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CreateProductCouponRequest", missing),
+                )
+            }
         }
-        if self.scope.is_none() {
-            missing.push("scope");
-        }
-        if self.r#type.is_none() {
-            missing.push("type");
-        }
-        if self.usage_mode.is_none() {
-            missing.push("usage_mode");
-        }
-        if self.display_info.is_none() {
-            missing.push("display_info");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CreateProductCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(CreateProductCouponRequest {
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateProductCouponRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            scope: self
-                .scope
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateProductCouponRequest",
-                    ::std::vec!["scope"],
-                ))?,
-            r#type: self
-                .r#type
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateProductCouponRequest",
-                    ::std::vec!["type"],
-                ))?,
-            usage_mode: self
-                .usage_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateProductCouponRequest",
-                    ::std::vec!["usage_mode"],
-                ))?,
-            single_usage_info: self.single_usage_info,
-            progressive_bundle_usage_info: self.progressive_bundle_usage_info,
-            display_info: self
-                .display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateProductCouponRequest",
-                    ::std::vec!["display_info"],
-                ))?,
-            out_product_no: self.out_product_no,
-            stock: self.stock,
-            stock_bundle: self.stock_bundle,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateProductCouponRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for CreateProductCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "创建请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "创建请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "创建请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "创建请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "scope",
-            |v| {
-                let value = &self.scope;
-                if let crate::product_coupon::ProductCouponScope::Unknown(value) = value {
-                    v.report(
-                        "优惠范围",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of ALL, SINGLE, CATEGORY)"
-                        ),
-                    );
-                }
-            },
-        );
-        v.field(
-            "type",
-            |v| {
-                let value = &self.r#type;
-                if let crate::product_coupon::ProductCouponType::Unknown(value) = value {
-                    v.report(
-                        "商品券类型",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NORMAL, DISCOUNT, EXCHANGE)"
-                        ),
-                    );
-                }
-            },
-        );
-        v.field(
-            "usage_mode",
-            |v| {
-                let value = &self.usage_mode;
-                if let crate::product_coupon::UsageMode::Unknown(value) = value {
-                    v.report(
-                        "使用模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of SINGLE, PROGRESSIVE_BUNDLE)"
-                        ),
-                    );
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.single_usage_info {
-            v.field(
-                "single_usage_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("创建请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建请求单号", len, 40usize, "characters");
+            v.check_min_len("创建请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "创建请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
             );
+        }
+        v.leave();
+        v.enter("scope");
+        let value = &self.scope;
+        v.check_enum(
+            "优惠范围",
+            match value {
+                crate::product_coupon::ProductCouponScope::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
+                }
+                _ => ::std::option::Option::None,
+            },
+            "ALL, SINGLE, CATEGORY",
+        );
+        v.leave();
+        v.enter("type");
+        let value = &self.r#type;
+        v.check_enum(
+            "商品券类型",
+            match value {
+                crate::product_coupon::ProductCouponType::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
+                }
+                _ => ::std::option::Option::None,
+            },
+            "NORMAL, DISCOUNT, EXCHANGE",
+        );
+        v.leave();
+        v.enter("usage_mode");
+        let value = &self.usage_mode;
+        v.check_enum(
+            "使用模式",
+            match value {
+                crate::product_coupon::UsageMode::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
+                }
+                _ => ::std::option::Option::None,
+            },
+            "SINGLE, PROGRESSIVE_BUNDLE",
+        );
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.single_usage_info {
+            v.enter("single_usage_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -361,16 +312,13 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.single_usage_info.as_ref())
                 .is_some();
             if !matched && present {
-                v.field(
-                    "single_usage_info",
-                    |v| {
-                        v.report(
-                            "单券模式信息",
-                            crate::runtime::validation::Rule::Conditional,
-                            "only allowed when usage_mode is SINGLE",
-                        );
-                    },
+                v.enter("single_usage_info");
+                v.report(
+                    "单券模式信息",
+                    crate::runtime::validation::Rule::Conditional,
+                    "only allowed when usage_mode is SINGLE",
                 );
+                v.leave();
             }
         }
         {
@@ -383,21 +331,15 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.normal_coupon.as_ref())
                 .is_some();
             if !matched && present {
-                v.field(
-                    "single_usage_info",
-                    |v| {
-                        v.field(
-                            "normal_coupon",
-                            |v| {
-                                v.report(
-                                    "满减券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "only allowed when type is NORMAL",
-                                );
-                            },
-                        );
-                    },
+                v.enter("single_usage_info");
+                v.enter("normal_coupon");
+                v.report(
+                    "满减券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "only allowed when type is NORMAL",
                 );
+                v.leave();
+                v.leave();
             }
         }
         {
@@ -410,30 +352,21 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.discount_coupon.as_ref())
                 .is_some();
             if !matched && present {
-                v.field(
-                    "single_usage_info",
-                    |v| {
-                        v.field(
-                            "discount_coupon",
-                            |v| {
-                                v.report(
-                                    "折扣券使用规则",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    "only allowed when type is DISCOUNT",
-                                );
-                            },
-                        );
-                    },
+                v.enter("single_usage_info");
+                v.enter("discount_coupon");
+                v.report(
+                    "折扣券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "only allowed when type is DISCOUNT",
                 );
+                v.leave();
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_info {
-            v.field(
-                "progressive_bundle_usage_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("progressive_bundle_usage_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -444,16 +377,13 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.progressive_bundle_usage_info.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "progressive_bundle_usage_info",
-                    |v| {
-                        v.report(
-                            "多次优惠模式信息",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when usage_mode is PROGRESSIVE_BUNDLE",
-                        );
-                    },
+                v.enter("progressive_bundle_usage_info");
+                v.report(
+                    "多次优惠模式信息",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when usage_mode is PROGRESSIVE_BUNDLE",
                 );
+                v.leave();
             }
         }
         {
@@ -465,48 +395,30 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.progressive_bundle_usage_info.as_ref())
                 .is_some();
             if !matched && present {
-                v.field(
-                    "progressive_bundle_usage_info",
-                    |v| {
-                        v.report(
-                            "多次优惠模式信息",
-                            crate::runtime::validation::Rule::Conditional,
-                            "only allowed when usage_mode is PROGRESSIVE_BUNDLE",
-                        );
-                    },
+                v.enter("progressive_bundle_usage_info");
+                v.report(
+                    "多次优惠模式信息",
+                    crate::runtime::validation::Rule::Conditional,
+                    "only allowed when usage_mode is PROGRESSIVE_BUNDLE",
                 );
+                v.leave();
             }
         }
-        v.field(
-            "display_info",
-            |v| {
-                let value = &self.display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("display_info");
+        let value = &self.display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.out_product_no {
-            v.field(
-                "out_product_no",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "外部商品ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                },
-            );
+            v.enter("out_product_no");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("外部商品ID", len, 40usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.stock {
-            v.field(
-                "stock",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("stock");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -517,25 +429,19 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.stock.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "stock",
-                    |v| {
-                        v.report(
-                            "批次",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when usage_mode is SINGLE",
-                        );
-                    },
+                v.enter("stock");
+                v.report(
+                    "批次",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when usage_mode is SINGLE",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.stock_bundle {
-            v.field(
-                "stock_bundle",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("stock_bundle");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -546,30 +452,18 @@ impl crate::Validate for CreateProductCouponRequest {
                 .and_then(|x| x.stock_bundle.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "stock_bundle",
-                    |v| {
-                        v.report(
-                            "批次组",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when usage_mode is PROGRESSIVE_BUNDLE",
-                        );
-                    },
+                v.enter("stock_bundle");
+                v.report(
+                    "批次组",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when usage_mode is PROGRESSIVE_BUNDLE",
                 );
+                v.leave();
             }
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `CreateProductCouponResponse` (no description on the page).

@@ -77,133 +77,78 @@ impl CreateStockBundleRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateStockBundleRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (
+            self.product_coupon_id,
+            self.out_request_no,
+            self.stock_bundle,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(stock_bundle),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(CreateStockBundleRequest {
+                    product_coupon_id,
+                    out_request_no,
+                    stock_bundle,
+                    brand_id,
+                })
+            }
+            (product_coupon_id, out_request_no, stock_bundle, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if stock_bundle.is_none() {
+                    missing.push("stock_bundle");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CreateStockBundleRequest", missing),
+                )
+            }
         }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.stock_bundle.is_none() {
-            missing.push("stock_bundle");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CreateStockBundleRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(CreateStockBundleRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockBundleRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockBundleRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            stock_bundle: self
-                .stock_bundle
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockBundleRequest",
-                    ::std::vec!["stock_bundle"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "CreateStockBundleRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for CreateStockBundleRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "创建请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "创建请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "创建请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "创建请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "stock_bundle",
-            |v| {
-                let value = &self.stock_bundle;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("创建请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("创建请求单号", len, 40usize, "characters");
+            v.check_min_len("创建请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "创建请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
+            );
+        }
+        v.leave();
+        v.enter("stock_bundle");
+        let value = &self.stock_bundle;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `CreateStockBundleResponse` (no description on the page).

@@ -130,244 +130,132 @@ impl DeactivateUserCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<DeactivateUserCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (
+            self.coupon_code,
+            self.openid,
+            self.product_coupon_id,
+            self.stock_id,
+            self.appid,
+            self.out_request_no,
+            self.deactivate_reason,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(deactivate_reason),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(DeactivateUserCouponRequest {
+                    coupon_code,
+                    openid,
+                    product_coupon_id,
+                    stock_id,
+                    appid,
+                    out_request_no,
+                    deactivate_reason,
+                    brand_id,
+                })
+            }
+            (
+                coupon_code,
+                openid,
+                product_coupon_id,
+                stock_id,
+                appid,
+                out_request_no,
+                deactivate_reason,
+                brand_id,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if deactivate_reason.is_none() {
+                    missing.push("deactivate_reason");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("DeactivateUserCouponRequest", missing),
+                )
+            }
         }
-        if self.openid.is_none() {
-            missing.push("openid");
-        }
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
-        }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.deactivate_reason.is_none() {
-            missing.push("deactivate_reason");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DeactivateUserCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(DeactivateUserCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            deactivate_reason: self
-                .deactivate_reason
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["deactivate_reason"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DeactivateUserCouponRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for DeactivateUserCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                let value = &self.coupon_code;
-                if value.is_empty() {
-                    v.report(
-                        "用户商品券Code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "用户商品券Code",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号AppID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "失效请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "失效请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "失效请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "失效请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "deactivate_reason",
-            |v| {
-                let value = &self.deactivate_reason;
-                if value.is_empty() {
-                    v.report(
-                        "失效原因",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 150usize {
-                        v.report(
-                            "失效原因",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 150"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("coupon_code");
+        let value = &self.coupon_code;
+        if v.check_not_empty("用户商品券Code", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户商品券Code", len, 40usize, "characters");
+        }
+        v.leave();
+        v.enter("openid");
+        v.check_not_empty("用户OpenID", &self.openid);
+        v.leave();
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次ID", &self.stock_id);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号AppID", &self.appid);
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("失效请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("失效请求单号", len, 40usize, "characters");
+            v.check_min_len("失效请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "失效请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
+            );
+        }
+        v.leave();
+        v.enter("deactivate_reason");
+        let value = &self.deactivate_reason;
+        if v.check_not_empty("失效原因", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("失效原因", len, 150usize, "characters");
+        }
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

@@ -83,112 +83,69 @@ impl DisassociateStockBundleStoresRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<DisassociateStockBundleStoresRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (
+            self.product_coupon_id,
+            self.stock_bundle_id,
+            self.store_list,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_bundle_id),
+                ::std::option::Option::Some(store_list),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(DisassociateStockBundleStoresRequest {
+                    product_coupon_id,
+                    stock_bundle_id,
+                    store_list,
+                    brand_id,
+                })
+            }
+            (product_coupon_id, stock_bundle_id, store_list, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_bundle_id.is_none() {
+                    missing.push("stock_bundle_id");
+                }
+                if store_list.is_none() {
+                    missing.push("store_list");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new(
+                        "DisassociateStockBundleStoresRequest",
+                        missing,
+                    ),
+                )
+            }
         }
-        if self.stock_bundle_id.is_none() {
-            missing.push("stock_bundle_id");
-        }
-        if self.store_list.is_none() {
-            missing.push("store_list");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DisassociateStockBundleStoresRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(DisassociateStockBundleStoresRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DisassociateStockBundleStoresRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_bundle_id: self
-                .stock_bundle_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DisassociateStockBundleStoresRequest",
-                    ::std::vec!["stock_bundle_id"],
-                ))?,
-            store_list: self
-                .store_list
-                .ok_or_else(|| crate::BuildError::new(
-                    "DisassociateStockBundleStoresRequest",
-                    ::std::vec!["store_list"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "DisassociateStockBundleStoresRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for DisassociateStockBundleStoresRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_bundle_id",
-            |v| {
-                if self.stock_bundle_id.is_empty() {
-                    v.report(
-                        "批次组ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "store_list",
-            |v| {
-                let value = &self.store_list;
-                let n = value.len();
-                if n > 200usize {
-                    v.report(
-                        "门店列表",
-                        crate::runtime::validation::Rule::MaxItems,
-                        ::std::format!("{n} items, at most 200"),
-                    );
-                }
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            crate::Validate::validate_into(value, v);
-                        },
-                    );
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_bundle_id");
+        v.check_not_empty("批次组ID", &self.stock_bundle_id);
+        v.leave();
+        v.enter("store_list");
+        let value = &self.store_list;
+        v.check_max_items("门店列表", value.len(), 200usize);
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            crate::Validate::validate_into(value, v);
+            v.leave();
+        }
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

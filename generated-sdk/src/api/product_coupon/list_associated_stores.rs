@@ -91,97 +91,54 @@ impl ListAssociatedStoresRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ListAssociatedStoresRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (self.product_coupon_id, self.stock_id, self.brand_id) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(ListAssociatedStoresRequest {
+                    product_coupon_id,
+                    stock_id,
+                    page_size: self.page_size,
+                    page_token: self.page_token,
+                    brand_id,
+                })
+            }
+            (product_coupon_id, stock_id, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListAssociatedStoresRequest", missing),
+                )
+            }
         }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListAssociatedStoresRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListAssociatedStoresRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAssociatedStoresRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAssociatedStoresRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            page_size: self.page_size,
-            page_token: self.page_token,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListAssociatedStoresRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ListAssociatedStoresRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次ID", &self.stock_id);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.page_size {
-            v.field(
-                "page_size",
-                |v| {
-                    if *value > 200i64 {
-                        v.report(
-                            "分页大小",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 200"),
-                        );
-                    }
-                },
-            );
+            v.enter("page_size");
+            v.check_max_int("分页大小", *value, 200i64);
+            v.leave();
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `ListAssociatedStoresResponse` (no description on the page).

@@ -103,94 +103,62 @@ impl ListStocksRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ListStocksRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (self.product_coupon_id, self.brand_id) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(ListStocksRequest {
+                    product_coupon_id,
+                    state: self.state,
+                    page_size: self.page_size,
+                    page_token: self.page_token,
+                    brand_id,
+                    stock_bundle_id: self.stock_bundle_id,
+                })
+            }
+            (product_coupon_id, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListStocksRequest", missing),
+                )
+            }
         }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListStocksRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListStocksRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListStocksRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            state: self.state,
-            page_size: self.page_size,
-            page_token: self.page_token,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListStocksRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-            stock_bundle_id: self.stock_bundle_id,
-        })
     }
 }
 impl crate::Validate for ListStocksRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.state {
-            v.field(
-                "state",
-                |v| {
-                    if let crate::product_coupon::StockState::Unknown(value) = value {
-                        v.report(
-                            "批次状态",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of AUDITING, SENDING, PAUSED, STOPPED, DEACTIVATED)"
-                            ),
-                        );
+            v.enter("state");
+            v.check_enum(
+                "批次状态",
+                match value {
+                    crate::product_coupon::StockState::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "AUDITING, SENDING, PAUSED, STOPPED, DEACTIVATED",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.page_size {
-            v.field(
-                "page_size",
-                |v| {
-                    if *value > 50i64 {
-                        v.report(
-                            "分页大小",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 50"),
-                        );
-                    }
-                },
-            );
+            v.enter("page_size");
+            v.check_max_int("分页大小", *value, 50i64);
+            v.leave();
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `ListStocksResponse` (no description on the page).

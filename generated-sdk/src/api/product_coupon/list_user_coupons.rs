@@ -149,119 +149,72 @@ impl ListUserCouponsRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ListUserCouponsRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
+        match (self.openid, self.appid, self.brand_id) {
+            (
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(ListUserCouponsRequest {
+                    openid,
+                    product_coupon_id: self.product_coupon_id,
+                    stock_id: self.stock_id,
+                    appid,
+                    coupon_state: self.coupon_state,
+                    user_coupon_bundle_id: self.user_coupon_bundle_id,
+                    page_size: self.page_size,
+                    page_token: self.page_token,
+                    brand_id,
+                })
+            }
+            (openid, appid, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ListUserCouponsRequest", missing),
+                )
+            }
         }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ListUserCouponsRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ListUserCouponsRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            product_coupon_id: self.product_coupon_id,
-            stock_id: self.stock_id,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            coupon_state: self.coupon_state,
-            user_coupon_bundle_id: self.user_coupon_bundle_id,
-            page_size: self.page_size,
-            page_token: self.page_token,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ListUserCouponsRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ListUserCouponsRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("openid");
+        v.check_not_empty("用户OpenID", &self.openid);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.coupon_state {
-            v.field(
-                "coupon_state",
-                |v| {
-                    if let crate::product_coupon::UserProductCouponState::Unknown(
-                        value,
-                    ) = value {
-                        v.report(
-                            "用户商品券状态",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of CONFIRMING, PENDING, EFFECTIVE, USED, EXPIRED, DELETED, DEACTIVATED)"
-                            ),
-                        );
+            v.enter("coupon_state");
+            v.check_enum(
+                "用户商品券状态",
+                match value {
+                    crate::product_coupon::UserProductCouponState::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "CONFIRMING, PENDING, EFFECTIVE, USED, EXPIRED, DELETED, DEACTIVATED",
             );
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.page_size {
-            v.field(
-                "page_size",
-                |v| {
-                    if *value > 50i64 {
-                        v.report(
-                            "分页大小",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 50"),
-                        );
-                    }
-                },
-            );
+            v.enter("page_size");
+            v.check_max_int("分页大小", *value, 50i64);
+            v.leave();
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `ListUserCouponsResponse` (no description on the page).

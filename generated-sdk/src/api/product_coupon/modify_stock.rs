@@ -149,199 +149,118 @@ impl ModifyStockRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ModifyStockRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (
+            self.product_coupon_id,
+            self.stock_id,
+            self.out_request_no,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(ModifyStockRequest {
+                    product_coupon_id,
+                    stock_id,
+                    out_request_no,
+                    remark: self.remark,
+                    usage_rule_display_info: self.usage_rule_display_info,
+                    coupon_display_info: self.coupon_display_info,
+                    notify_config: self.notify_config,
+                    store_scope: self.store_scope,
+                    brand_id,
+                })
+            }
+            (product_coupon_id, stock_id, out_request_no, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ModifyStockRequest", missing),
+                )
+            }
         }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ModifyStockRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ModifyStockRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            remark: self.remark,
-            usage_rule_display_info: self.usage_rule_display_info,
-            coupon_display_info: self.coupon_display_info,
-            notify_config: self.notify_config,
-            store_scope: self.store_scope,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ModifyStockRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "修改请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "修改请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "修改请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "修改请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.remark {
-            v.field(
-                "remark",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次ID", &self.stock_id);
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("修改请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("修改请求单号", len, 40usize, "characters");
+            v.check_min_len("修改请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "修改请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
             );
+        }
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.remark {
+            v.enter("remark");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("备注", len, 20usize, "characters");
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.usage_rule_display_info {
-            v.field(
-                "usage_rule_display_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("usage_rule_display_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.coupon_display_info {
-            v.field(
-                "coupon_display_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("coupon_display_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.notify_config {
-            v.field(
-                "notify_config",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("notify_config");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.store_scope {
-            v.field(
-                "store_scope",
-                |v| {
-                    if let crate::product_coupon::StockStoreScope::Unknown(value) = value {
-                        v.report(
-                            "可用门店范围",
-                            crate::runtime::validation::Rule::Enum,
-                            ::std::format!(
-                                "{value:?} is not a documented value (expected one of NONE, ALL, SPECIFIC)"
-                            ),
-                        );
+            v.enter("store_scope");
+            v.check_enum(
+                "可用门店范围",
+                match value {
+                    crate::product_coupon::StockStoreScope::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "NONE, ALL, SPECIFIC",
             );
+            v.leave();
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

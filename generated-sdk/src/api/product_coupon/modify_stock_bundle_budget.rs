@@ -152,156 +152,103 @@ impl ModifyStockBundleBudgetRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ModifyStockBundleBudgetRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (
+            self.product_coupon_id,
+            self.stock_bundle_id,
+            self.out_request_no,
+            self.update_mode,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_bundle_id),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(update_mode),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(ModifyStockBundleBudgetRequest {
+                    product_coupon_id,
+                    stock_bundle_id,
+                    out_request_no,
+                    update_mode,
+                    current_max_count: self.current_max_count,
+                    target_max_count: self.target_max_count,
+                    current_max_count_per_day: self.current_max_count_per_day,
+                    target_max_count_per_day: self.target_max_count_per_day,
+                    brand_id,
+                })
+            }
+            (
+                product_coupon_id,
+                stock_bundle_id,
+                out_request_no,
+                update_mode,
+                brand_id,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_bundle_id.is_none() {
+                    missing.push("stock_bundle_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if update_mode.is_none() {
+                    missing.push("update_mode");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ModifyStockBundleBudgetRequest", missing),
+                )
+            }
         }
-        if self.stock_bundle_id.is_none() {
-            missing.push("stock_bundle_id");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.update_mode.is_none() {
-            missing.push("update_mode");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ModifyStockBundleBudgetRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(ModifyStockBundleBudgetRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockBundleBudgetRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_bundle_id: self
-                .stock_bundle_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockBundleBudgetRequest",
-                    ::std::vec!["stock_bundle_id"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockBundleBudgetRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            update_mode: self
-                .update_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockBundleBudgetRequest",
-                    ::std::vec!["update_mode"],
-                ))?,
-            current_max_count: self.current_max_count,
-            target_max_count: self.target_max_count,
-            current_max_count_per_day: self.current_max_count_per_day,
-            target_max_count_per_day: self.target_max_count_per_day,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "ModifyStockBundleBudgetRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ModifyStockBundleBudgetRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_bundle_id");
+        v.check_not_empty("批次组ID", &self.stock_bundle_id);
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("修改请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("修改请求单号", len, 40usize, "characters");
+            v.check_min_len("修改请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "修改请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
+            );
+        }
+        v.leave();
+        v.enter("update_mode");
+        let value = &self.update_mode;
+        v.check_enum(
+            "更新模式",
+            match value {
+                crate::product_coupon::StockBundleBudgetUpdateMode::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "MAX_COUNT, MAX_COUNT_PER_DAY",
         );
-        v.field(
-            "stock_bundle_id",
-            |v| {
-                if self.stock_bundle_id.is_empty() {
-                    v.report(
-                        "批次组ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "修改请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "修改请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "修改请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "修改请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "update_mode",
-            |v| {
-                let value = &self.update_mode;
-                if let crate::product_coupon::StockBundleBudgetUpdateMode::Unknown(
-                    value,
-                ) = value {
-                    v.report(
-                        "更新模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of MAX_COUNT, MAX_COUNT_PER_DAY)"
-                        ),
-                    );
-                }
-            },
-        );
+        v.leave();
         {
             let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.update_mode)
@@ -311,16 +258,13 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
                 .and_then(|x| x.current_max_count.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "current_max_count",
-                    |v| {
-                        v.report(
-                            "当前批次发放次数总上限",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when update_mode is MAX_COUNT",
-                        );
-                    },
+                v.enter("current_max_count");
+                v.report(
+                    "当前批次发放次数总上限",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when update_mode is MAX_COUNT",
                 );
+                v.leave();
             }
         }
         {
@@ -332,16 +276,13 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
                 .and_then(|x| x.target_max_count.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "target_max_count",
-                    |v| {
-                        v.report(
-                            "目标批次发放次数总上限",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when update_mode is MAX_COUNT",
-                        );
-                    },
+                v.enter("target_max_count");
+                v.report(
+                    "目标批次发放次数总上限",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when update_mode is MAX_COUNT",
                 );
+                v.leave();
             }
         }
         {
@@ -353,16 +294,13 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
                 .and_then(|x| x.current_max_count_per_day.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "current_max_count_per_day",
-                    |v| {
-                        v.report(
-                            "当前批次每日发放次数上限",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when update_mode is MAX_COUNT_PER_DAY",
-                        );
-                    },
+                v.enter("current_max_count_per_day");
+                v.report(
+                    "当前批次每日发放次数上限",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when update_mode is MAX_COUNT_PER_DAY",
                 );
+                v.leave();
             }
         }
         {
@@ -374,30 +312,18 @@ impl crate::Validate for ModifyStockBundleBudgetRequest {
                 .and_then(|x| x.target_max_count_per_day.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "target_max_count_per_day",
-                    |v| {
-                        v.report(
-                            "目标批次每日发放次数上限",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when update_mode is MAX_COUNT_PER_DAY",
-                        );
-                    },
+                v.enter("target_max_count_per_day");
+                v.report(
+                    "目标批次每日发放次数上限",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when update_mode is MAX_COUNT_PER_DAY",
                 );
+                v.leave();
             }
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `ModifyStockBundleBudgetResponse` (no description on the page).

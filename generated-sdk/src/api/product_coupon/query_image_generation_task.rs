@@ -70,132 +70,76 @@ impl QueryImageGenerationTaskRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QueryImageGenerationTaskRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.task_id.is_none() {
-            missing.push("task_id");
+        match (self.task_id, self.brand_id, self.image_generation_type) {
+            (
+                ::std::option::Option::Some(task_id),
+                ::std::option::Option::Some(brand_id),
+                ::std::option::Option::Some(image_generation_type),
+            ) => {
+                ::std::result::Result::Ok(QueryImageGenerationTaskRequest {
+                    task_id,
+                    brand_id,
+                    image_generation_type,
+                })
+            }
+            (task_id, brand_id, image_generation_type) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if task_id.is_none() {
+                    missing.push("task_id");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                if image_generation_type.is_none() {
+                    missing.push("image_generation_type");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryImageGenerationTaskRequest", missing),
+                )
+            }
         }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if self.image_generation_type.is_none() {
-            missing.push("image_generation_type");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryImageGenerationTaskRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryImageGenerationTaskRequest {
-            task_id: self
-                .task_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryImageGenerationTaskRequest",
-                    ::std::vec!["task_id"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryImageGenerationTaskRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-            image_generation_type: self
-                .image_generation_type
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryImageGenerationTaskRequest",
-                    ::std::vec!["image_generation_type"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryImageGenerationTaskRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "task_id",
-            |v| {
-                let value = &self.task_id;
-                if value.is_empty() {
-                    v.report(
-                        "图片生成的任务ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "图片生成的任务ID",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "图片生成的任务ID",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "图片生成的任务ID",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "image_generation_type",
-            |v| {
-                let value = &self.image_generation_type;
-                if value.is_empty() {
-                    v.report(
-                        "图片生成类型",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| !(c.is_ascii_uppercase() || c == '_'))
-                    {
-                        v.report(
-                            "图片生成类型",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: upper-case ASCII letters, _"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("task_id");
+        let value = &self.task_id;
+        if v.check_not_empty("图片生成的任务ID", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("图片生成的任务ID", len, 40usize, "characters");
+            v.check_min_len("图片生成的任务ID", len, 6usize, "characters");
+            v.check_charset(
+                "图片生成的任务ID",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
+            );
+        }
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
+        v.enter("image_generation_type");
+        let value = &self.image_generation_type;
+        if v.check_not_empty("图片生成类型", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_charset(
+                "图片生成类型",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Upper,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                ],
+                "upper-case ASCII letters, _",
+            );
+        }
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

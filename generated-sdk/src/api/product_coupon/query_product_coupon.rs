@@ -52,60 +52,39 @@ impl QueryProductCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QueryProductCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (self.product_coupon_id, self.brand_id) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(QueryProductCouponRequest {
+                    product_coupon_id,
+                    brand_id,
+                })
+            }
+            (product_coupon_id, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryProductCouponRequest", missing),
+                )
+            }
         }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryProductCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryProductCouponRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryProductCouponRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryProductCouponRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryProductCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

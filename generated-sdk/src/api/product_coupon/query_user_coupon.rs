@@ -108,155 +108,83 @@ impl QueryUserCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<QueryUserCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (
+            self.coupon_code,
+            self.openid,
+            self.product_coupon_id,
+            self.stock_id,
+            self.appid,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(QueryUserCouponRequest {
+                    coupon_code,
+                    openid,
+                    product_coupon_id,
+                    stock_id,
+                    appid,
+                    brand_id,
+                })
+            }
+            (coupon_code, openid, product_coupon_id, stock_id, appid, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("QueryUserCouponRequest", missing),
+                )
+            }
         }
-        if self.openid.is_none() {
-            missing.push("openid");
-        }
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
-        }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("QueryUserCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(QueryUserCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "QueryUserCouponRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for QueryUserCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                let value = &self.coupon_code;
-                if value.is_empty() {
-                    v.report(
-                        "用户商品券Code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "用户商品券Code",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("coupon_code");
+        let value = &self.coupon_code;
+        if v.check_not_empty("用户商品券Code", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户商品券Code", len, 40usize, "characters");
+        }
+        v.leave();
+        v.enter("openid");
+        v.check_not_empty("用户OpenID", &self.openid);
+        v.leave();
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次ID", &self.stock_id);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {

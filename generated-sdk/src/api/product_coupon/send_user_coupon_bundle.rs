@@ -131,205 +131,115 @@ impl SendUserCouponBundleRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<SendUserCouponBundleRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.openid.is_none() {
-            missing.push("openid");
+        match (
+            self.openid,
+            self.product_coupon_id,
+            self.stock_bundle_id,
+            self.appid,
+            self.send_request_no,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_bundle_id),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(send_request_no),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(SendUserCouponBundleRequest {
+                    openid,
+                    product_coupon_id,
+                    stock_bundle_id,
+                    appid,
+                    send_request_no,
+                    attach: self.attach,
+                    brand_id,
+                    coupon_tag_info: self.coupon_tag_info,
+                })
+            }
+            (
+                openid,
+                product_coupon_id,
+                stock_bundle_id,
+                appid,
+                send_request_no,
+                brand_id,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_bundle_id.is_none() {
+                    missing.push("stock_bundle_id");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if send_request_no.is_none() {
+                    missing.push("send_request_no");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("SendUserCouponBundleRequest", missing),
+                )
+            }
         }
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
-        }
-        if self.stock_bundle_id.is_none() {
-            missing.push("stock_bundle_id");
-        }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.send_request_no.is_none() {
-            missing.push("send_request_no");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("SendUserCouponBundleRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(SendUserCouponBundleRequest {
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendUserCouponBundleRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendUserCouponBundleRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_bundle_id: self
-                .stock_bundle_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendUserCouponBundleRequest",
-                    ::std::vec!["stock_bundle_id"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendUserCouponBundleRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            send_request_no: self
-                .send_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendUserCouponBundleRequest",
-                    ::std::vec!["send_request_no"],
-                ))?,
-            attach: self.attach,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "SendUserCouponBundleRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-            coupon_tag_info: self.coupon_tag_info,
-        })
     }
 }
 impl crate::Validate for SendUserCouponBundleRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_bundle_id",
-            |v| {
-                if self.stock_bundle_id.is_empty() {
-                    v.report(
-                        "批次组ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "send_request_no",
-            |v| {
-                let value = &self.send_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "发券请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 128usize {
-                        v.report(
-                            "发券请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 128"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "发券请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "发券请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.attach {
-            v.field(
-                "attach",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 150usize {
-                        v.report(
-                            "自定义附加信息",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 150"),
-                        );
-                    }
-                },
+        v.enter("openid");
+        v.check_not_empty("用户OpenID", &self.openid);
+        v.leave();
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_bundle_id");
+        v.check_not_empty("批次组ID", &self.stock_bundle_id);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
+        v.enter("send_request_no");
+        let value = &self.send_request_no;
+        if v.check_not_empty("发券请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("发券请求单号", len, 128usize, "characters");
+            v.check_min_len("发券请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "发券请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
             );
         }
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.attach {
+            v.enter("attach");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("自定义附加信息", len, 150usize, "characters");
+            v.leave();
+        }
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.coupon_tag_info {
-            v.field(
-                "coupon_tag_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("coupon_tag_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }

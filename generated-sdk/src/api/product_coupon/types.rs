@@ -61,90 +61,55 @@ impl ComboPackageBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ComboPackage, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.name.is_none() {
-            missing.push("name");
+        match (self.name, self.pick_count, self.choice_list) {
+            (
+                ::std::option::Option::Some(name),
+                ::std::option::Option::Some(pick_count),
+                ::std::option::Option::Some(choice_list),
+            ) => {
+                ::std::result::Result::Ok(ComboPackage {
+                    name,
+                    pick_count,
+                    choice_list,
+                })
+            }
+            (name, pick_count, choice_list) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if name.is_none() {
+                    missing.push("name");
+                }
+                if pick_count.is_none() {
+                    missing.push("pick_count");
+                }
+                if choice_list.is_none() {
+                    missing.push("choice_list");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ComboPackage", missing),
+                )
+            }
         }
-        if self.pick_count.is_none() {
-            missing.push("pick_count");
-        }
-        if self.choice_list.is_none() {
-            missing.push("choice_list");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ComboPackage", missing),
-            );
-        }
-        ::std::result::Result::Ok(ComboPackage {
-            name: self
-                .name
-                .ok_or_else(|| crate::BuildError::new(
-                    "ComboPackage",
-                    ::std::vec!["name"],
-                ))?,
-            pick_count: self
-                .pick_count
-                .ok_or_else(|| crate::BuildError::new(
-                    "ComboPackage",
-                    ::std::vec!["pick_count"],
-                ))?,
-            choice_list: self
-                .choice_list
-                .ok_or_else(|| crate::BuildError::new(
-                    "ComboPackage",
-                    ::std::vec!["choice_list"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ComboPackage {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "name",
-            |v| {
-                let value = &self.name;
-                if value.is_empty() {
-                    v.report(
-                        "套餐名",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "套餐名",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "choice_list",
-            |v| {
-                let value = &self.choice_list;
-                let n = value.len();
-                if n > 99usize {
-                    v.report(
-                        "单品列表",
-                        crate::runtime::validation::Rule::MaxItems,
-                        ::std::format!("{n} items, at most 99"),
-                    );
-                }
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            crate::Validate::validate_into(value, v);
-                        },
-                    );
-                }
-            },
-        );
+        v.enter("name");
+        let value = &self.name;
+        if v.check_not_empty("套餐名", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("套餐名", len, 15usize, "characters");
+        }
+        v.leave();
+        v.enter("choice_list");
+        let value = &self.choice_list;
+        v.check_max_items("单品列表", value.len(), 99usize);
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            crate::Validate::validate_into(value, v);
+            v.leave();
+        }
+        v.leave();
     }
 }
 /// One item of a combo package. 【单品】
@@ -245,84 +210,53 @@ impl ComboPackageChoiceBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<ComboPackageChoice, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.name.is_none() {
-            missing.push("name");
+        match (self.name, self.price, self.count) {
+            (
+                ::std::option::Option::Some(name),
+                ::std::option::Option::Some(price),
+                ::std::option::Option::Some(count),
+            ) => {
+                ::std::result::Result::Ok(ComboPackageChoice {
+                    name,
+                    price,
+                    count,
+                    image_url: self.image_url,
+                    mini_program_appid: self.mini_program_appid,
+                    mini_program_path: self.mini_program_path,
+                })
+            }
+            (name, price, count) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if name.is_none() {
+                    missing.push("name");
+                }
+                if price.is_none() {
+                    missing.push("price");
+                }
+                if count.is_none() {
+                    missing.push("count");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ComboPackageChoice", missing),
+                )
+            }
         }
-        if self.price.is_none() {
-            missing.push("price");
-        }
-        if self.count.is_none() {
-            missing.push("count");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ComboPackageChoice", missing),
-            );
-        }
-        ::std::result::Result::Ok(ComboPackageChoice {
-            name: self
-                .name
-                .ok_or_else(|| crate::BuildError::new(
-                    "ComboPackageChoice",
-                    ::std::vec!["name"],
-                ))?,
-            price: self
-                .price
-                .ok_or_else(|| crate::BuildError::new(
-                    "ComboPackageChoice",
-                    ::std::vec!["price"],
-                ))?,
-            count: self
-                .count
-                .ok_or_else(|| crate::BuildError::new(
-                    "ComboPackageChoice",
-                    ::std::vec!["count"],
-                ))?,
-            image_url: self.image_url,
-            mini_program_appid: self.mini_program_appid,
-            mini_program_path: self.mini_program_path,
-        })
     }
 }
 impl crate::Validate for ComboPackageChoice {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "name",
-            |v| {
-                let value = &self.name;
-                if value.is_empty() {
-                    v.report(
-                        "单品名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "单品名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "count",
-            |v| {
-                let value = &self.count;
-                if *value > 99i64 {
-                    v.report(
-                        "单品数量",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 99"),
-                    );
-                }
-            },
-        );
+        v.enter("name");
+        let value = &self.name;
+        if v.check_not_empty("单品名称", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("单品名称", len, 15usize, "characters");
+        }
+        v.leave();
+        v.enter("count");
+        let value = &self.count;
+        v.check_max_int("单品数量", *value, 99i64);
+        v.leave();
         {
             let set = [
                 ::std::option::Option::Some(self)
@@ -350,28 +284,22 @@ impl crate::Validate for ComboPackageChoice {
                 );
                 match set.iter().position(|b| !*b).unwrap_or(0) {
                     0usize => {
-                        v.field(
-                            "mini_program_appid",
-                            |v| {
-                                v.report(
-                                    "单品跳转小程序AppID",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("mini_program_appid");
+                        v.report(
+                            "单品跳转小程序AppID",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "mini_program_path",
-                            |v| {
-                                v.report(
-                                    "单品跳转小程序路径",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("mini_program_path");
+                        v.report(
+                            "单品跳转小程序路径",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
@@ -497,101 +425,55 @@ impl CouponAvailablePeriodBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CouponAvailablePeriod, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.available_begin_time.is_none() {
-            missing.push("available_begin_time");
+        match (self.available_begin_time, self.available_end_time) {
+            (
+                ::std::option::Option::Some(available_begin_time),
+                ::std::option::Option::Some(available_end_time),
+            ) => {
+                ::std::result::Result::Ok(CouponAvailablePeriod {
+                    available_begin_time,
+                    available_end_time,
+                    available_days: self.available_days,
+                    wait_days_after_receive: self.wait_days_after_receive,
+                    weekly_available_period: self.weekly_available_period,
+                    irregular_available_period_list: self.irregular_available_period_list,
+                })
+            }
+            (available_begin_time, available_end_time) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if available_begin_time.is_none() {
+                    missing.push("available_begin_time");
+                }
+                if available_end_time.is_none() {
+                    missing.push("available_end_time");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CouponAvailablePeriod", missing),
+                )
+            }
         }
-        if self.available_end_time.is_none() {
-            missing.push("available_end_time");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CouponAvailablePeriod", missing),
-            );
-        }
-        ::std::result::Result::Ok(CouponAvailablePeriod {
-            available_begin_time: self
-                .available_begin_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponAvailablePeriod",
-                    ::std::vec!["available_begin_time"],
-                ))?,
-            available_end_time: self
-                .available_end_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponAvailablePeriod",
-                    ::std::vec!["available_end_time"],
-                ))?,
-            available_days: self.available_days,
-            wait_days_after_receive: self.wait_days_after_receive,
-            weekly_available_period: self.weekly_available_period,
-            irregular_available_period_list: self.irregular_available_period_list,
-        })
     }
 }
 impl crate::Validate for CouponAvailablePeriod {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "available_begin_time",
-            |v| {
-                let value = &self.available_begin_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "开始时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "开始时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "available_end_time",
-            |v| {
-                let value = &self.available_end_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "结束时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "结束时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("available_begin_time");
+        let value = &self.available_begin_time;
+        if v.check_not_empty("开始时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("开始时间", value);
+        }
+        v.leave();
+        v.enter("available_end_time");
+        let value = &self.available_end_time;
+        if v.check_not_empty("结束时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("结束时间", value);
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.available_days {
-            v.field(
-                "available_days",
-                |v| {
-                    if *value > 365i64 {
-                        v.report(
-                            "生效后N天内有效",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 365"),
-                        );
-                    }
-                },
-            );
+            v.enter("available_days");
+            v.check_max_int("生效后N天内有效", *value, 365i64);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -601,70 +483,36 @@ impl crate::Validate for CouponAvailablePeriod {
                 .and_then(|x| x.available_days.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "available_days",
-                    |v| {
-                        v.report(
-                            "生效后N天内有效",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when wait_days_after_receive is greater than 0",
-                        );
-                    },
+                v.enter("available_days");
+                v.report(
+                    "生效后N天内有效",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when wait_days_after_receive is greater than 0",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.wait_days_after_receive {
-            v.field(
-                "wait_days_after_receive",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "领取后N天开始生效",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 30i64 {
-                        v.report(
-                            "领取后N天开始生效",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 30"),
-                        );
-                    }
-                },
-            );
+            v.enter("wait_days_after_receive");
+            v.check_min_int("领取后N天开始生效", *value, 0i64);
+            v.check_max_int("领取后N天开始生效", *value, 30i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.weekly_available_period {
-            v.field(
-                "weekly_available_period",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("weekly_available_period");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.irregular_available_period_list
         {
-            v.field(
-                "irregular_available_period_list",
-                |v| {
-                    let n = value.len();
-                    if n > 2usize {
-                        v.report(
-                            "无规律的可用时间段",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 2"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("irregular_available_period_list");
+            v.check_max_items("无规律的可用时间段", value.len(), 2usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
         {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
@@ -698,28 +546,22 @@ impl crate::Validate for CouponAvailablePeriod {
                     .unwrap_or(0);
                 match index {
                     0usize => {
-                        v.field(
-                            "available_days",
-                            |v| {
-                                v.report(
-                                    "生效后N天内有效",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("available_days");
+                        v.report(
+                            "生效后N天内有效",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "irregular_available_period_list",
-                            |v| {
-                                v.report(
-                                    "无规律的可用时间段",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("irregular_available_period_list");
+                        v.report(
+                            "无规律的可用时间段",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
@@ -760,28 +602,22 @@ impl crate::Validate for CouponAvailablePeriod {
                     .unwrap_or(0);
                 match index {
                     0usize => {
-                        v.field(
-                            "wait_days_after_receive",
-                            |v| {
-                                v.report(
-                                    "领取后N天开始生效",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("wait_days_after_receive");
+                        v.report(
+                            "领取后N天开始生效",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "irregular_available_period_list",
-                            |v| {
-                                v.report(
-                                    "无规律的可用时间段",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("irregular_available_period_list");
+                        v.report(
+                            "无规律的可用时间段",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
@@ -822,28 +658,22 @@ impl crate::Validate for CouponAvailablePeriod {
                     .unwrap_or(0);
                 match index {
                     0usize => {
-                        v.field(
-                            "weekly_available_period",
-                            |v| {
-                                v.report(
-                                    "每周固定可用时间",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("weekly_available_period");
+                        v.report(
+                            "每周固定可用时间",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "irregular_available_period_list",
-                            |v| {
-                                v.report(
-                                    "无规律的可用时间段",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("irregular_available_period_list");
+                        v.report(
+                            "无规律的可用时间段",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
@@ -917,52 +747,36 @@ impl CouponAvailableStoreInfoBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<CouponAvailableStoreInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.description.is_none() {
-            missing.push("description");
+        match (self.description,) {
+            (::std::option::Option::Some(description),) => {
+                ::std::result::Result::Ok(CouponAvailableStoreInfo {
+                    description,
+                    mini_program_appid: self.mini_program_appid,
+                    mini_program_path: self.mini_program_path,
+                })
+            }
+            (description,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if description.is_none() {
+                    missing.push("description");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CouponAvailableStoreInfo", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CouponAvailableStoreInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(CouponAvailableStoreInfo {
-            description: self
-                .description
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponAvailableStoreInfo",
-                    ::std::vec!["description"],
-                ))?,
-            mini_program_appid: self.mini_program_appid,
-            mini_program_path: self.mini_program_path,
-        })
     }
 }
 impl crate::Validate for CouponAvailableStoreInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "description",
-            |v| {
-                let value = &self.description;
-                if value.is_empty() {
-                    v.report(
-                        "券可用门店描述",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 1000usize {
-                        v.report(
-                            "券可用门店描述",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 1000"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("description");
+        let value = &self.description;
+        if v.check_not_empty("券可用门店描述", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("券可用门店描述", len, 1000usize, "characters");
+        }
+        v.leave();
         {
             let set = [
                 ::std::option::Option::Some(self)
@@ -990,28 +804,22 @@ impl crate::Validate for CouponAvailableStoreInfo {
                 );
                 match set.iter().position(|b| !*b).unwrap_or(0) {
                     0usize => {
-                        v.field(
-                            "mini_program_appid",
-                            |v| {
-                                v.report(
-                                    "小程序AppID",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("mini_program_appid");
+                        v.report(
+                            "小程序AppID",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "mini_program_path",
-                            |v| {
-                                v.report(
-                                    "小程序跳转路径",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("mini_program_path");
+                        v.report(
+                            "小程序跳转路径",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
@@ -1302,69 +1110,57 @@ impl CouponDisplayInfoBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<CouponDisplayInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.code_display_mode.is_none() {
-            missing.push("code_display_mode");
+        match (self.code_display_mode,) {
+            (::std::option::Option::Some(code_display_mode),) => {
+                ::std::result::Result::Ok(CouponDisplayInfo {
+                    code_display_mode,
+                    background_color: self.background_color,
+                    entrance_mini_program: self.entrance_mini_program,
+                    entrance_official_account: self.entrance_official_account,
+                    entrance_finder: self.entrance_finder,
+                })
+            }
+            (code_display_mode,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if code_display_mode.is_none() {
+                    missing.push("code_display_mode");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("CouponDisplayInfo", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("CouponDisplayInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(CouponDisplayInfo {
-            code_display_mode: self
-                .code_display_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "CouponDisplayInfo",
-                    ::std::vec!["code_display_mode"],
-                ))?,
-            background_color: self.background_color,
-            entrance_mini_program: self.entrance_mini_program,
-            entrance_official_account: self.entrance_official_account,
-            entrance_finder: self.entrance_finder,
-        })
     }
 }
 impl crate::Validate for CouponDisplayInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "code_display_mode",
-            |v| {
-                let value = &self.code_display_mode;
-                if let crate::product_coupon::CouponCodeDisplayMode::Unknown(value) = value {
-                    v.report(
-                        "用户商品券Code展示模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of INVISIBLE, BARCODE, QRCODE)"
-                        ),
-                    );
+        v.enter("code_display_mode");
+        let value = &self.code_display_mode;
+        v.check_enum(
+            "用户商品券Code展示模式",
+            match value {
+                crate::product_coupon::CouponCodeDisplayMode::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "INVISIBLE, BARCODE, QRCODE",
         );
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.entrance_mini_program {
-            v.field(
-                "entrance_mini_program",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("entrance_mini_program");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.entrance_official_account {
-            v.field(
-                "entrance_official_account",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("entrance_official_account");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.entrance_finder {
-            v.field(
-                "entrance_finder",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("entrance_finder");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }
@@ -1433,37 +1229,27 @@ impl CouponTagInfoBuilder {
 impl crate::Validate for CouponTagInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.coupon_tag_list {
-            v.field(
-                "coupon_tag_list",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                if let crate::product_coupon::UserProductCouponTag::Unknown(
-                                    value,
-                                ) = value {
-                                    v.report(
-                                        "用户商品券标签列表",
-                                        crate::runtime::validation::Rule::Enum,
-                                        ::std::format!(
-                                            "{value:?} is not a documented value (expected one of MEMBER)"
-                                        ),
-                                    );
-                                }
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("coupon_tag_list");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                v.check_enum(
+                    "用户商品券标签列表",
+                    match value {
+                        crate::product_coupon::UserProductCouponTag::Unknown(value) => {
+                            ::std::option::Option::Some(value.as_str())
+                        }
+                        _ => ::std::option::Option::None,
+                    },
+                    "MEMBER",
+                );
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.member_tag_info {
-            v.field(
-                "member_tag_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("member_tag_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }
@@ -1649,49 +1435,37 @@ impl DiscountCouponUsageRuleBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<DiscountCouponUsageRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.threshold.is_none() {
-            missing.push("threshold");
+        match (self.threshold, self.percent_off) {
+            (
+                ::std::option::Option::Some(threshold),
+                ::std::option::Option::Some(percent_off),
+            ) => {
+                ::std::result::Result::Ok(DiscountCouponUsageRule {
+                    threshold,
+                    percent_off,
+                })
+            }
+            (threshold, percent_off) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if threshold.is_none() {
+                    missing.push("threshold");
+                }
+                if percent_off.is_none() {
+                    missing.push("percent_off");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("DiscountCouponUsageRule", missing),
+                )
+            }
         }
-        if self.percent_off.is_none() {
-            missing.push("percent_off");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("DiscountCouponUsageRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(DiscountCouponUsageRule {
-            threshold: self
-                .threshold
-                .ok_or_else(|| crate::BuildError::new(
-                    "DiscountCouponUsageRule",
-                    ::std::vec!["threshold"],
-                ))?,
-            percent_off: self
-                .percent_off
-                .ok_or_else(|| crate::BuildError::new(
-                    "DiscountCouponUsageRule",
-                    ::std::vec!["percent_off"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for DiscountCouponUsageRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "threshold",
-            |v| {
-                let value = &self.threshold;
-                if *value < 0i64 {
-                    v.report(
-                        "门槛金额",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-            },
-        );
+        v.enter("threshold");
+        let value = &self.threshold;
+        v.check_min_int("门槛金额", *value, 0i64);
+        v.leave();
     }
 }
 /// A WeChat Channels (视频号) entrance on the coupon. 【视频号入口】展示跳转视频号的入口
@@ -1753,61 +1527,40 @@ impl EntranceFinderBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<EntranceFinder, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.finder_id.is_none() {
-            missing.push("finder_id");
+        match (self.finder_id, self.finder_video_id) {
+            (
+                ::std::option::Option::Some(finder_id),
+                ::std::option::Option::Some(finder_video_id),
+            ) => {
+                ::std::result::Result::Ok(EntranceFinder {
+                    finder_id,
+                    finder_video_id,
+                    finder_video_cover_image_url: self.finder_video_cover_image_url,
+                })
+            }
+            (finder_id, finder_video_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if finder_id.is_none() {
+                    missing.push("finder_id");
+                }
+                if finder_video_id.is_none() {
+                    missing.push("finder_video_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("EntranceFinder", missing),
+                )
+            }
         }
-        if self.finder_video_id.is_none() {
-            missing.push("finder_video_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("EntranceFinder", missing),
-            );
-        }
-        ::std::result::Result::Ok(EntranceFinder {
-            finder_id: self
-                .finder_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "EntranceFinder",
-                    ::std::vec!["finder_id"],
-                ))?,
-            finder_video_id: self
-                .finder_video_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "EntranceFinder",
-                    ::std::vec!["finder_video_id"],
-                ))?,
-            finder_video_cover_image_url: self.finder_video_cover_image_url,
-        })
     }
 }
 impl crate::Validate for EntranceFinder {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "finder_id",
-            |v| {
-                if self.finder_id.is_empty() {
-                    v.report(
-                        "视频号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "finder_video_id",
-            |v| {
-                if self.finder_video_id.is_empty() {
-                    v.report(
-                        "视频号视频ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("finder_id");
+        v.check_not_empty("视频号ID", &self.finder_id);
+        v.leave();
+        v.enter("finder_video_id");
+        v.check_not_empty("视频号视频ID", &self.finder_video_id);
+        v.leave();
     }
 }
 /// A mini-program entrance on the coupon. 【小程序入口】展示跳转小程序的入口
@@ -1882,108 +1635,59 @@ impl EntranceMiniProgramBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<EntranceMiniProgram, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.appid.is_none() {
-            missing.push("appid");
+        match (self.appid, self.path, self.entrance_wording) {
+            (
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(path),
+                ::std::option::Option::Some(entrance_wording),
+            ) => {
+                ::std::result::Result::Ok(EntranceMiniProgram {
+                    appid,
+                    path,
+                    entrance_wording,
+                    guidance_wording: self.guidance_wording,
+                })
+            }
+            (appid, path, entrance_wording) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if path.is_none() {
+                    missing.push("path");
+                }
+                if entrance_wording.is_none() {
+                    missing.push("entrance_wording");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("EntranceMiniProgram", missing),
+                )
+            }
         }
-        if self.path.is_none() {
-            missing.push("path");
-        }
-        if self.entrance_wording.is_none() {
-            missing.push("entrance_wording");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("EntranceMiniProgram", missing),
-            );
-        }
-        ::std::result::Result::Ok(EntranceMiniProgram {
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "EntranceMiniProgram",
-                    ::std::vec!["appid"],
-                ))?,
-            path: self
-                .path
-                .ok_or_else(|| crate::BuildError::new(
-                    "EntranceMiniProgram",
-                    ::std::vec!["path"],
-                ))?,
-            entrance_wording: self
-                .entrance_wording
-                .ok_or_else(|| crate::BuildError::new(
-                    "EntranceMiniProgram",
-                    ::std::vec!["entrance_wording"],
-                ))?,
-            guidance_wording: self.guidance_wording,
-        })
     }
 }
 impl crate::Validate for EntranceMiniProgram {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "小程序AppID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "path",
-            |v| {
-                if self.path.is_empty() {
-                    v.report(
-                        "小程序跳转路径",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "entrance_wording",
-            |v| {
-                let value = &self.entrance_wording;
-                if value.is_empty() {
-                    v.report(
-                        "入口文案",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 5usize {
-                        v.report(
-                            "入口文案",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 5"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("appid");
+        v.check_not_empty("小程序AppID", &self.appid);
+        v.leave();
+        v.enter("path");
+        v.check_not_empty("小程序跳转路径", &self.path);
+        v.leave();
+        v.enter("entrance_wording");
+        let value = &self.entrance_wording;
+        if v.check_not_empty("入口文案", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("入口文案", len, 5usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.guidance_wording {
-            v.field(
-                "guidance_wording",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 6usize {
-                        v.report(
-                            "引导文案",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 6"),
-                        );
-                    }
-                },
-            );
+            v.enter("guidance_wording");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("引导文案", len, 6usize, "characters");
+            v.leave();
         }
     }
 }
@@ -2021,39 +1725,27 @@ impl EntranceOfficialAccountBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<EntranceOfficialAccount, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.appid.is_none() {
-            missing.push("appid");
+        match (self.appid,) {
+            (::std::option::Option::Some(appid),) => {
+                ::std::result::Result::Ok(EntranceOfficialAccount { appid })
+            }
+            (appid,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("EntranceOfficialAccount", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("EntranceOfficialAccount", missing),
-            );
-        }
-        ::std::result::Result::Ok(EntranceOfficialAccount {
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "EntranceOfficialAccount",
-                    ::std::vec!["appid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for EntranceOfficialAccount {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众号AppID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("appid");
+        v.check_not_empty("公众号AppID", &self.appid);
+        v.leave();
     }
 }
 /// Exchange rule (spend at least threshold, buy the product for exchange\_price) 【兑换券使用规则】
@@ -2097,49 +1789,37 @@ impl ExchangeCouponUsageRuleBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ExchangeCouponUsageRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.threshold.is_none() {
-            missing.push("threshold");
+        match (self.threshold, self.exchange_price) {
+            (
+                ::std::option::Option::Some(threshold),
+                ::std::option::Option::Some(exchange_price),
+            ) => {
+                ::std::result::Result::Ok(ExchangeCouponUsageRule {
+                    threshold,
+                    exchange_price,
+                })
+            }
+            (threshold, exchange_price) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if threshold.is_none() {
+                    missing.push("threshold");
+                }
+                if exchange_price.is_none() {
+                    missing.push("exchange_price");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ExchangeCouponUsageRule", missing),
+                )
+            }
         }
-        if self.exchange_price.is_none() {
-            missing.push("exchange_price");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ExchangeCouponUsageRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(ExchangeCouponUsageRule {
-            threshold: self
-                .threshold
-                .ok_or_else(|| crate::BuildError::new(
-                    "ExchangeCouponUsageRule",
-                    ::std::vec!["threshold"],
-                ))?,
-            exchange_price: self
-                .exchange_price
-                .ok_or_else(|| crate::BuildError::new(
-                    "ExchangeCouponUsageRule",
-                    ::std::vec!["exchange_price"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ExchangeCouponUsageRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "threshold",
-            |v| {
-                let value = &self.threshold;
-                if *value < 0i64 {
-                    v.report(
-                        "门槛金额",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-            },
-        );
+        v.enter("threshold");
+        let value = &self.threshold;
+        v.check_min_int("门槛金额", *value, 0i64);
+        v.leave();
     }
 }
 /// A code that could not be uploaded, with the error code and message. 【上传失败的券Code】
@@ -2218,64 +1898,52 @@ impl FixedWeekPeriodBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<FixedWeekPeriod, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.day_list.is_none() {
-            missing.push("day_list");
+        match (self.day_list,) {
+            (::std::option::Option::Some(day_list),) => {
+                ::std::result::Result::Ok(FixedWeekPeriod {
+                    day_list,
+                    day_period_list: self.day_period_list,
+                })
+            }
+            (day_list,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if day_list.is_none() {
+                    missing.push("day_list");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("FixedWeekPeriod", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("FixedWeekPeriod", missing),
-            );
-        }
-        ::std::result::Result::Ok(FixedWeekPeriod {
-            day_list: self
-                .day_list
-                .ok_or_else(|| crate::BuildError::new(
-                    "FixedWeekPeriod",
-                    ::std::vec!["day_list"],
-                ))?,
-            day_period_list: self.day_period_list,
-        })
     }
 }
 impl crate::Validate for FixedWeekPeriod {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "day_list",
-            |v| {
-                let value = &self.day_list;
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            if let crate::product_coupon::WeekEnum::Unknown(value) = value {
-                                v.report(
-                                    "每周可用星期数",
-                                    crate::runtime::validation::Rule::Enum,
-                                    ::std::format!(
-                                        "{value:?} is not a documented value (expected one of MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY)"
-                                    ),
-                                );
-                            }
-                        },
-                    );
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.day_period_list {
-            v.field(
-                "day_period_list",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
+        v.enter("day_list");
+        let value = &self.day_list;
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            v.check_enum(
+                "每周可用星期数",
+                match value {
+                    crate::product_coupon::WeekEnum::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
                     }
+                    _ => ::std::option::Option::None,
                 },
+                "MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY",
             );
+            v.leave();
+        }
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.day_period_list {
+            v.enter("day_period_list");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
     }
 }
@@ -2419,105 +2087,85 @@ impl ImageGenerationCombineImageBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ImageGenerationCombineImage, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.scope.is_none() {
-            missing.push("scope");
+        match (self.scope, self.r#type, self.usage_mode) {
+            (
+                ::std::option::Option::Some(scope),
+                ::std::option::Option::Some(r#type),
+                ::std::option::Option::Some(usage_mode),
+            ) => {
+                ::std::result::Result::Ok(ImageGenerationCombineImage {
+                    scope,
+                    r#type,
+                    usage_mode,
+                    normal_coupon: self.normal_coupon,
+                    discount_coupon: self.discount_coupon,
+                    exchange_coupon: self.exchange_coupon,
+                    background_color: self.background_color,
+                })
+            }
+            (scope, r#type, usage_mode) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if scope.is_none() {
+                    missing.push("scope");
+                }
+                if r#type.is_none() {
+                    missing.push("type");
+                }
+                if usage_mode.is_none() {
+                    missing.push("usage_mode");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ImageGenerationCombineImage", missing),
+                )
+            }
         }
-        if self.r#type.is_none() {
-            missing.push("type");
-        }
-        if self.usage_mode.is_none() {
-            missing.push("usage_mode");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ImageGenerationCombineImage", missing),
-            );
-        }
-        ::std::result::Result::Ok(ImageGenerationCombineImage {
-            scope: self
-                .scope
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationCombineImage",
-                    ::std::vec!["scope"],
-                ))?,
-            r#type: self
-                .r#type
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationCombineImage",
-                    ::std::vec!["type"],
-                ))?,
-            usage_mode: self
-                .usage_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationCombineImage",
-                    ::std::vec!["usage_mode"],
-                ))?,
-            normal_coupon: self.normal_coupon,
-            discount_coupon: self.discount_coupon,
-            exchange_coupon: self.exchange_coupon,
-            background_color: self.background_color,
-        })
     }
 }
 impl crate::Validate for ImageGenerationCombineImage {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "scope",
-            |v| {
-                let value = &self.scope;
-                if let crate::product_coupon::ImageGenerationCouponScope::Unknown(
-                    value,
-                ) = value {
-                    v.report(
-                        "优惠范围",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of ALL, SINGLE, CATEGORY)"
-                        ),
-                    );
+        v.enter("scope");
+        let value = &self.scope;
+        v.check_enum(
+            "优惠范围",
+            match value {
+                crate::product_coupon::ImageGenerationCouponScope::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "ALL, SINGLE, CATEGORY",
         );
-        v.field(
-            "type",
-            |v| {
-                let value = &self.r#type;
-                if let crate::product_coupon::ImageGenerationCouponType::Unknown(
-                    value,
-                ) = value {
-                    v.report(
-                        "商品券类型",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NORMAL, DISCOUNT, EXCHANGE)"
-                        ),
-                    );
+        v.leave();
+        v.enter("type");
+        let value = &self.r#type;
+        v.check_enum(
+            "商品券类型",
+            match value {
+                crate::product_coupon::ImageGenerationCouponType::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "NORMAL, DISCOUNT, EXCHANGE",
         );
-        v.field(
-            "usage_mode",
-            |v| {
-                let value = &self.usage_mode;
-                if let crate::product_coupon::ImageGenerationUsageMode::Unknown(value) = value {
-                    v.report(
-                        "使用模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of SINGLE, PROGRESSIVE_BUNDLE)"
-                        ),
-                    );
+        v.leave();
+        v.enter("usage_mode");
+        let value = &self.usage_mode;
+        v.check_enum(
+            "使用模式",
+            match value {
+                crate::product_coupon::ImageGenerationUsageMode::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "SINGLE, PROGRESSIVE_BUNDLE",
         );
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            v.field(
-                "normal_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("normal_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -2528,25 +2176,19 @@ impl crate::Validate for ImageGenerationCombineImage {
                 .and_then(|x| x.normal_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "normal_coupon",
-                    |v| {
-                        v.report(
-                            "满减券使用规则",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when type is NORMAL",
-                        );
-                    },
+                v.enter("normal_coupon");
+                v.report(
+                    "满减券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when type is NORMAL",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            v.field(
-                "discount_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("discount_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -2557,25 +2199,19 @@ impl crate::Validate for ImageGenerationCombineImage {
                 .and_then(|x| x.discount_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "discount_coupon",
-                    |v| {
-                        v.report(
-                            "折扣券使用规则",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when type is DISCOUNT",
-                        );
-                    },
+                v.enter("discount_coupon");
+                v.report(
+                    "折扣券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when type is DISCOUNT",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            v.field(
-                "exchange_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("exchange_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let matched = ::std::option::Option::Some(self)
@@ -2586,57 +2222,32 @@ impl crate::Validate for ImageGenerationCombineImage {
                 .and_then(|x| x.exchange_coupon.as_ref())
                 .is_some();
             if matched && !present {
-                v.field(
-                    "exchange_coupon",
-                    |v| {
-                        v.report(
-                            "兑换券使用规则",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when type is EXCHANGE",
-                        );
-                    },
+                v.enter("exchange_coupon");
+                v.report(
+                    "兑换券使用规则",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when type is EXCHANGE",
                 );
+                v.leave();
             }
         }
         if let ::std::option::Option::Some(value) = &self.background_color {
-            v.field(
-                "background_color",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 7usize {
-                        v.report(
-                            "背景颜色色值",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 7"),
-                        );
-                    }
-                    if len < 7usize {
-                        v.report(
-                            "背景颜色色值",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 7", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '#')
-                        })
-                    {
-                        v.report(
-                            "背景颜色色值",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, #"
-                            ),
-                        );
-                    }
-                },
+            v.enter("background_color");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("背景颜色色值", len, 7usize, "characters");
+            v.check_min_len("背景颜色色值", len, 7usize, "characters");
+            v.check_charset(
+                "背景颜色色值",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('#'),
+                ],
+                "digits, ASCII letters, #",
             );
+            v.leave();
         }
     }
 }
@@ -2844,49 +2455,31 @@ impl ImageGenerationCutOutBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ImageGenerationCutOut, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.image_url.is_none() {
-            missing.push("image_url");
+        match (self.image_url,) {
+            (::std::option::Option::Some(image_url),) => {
+                ::std::result::Result::Ok(ImageGenerationCutOut { image_url })
+            }
+            (image_url,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if image_url.is_none() {
+                    missing.push("image_url");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ImageGenerationCutOut", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ImageGenerationCutOut", missing),
-            );
-        }
-        ::std::result::Result::Ok(ImageGenerationCutOut {
-            image_url: self
-                .image_url
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationCutOut",
-                    ::std::vec!["image_url"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ImageGenerationCutOut {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "image_url",
-            |v| {
-                let value = &self.image_url;
-                if value.is_empty() {
-                    v.report(
-                        "商品图URL",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if !crate::runtime::validation::url_with_scheme(value, &["https"]) {
-                        v.report(
-                            "商品图URL",
-                            crate::runtime::validation::Rule::Url,
-                            ::std::format!("{value:?} is not an absolute https URL"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("image_url");
+        let value = &self.image_url;
+        if v.check_not_empty("商品图URL", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_url("商品图URL", value, &["https"], "https");
+        }
+        v.leave();
     }
 }
 /// Percentage-off rule, shown on the generated image; for type DISCOUNT. 【折扣券使用规则】当且仅当 type 为 DISCOUNT 时填写
@@ -2930,32 +2523,29 @@ impl ImageGenerationDiscountCouponBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ImageGenerationDiscountCoupon, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.threshold.is_none() {
-            missing.push("threshold");
+        match (self.threshold, self.percent_off) {
+            (
+                ::std::option::Option::Some(threshold),
+                ::std::option::Option::Some(percent_off),
+            ) => {
+                ::std::result::Result::Ok(ImageGenerationDiscountCoupon {
+                    threshold,
+                    percent_off,
+                })
+            }
+            (threshold, percent_off) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if threshold.is_none() {
+                    missing.push("threshold");
+                }
+                if percent_off.is_none() {
+                    missing.push("percent_off");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ImageGenerationDiscountCoupon", missing),
+                )
+            }
         }
-        if self.percent_off.is_none() {
-            missing.push("percent_off");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ImageGenerationDiscountCoupon", missing),
-            );
-        }
-        ::std::result::Result::Ok(ImageGenerationDiscountCoupon {
-            threshold: self
-                .threshold
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationDiscountCoupon",
-                    ::std::vec!["threshold"],
-                ))?,
-            percent_off: self
-                .percent_off
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationDiscountCoupon",
-                    ::std::vec!["percent_off"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ImageGenerationDiscountCoupon {
@@ -3002,32 +2592,29 @@ impl ImageGenerationExchangeCouponBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ImageGenerationExchangeCoupon, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.threshold.is_none() {
-            missing.push("threshold");
+        match (self.threshold, self.exchange_price) {
+            (
+                ::std::option::Option::Some(threshold),
+                ::std::option::Option::Some(exchange_price),
+            ) => {
+                ::std::result::Result::Ok(ImageGenerationExchangeCoupon {
+                    threshold,
+                    exchange_price,
+                })
+            }
+            (threshold, exchange_price) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if threshold.is_none() {
+                    missing.push("threshold");
+                }
+                if exchange_price.is_none() {
+                    missing.push("exchange_price");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ImageGenerationExchangeCoupon", missing),
+                )
+            }
         }
-        if self.exchange_price.is_none() {
-            missing.push("exchange_price");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ImageGenerationExchangeCoupon", missing),
-            );
-        }
-        ::std::result::Result::Ok(ImageGenerationExchangeCoupon {
-            threshold: self
-                .threshold
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationExchangeCoupon",
-                    ::std::vec!["threshold"],
-                ))?,
-            exchange_price: self
-                .exchange_price
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationExchangeCoupon",
-                    ::std::vec!["exchange_price"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ImageGenerationExchangeCoupon {
@@ -3083,32 +2670,29 @@ impl ImageGenerationNormalCouponBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ImageGenerationNormalCoupon, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.threshold.is_none() {
-            missing.push("threshold");
+        match (self.threshold, self.discount_amount) {
+            (
+                ::std::option::Option::Some(threshold),
+                ::std::option::Option::Some(discount_amount),
+            ) => {
+                ::std::result::Result::Ok(ImageGenerationNormalCoupon {
+                    threshold,
+                    discount_amount,
+                })
+            }
+            (threshold, discount_amount) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if threshold.is_none() {
+                    missing.push("threshold");
+                }
+                if discount_amount.is_none() {
+                    missing.push("discount_amount");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ImageGenerationNormalCoupon", missing),
+                )
+            }
         }
-        if self.discount_amount.is_none() {
-            missing.push("discount_amount");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ImageGenerationNormalCoupon", missing),
-            );
-        }
-        ::std::result::Result::Ok(ImageGenerationNormalCoupon {
-            threshold: self
-                .threshold
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationNormalCoupon",
-                    ::std::vec!["threshold"],
-                ))?,
-            discount_amount: self
-                .discount_amount
-                .ok_or_else(|| crate::BuildError::new(
-                    "ImageGenerationNormalCoupon",
-                    ::std::vec!["discount_amount"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for ImageGenerationNormalCoupon {
@@ -3564,158 +3148,123 @@ impl NewStockBundleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<NewStockBundle, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code_mode.is_none() {
-            missing.push("coupon_code_mode");
+        match (
+            self.coupon_code_mode,
+            self.stock_send_rule,
+            self.usage_rule_display_info,
+            self.coupon_display_info,
+            self.notify_config,
+            self.store_scope,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code_mode),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(usage_rule_display_info),
+                ::std::option::Option::Some(coupon_display_info),
+                ::std::option::Option::Some(notify_config),
+                ::std::option::Option::Some(store_scope),
+            ) => {
+                ::std::result::Result::Ok(NewStockBundle {
+                    remark: self.remark,
+                    coupon_code_mode,
+                    stock_send_rule,
+                    progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
+                    usage_rule_display_info,
+                    coupon_display_info,
+                    notify_config,
+                    store_scope,
+                })
+            }
+            (
+                coupon_code_mode,
+                stock_send_rule,
+                usage_rule_display_info,
+                coupon_display_info,
+                notify_config,
+                store_scope,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code_mode.is_none() {
+                    missing.push("coupon_code_mode");
+                }
+                if stock_send_rule.is_none() {
+                    missing.push("stock_send_rule");
+                }
+                if usage_rule_display_info.is_none() {
+                    missing.push("usage_rule_display_info");
+                }
+                if coupon_display_info.is_none() {
+                    missing.push("coupon_display_info");
+                }
+                if notify_config.is_none() {
+                    missing.push("notify_config");
+                }
+                if store_scope.is_none() {
+                    missing.push("store_scope");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("NewStockBundle", missing),
+                )
+            }
         }
-        if self.stock_send_rule.is_none() {
-            missing.push("stock_send_rule");
-        }
-        if self.usage_rule_display_info.is_none() {
-            missing.push("usage_rule_display_info");
-        }
-        if self.coupon_display_info.is_none() {
-            missing.push("coupon_display_info");
-        }
-        if self.notify_config.is_none() {
-            missing.push("notify_config");
-        }
-        if self.store_scope.is_none() {
-            missing.push("store_scope");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("NewStockBundle", missing),
-            );
-        }
-        ::std::result::Result::Ok(NewStockBundle {
-            remark: self.remark,
-            coupon_code_mode: self
-                .coupon_code_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundle",
-                    ::std::vec!["coupon_code_mode"],
-                ))?,
-            stock_send_rule: self
-                .stock_send_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundle",
-                    ::std::vec!["stock_send_rule"],
-                ))?,
-            progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
-            usage_rule_display_info: self
-                .usage_rule_display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundle",
-                    ::std::vec!["usage_rule_display_info"],
-                ))?,
-            coupon_display_info: self
-                .coupon_display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundle",
-                    ::std::vec!["coupon_display_info"],
-                ))?,
-            notify_config: self
-                .notify_config
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundle",
-                    ::std::vec!["notify_config"],
-                ))?,
-            store_scope: self
-                .store_scope
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundle",
-                    ::std::vec!["store_scope"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for NewStockBundle {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.remark {
-            v.field(
-                "remark",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("remark");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("备注", len, 20usize, "characters");
+            v.leave();
         }
-        v.field(
-            "coupon_code_mode",
-            |v| {
-                let value = &self.coupon_code_mode;
-                if let crate::product_coupon::ProgressiveBundleCouponCodeMode::Unknown(
+        v.enter("coupon_code_mode");
+        let value = &self.coupon_code_mode;
+        v.check_enum(
+            "券Code分配模式",
+            match value {
+                crate::product_coupon::ProgressiveBundleCouponCodeMode::Unknown(
                     value,
-                ) = value {
-                    v.report(
-                        "券Code分配模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of WECHATPAY, UPLOAD)"
-                        ),
-                    );
-                }
+                ) => ::std::option::Option::Some(value.as_str()),
+                _ => ::std::option::Option::None,
             },
+            "WECHATPAY, UPLOAD",
         );
-        v.field(
-            "stock_send_rule",
-            |v| {
-                let value = &self.stock_send_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.leave();
+        v.enter("stock_send_rule");
+        let value = &self.stock_send_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            v.field(
-                "progressive_bundle_usage_rule",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("progressive_bundle_usage_rule");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
-        v.field(
-            "usage_rule_display_info",
-            |v| {
-                let value = &self.usage_rule_display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "coupon_display_info",
-            |v| {
-                let value = &self.coupon_display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "notify_config",
-            |v| {
-                let value = &self.notify_config;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "store_scope",
-            |v| {
-                let value = &self.store_scope;
-                if let crate::product_coupon::StockStoreScope::Unknown(value) = value {
-                    v.report(
-                        "可用门店范围",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NONE, ALL, SPECIFIC)"
-                        ),
-                    );
+        v.enter("usage_rule_display_info");
+        let value = &self.usage_rule_display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("coupon_display_info");
+        let value = &self.coupon_display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("notify_config");
+        let value = &self.notify_config;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("store_scope");
+        let value = &self.store_scope;
+        v.check_enum(
+            "可用门店范围",
+            match value {
+                crate::product_coupon::StockStoreScope::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "NONE, ALL, SPECIFIC",
         );
+        v.leave();
     }
 }
 /// Redemption window shared by the bundle plus the list of per-step discount rules; fill the list matching the coupon's type, with one entry per use (progressive\_bundle\_usage\_info.count) 【多次优惠批次组使用规则】
@@ -3817,105 +3366,62 @@ impl NewStockBundleUsageRuleBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<NewStockBundleUsageRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_available_period.is_none() {
-            missing.push("coupon_available_period");
+        match (self.coupon_available_period,) {
+            (::std::option::Option::Some(coupon_available_period),) => {
+                ::std::result::Result::Ok(NewStockBundleUsageRule {
+                    coupon_available_period,
+                    normal_coupon_list: self.normal_coupon_list,
+                    discount_coupon_list: self.discount_coupon_list,
+                    exchange_coupon_list: self.exchange_coupon_list,
+                })
+            }
+            (coupon_available_period,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_available_period.is_none() {
+                    missing.push("coupon_available_period");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("NewStockBundleUsageRule", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("NewStockBundleUsageRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(NewStockBundleUsageRule {
-            coupon_available_period: self
-                .coupon_available_period
-                .ok_or_else(|| crate::BuildError::new(
-                    "NewStockBundleUsageRule",
-                    ::std::vec!["coupon_available_period"],
-                ))?,
-            normal_coupon_list: self.normal_coupon_list,
-            discount_coupon_list: self.discount_coupon_list,
-            exchange_coupon_list: self.exchange_coupon_list,
-        })
     }
 }
 impl crate::Validate for NewStockBundleUsageRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_available_period",
-            |v| {
-                let value = &self.coupon_available_period;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("coupon_available_period");
+        let value = &self.coupon_available_period;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
-            v.field(
-                "normal_coupon_list",
-                |v| {
-                    let n = value.len();
-                    if n > 15usize {
-                        v.report(
-                            "满减券使用规则列表",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 15"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("normal_coupon_list");
+            v.check_max_items("满减券使用规则列表", value.len(), 15usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
-            v.field(
-                "discount_coupon_list",
-                |v| {
-                    let n = value.len();
-                    if n > 15usize {
-                        v.report(
-                            "折扣券使用规则列表",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 15"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("discount_coupon_list");
+            v.check_max_items("折扣券使用规则列表", value.len(), 15usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
-            v.field(
-                "exchange_coupon_list",
-                |v| {
-                    let n = value.len();
-                    if n > 15usize {
-                        v.report(
-                            "兑换券使用规则列表",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 15"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("exchange_coupon_list");
+            v.check_max_items("兑换券使用规则列表", value.len(), 15usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
     }
 }
@@ -3960,49 +3466,37 @@ impl NormalCouponUsageRuleBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<NormalCouponUsageRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.threshold.is_none() {
-            missing.push("threshold");
+        match (self.threshold, self.discount_amount) {
+            (
+                ::std::option::Option::Some(threshold),
+                ::std::option::Option::Some(discount_amount),
+            ) => {
+                ::std::result::Result::Ok(NormalCouponUsageRule {
+                    threshold,
+                    discount_amount,
+                })
+            }
+            (threshold, discount_amount) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if threshold.is_none() {
+                    missing.push("threshold");
+                }
+                if discount_amount.is_none() {
+                    missing.push("discount_amount");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("NormalCouponUsageRule", missing),
+                )
+            }
         }
-        if self.discount_amount.is_none() {
-            missing.push("discount_amount");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("NormalCouponUsageRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(NormalCouponUsageRule {
-            threshold: self
-                .threshold
-                .ok_or_else(|| crate::BuildError::new(
-                    "NormalCouponUsageRule",
-                    ::std::vec!["threshold"],
-                ))?,
-            discount_amount: self
-                .discount_amount
-                .ok_or_else(|| crate::BuildError::new(
-                    "NormalCouponUsageRule",
-                    ::std::vec!["discount_amount"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for NormalCouponUsageRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "threshold",
-            |v| {
-                let value = &self.threshold;
-                if *value < 0i64 {
-                    v.report(
-                        "门槛金额",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 0"),
-                    );
-                }
-            },
-        );
+        v.enter("threshold");
+        let value = &self.threshold;
+        v.check_min_int("门槛金额", *value, 0i64);
+        v.leave();
     }
 }
 /// Notification settings of a stock: which AppID the user's OpenID in coupon event notifications (PRODUCT\_COUPON\_SP.SEND) is computed under. 【事件通知配置】发生券相关事件时,微信支付会向服务商发送通知,需要提供通知相关配置
@@ -4037,39 +3531,27 @@ impl NotifyConfigBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<NotifyConfig, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.notify_appid.is_none() {
-            missing.push("notify_appid");
+        match (self.notify_appid,) {
+            (::std::option::Option::Some(notify_appid),) => {
+                ::std::result::Result::Ok(NotifyConfig { notify_appid })
+            }
+            (notify_appid,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if notify_appid.is_none() {
+                    missing.push("notify_appid");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("NotifyConfig", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("NotifyConfig", missing),
-            );
-        }
-        ::std::result::Result::Ok(NotifyConfig {
-            notify_appid: self
-                .notify_appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "NotifyConfig",
-                    ::std::vec!["notify_appid"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for NotifyConfig {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "notify_appid",
-            |v| {
-                if self.notify_appid.is_empty() {
-                    v.report(
-                        "事件通知AppID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("notify_appid");
+        v.check_not_empty("事件通知AppID", &self.notify_appid);
+        v.leave();
     }
 }
 /// A time slot within a day, in seconds since 00:00. 【当天可用时间段】
@@ -4111,32 +3593,29 @@ impl PeriodOfTheDayBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<PeriodOfTheDay, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.begin_time.is_none() {
-            missing.push("begin_time");
+        match (self.begin_time, self.end_time) {
+            (
+                ::std::option::Option::Some(begin_time),
+                ::std::option::Option::Some(end_time),
+            ) => {
+                ::std::result::Result::Ok(PeriodOfTheDay {
+                    begin_time,
+                    end_time,
+                })
+            }
+            (begin_time, end_time) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if begin_time.is_none() {
+                    missing.push("begin_time");
+                }
+                if end_time.is_none() {
+                    missing.push("end_time");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("PeriodOfTheDay", missing),
+                )
+            }
         }
-        if self.end_time.is_none() {
-            missing.push("end_time");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("PeriodOfTheDay", missing),
-            );
-        }
-        ::std::result::Result::Ok(PeriodOfTheDay {
-            begin_time: self
-                .begin_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "PeriodOfTheDay",
-                    ::std::vec!["begin_time"],
-                ))?,
-            end_time: self
-                .end_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "PeriodOfTheDay",
-                    ::std::vec!["end_time"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for PeriodOfTheDay {
@@ -4253,142 +3732,70 @@ impl ProductCouponDisplayInfoBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ProductCouponDisplayInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.name.is_none() {
-            missing.push("name");
+        match (self.name, self.image_url, self.background_url) {
+            (
+                ::std::option::Option::Some(name),
+                ::std::option::Option::Some(image_url),
+                ::std::option::Option::Some(background_url),
+            ) => {
+                ::std::result::Result::Ok(ProductCouponDisplayInfo {
+                    name,
+                    image_url,
+                    background_url,
+                    detail_image_url_list: self.detail_image_url_list,
+                    original_price: self.original_price,
+                    combo_package_list: self.combo_package_list,
+                })
+            }
+            (name, image_url, background_url) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if name.is_none() {
+                    missing.push("name");
+                }
+                if image_url.is_none() {
+                    missing.push("image_url");
+                }
+                if background_url.is_none() {
+                    missing.push("background_url");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ProductCouponDisplayInfo", missing),
+                )
+            }
         }
-        if self.image_url.is_none() {
-            missing.push("image_url");
-        }
-        if self.background_url.is_none() {
-            missing.push("background_url");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ProductCouponDisplayInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(ProductCouponDisplayInfo {
-            name: self
-                .name
-                .ok_or_else(|| crate::BuildError::new(
-                    "ProductCouponDisplayInfo",
-                    ::std::vec!["name"],
-                ))?,
-            image_url: self
-                .image_url
-                .ok_or_else(|| crate::BuildError::new(
-                    "ProductCouponDisplayInfo",
-                    ::std::vec!["image_url"],
-                ))?,
-            background_url: self
-                .background_url
-                .ok_or_else(|| crate::BuildError::new(
-                    "ProductCouponDisplayInfo",
-                    ::std::vec!["background_url"],
-                ))?,
-            detail_image_url_list: self.detail_image_url_list,
-            original_price: self.original_price,
-            combo_package_list: self.combo_package_list,
-        })
     }
 }
 impl crate::Validate for ProductCouponDisplayInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "name",
-            |v| {
-                let value = &self.name;
-                if value.is_empty() {
-                    v.report(
-                        "商品券名称",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 15usize {
-                        v.report(
-                            "商品券名称",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 15"),
-                        );
-                    }
-                    if len < 3usize {
-                        v.report(
-                            "商品券名称",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 3", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "image_url",
-            |v| {
-                if self.image_url.is_empty() {
-                    v.report(
-                        "商品券图片",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "background_url",
-            |v| {
-                if self.background_url.is_empty() {
-                    v.report(
-                        "商品券背景图",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("name");
+        let value = &self.name;
+        if v.check_not_empty("商品券名称", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("商品券名称", len, 15usize, "characters");
+            v.check_min_len("商品券名称", len, 3usize, "characters");
+        }
+        v.leave();
+        v.enter("image_url");
+        v.check_not_empty("商品券图片", &self.image_url);
+        v.leave();
+        v.enter("background_url");
+        v.check_not_empty("商品券背景图", &self.background_url);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.detail_image_url_list {
-            v.field(
-                "detail_image_url_list",
-                |v| {
-                    let n = value.len();
-                    if n > 8usize {
-                        v.report(
-                            "商品券详情图列表",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 8"),
-                        );
-                    }
-                },
-            );
+            v.enter("detail_image_url_list");
+            v.check_max_items("商品券详情图列表", value.len(), 8usize);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.combo_package_list {
-            v.field(
-                "combo_package_list",
-                |v| {
-                    let n = value.len();
-                    if n > 50usize {
-                        v.report(
-                            "套餐组合",
-                            crate::runtime::validation::Rule::MaxItems,
-                            ::std::format!("{n} items, at most 50"),
-                        );
-                    }
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("combo_package_list");
+            v.check_max_items("套餐组合", value.len(), 50usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
     }
 }
@@ -5050,68 +4457,37 @@ impl ProgressiveBundleUsageInfoBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<ProgressiveBundleUsageInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.count.is_none() {
-            missing.push("count");
+        match (self.count,) {
+            (::std::option::Option::Some(count),) => {
+                ::std::result::Result::Ok(ProgressiveBundleUsageInfo {
+                    count,
+                    interval_days: self.interval_days,
+                })
+            }
+            (count,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if count.is_none() {
+                    missing.push("count");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("ProgressiveBundleUsageInfo", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("ProgressiveBundleUsageInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(ProgressiveBundleUsageInfo {
-            count: self
-                .count
-                .ok_or_else(|| crate::BuildError::new(
-                    "ProgressiveBundleUsageInfo",
-                    ::std::vec!["count"],
-                ))?,
-            interval_days: self.interval_days,
-        })
     }
 }
 impl crate::Validate for ProgressiveBundleUsageInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "count",
-            |v| {
-                let value = &self.count;
-                if *value < 3i64 {
-                    v.report(
-                        "可使用次数",
-                        crate::runtime::validation::Rule::Minimum,
-                        ::std::format!("{value}, at least 3"),
-                    );
-                }
-                if *value > 15i64 {
-                    v.report(
-                        "可使用次数",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 15"),
-                    );
-                }
-            },
-        );
+        v.enter("count");
+        let value = &self.count;
+        v.check_min_int("可使用次数", *value, 3i64);
+        v.check_max_int("可使用次数", *value, 15i64);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.interval_days {
-            v.field(
-                "interval_days",
-                |v| {
-                    if *value < 0i64 {
-                        v.report(
-                            "多次优惠使用间隔天数",
-                            crate::runtime::validation::Rule::Minimum,
-                            ::std::format!("{value}, at least 0"),
-                        );
-                    }
-                    if *value > 7i64 {
-                        v.report(
-                            "多次优惠使用间隔天数",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 7"),
-                        );
-                    }
-                },
-            );
+            v.enter("interval_days");
+            v.check_min_int("多次优惠使用间隔天数", *value, 0i64);
+            v.check_max_int("多次优惠使用间隔天数", *value, 7i64);
+            v.leave();
         }
     }
 }
@@ -5177,20 +4553,14 @@ impl SingleUsageInfoBuilder {
 impl crate::Validate for SingleUsageInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            v.field(
-                "normal_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("normal_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            v.field(
-                "discount_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("discount_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }
@@ -5490,158 +4860,123 @@ impl StockBundleCreateInfoBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<StockBundleCreateInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code_mode.is_none() {
-            missing.push("coupon_code_mode");
+        match (
+            self.coupon_code_mode,
+            self.stock_send_rule,
+            self.usage_rule_display_info,
+            self.coupon_display_info,
+            self.notify_config,
+            self.store_scope,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code_mode),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(usage_rule_display_info),
+                ::std::option::Option::Some(coupon_display_info),
+                ::std::option::Option::Some(notify_config),
+                ::std::option::Option::Some(store_scope),
+            ) => {
+                ::std::result::Result::Ok(StockBundleCreateInfo {
+                    remark: self.remark,
+                    coupon_code_mode,
+                    stock_send_rule,
+                    progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
+                    usage_rule_display_info,
+                    coupon_display_info,
+                    notify_config,
+                    store_scope,
+                })
+            }
+            (
+                coupon_code_mode,
+                stock_send_rule,
+                usage_rule_display_info,
+                coupon_display_info,
+                notify_config,
+                store_scope,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code_mode.is_none() {
+                    missing.push("coupon_code_mode");
+                }
+                if stock_send_rule.is_none() {
+                    missing.push("stock_send_rule");
+                }
+                if usage_rule_display_info.is_none() {
+                    missing.push("usage_rule_display_info");
+                }
+                if coupon_display_info.is_none() {
+                    missing.push("coupon_display_info");
+                }
+                if notify_config.is_none() {
+                    missing.push("notify_config");
+                }
+                if store_scope.is_none() {
+                    missing.push("store_scope");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockBundleCreateInfo", missing),
+                )
+            }
         }
-        if self.stock_send_rule.is_none() {
-            missing.push("stock_send_rule");
-        }
-        if self.usage_rule_display_info.is_none() {
-            missing.push("usage_rule_display_info");
-        }
-        if self.coupon_display_info.is_none() {
-            missing.push("coupon_display_info");
-        }
-        if self.notify_config.is_none() {
-            missing.push("notify_config");
-        }
-        if self.store_scope.is_none() {
-            missing.push("store_scope");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockBundleCreateInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockBundleCreateInfo {
-            remark: self.remark,
-            coupon_code_mode: self
-                .coupon_code_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateInfo",
-                    ::std::vec!["coupon_code_mode"],
-                ))?,
-            stock_send_rule: self
-                .stock_send_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateInfo",
-                    ::std::vec!["stock_send_rule"],
-                ))?,
-            progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
-            usage_rule_display_info: self
-                .usage_rule_display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateInfo",
-                    ::std::vec!["usage_rule_display_info"],
-                ))?,
-            coupon_display_info: self
-                .coupon_display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateInfo",
-                    ::std::vec!["coupon_display_info"],
-                ))?,
-            notify_config: self
-                .notify_config
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateInfo",
-                    ::std::vec!["notify_config"],
-                ))?,
-            store_scope: self
-                .store_scope
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateInfo",
-                    ::std::vec!["store_scope"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for StockBundleCreateInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.remark {
-            v.field(
-                "remark",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("remark");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("备注", len, 20usize, "characters");
+            v.leave();
         }
-        v.field(
-            "coupon_code_mode",
-            |v| {
-                let value = &self.coupon_code_mode;
-                if let crate::product_coupon::ProgressiveBundleCouponCodeMode::Unknown(
+        v.enter("coupon_code_mode");
+        let value = &self.coupon_code_mode;
+        v.check_enum(
+            "券Code分配模式",
+            match value {
+                crate::product_coupon::ProgressiveBundleCouponCodeMode::Unknown(
                     value,
-                ) = value {
-                    v.report(
-                        "券Code分配模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of WECHATPAY, UPLOAD)"
-                        ),
-                    );
-                }
+                ) => ::std::option::Option::Some(value.as_str()),
+                _ => ::std::option::Option::None,
             },
+            "WECHATPAY, UPLOAD",
         );
-        v.field(
-            "stock_send_rule",
-            |v| {
-                let value = &self.stock_send_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.leave();
+        v.enter("stock_send_rule");
+        let value = &self.stock_send_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            v.field(
-                "progressive_bundle_usage_rule",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("progressive_bundle_usage_rule");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
-        v.field(
-            "usage_rule_display_info",
-            |v| {
-                let value = &self.usage_rule_display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "coupon_display_info",
-            |v| {
-                let value = &self.coupon_display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "notify_config",
-            |v| {
-                let value = &self.notify_config;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "store_scope",
-            |v| {
-                let value = &self.store_scope;
-                if let crate::product_coupon::StockStoreScope::Unknown(value) = value {
-                    v.report(
-                        "可用门店范围",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NONE, ALL, SPECIFIC)"
-                        ),
-                    );
+        v.enter("usage_rule_display_info");
+        let value = &self.usage_rule_display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("coupon_display_info");
+        let value = &self.coupon_display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("notify_config");
+        let value = &self.notify_config;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("store_scope");
+        let value = &self.store_scope;
+        v.check_enum(
+            "可用门店范围",
+            match value {
+                crate::product_coupon::StockStoreScope::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "NONE, ALL, SPECIFIC",
         );
+        v.leave();
     }
 }
 /// Sending limits of a new stock bundle, inherited by each of its stocks. 【发放规则】批次组发放规则,批次组内的批次继承此规则
@@ -5696,33 +5031,30 @@ impl StockBundleCreateSendRuleBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<StockBundleCreateSendRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.max_count.is_none() {
-            missing.push("max_count");
+        match (self.max_count, self.max_count_per_user) {
+            (
+                ::std::option::Option::Some(max_count),
+                ::std::option::Option::Some(max_count_per_user),
+            ) => {
+                ::std::result::Result::Ok(StockBundleCreateSendRule {
+                    max_count,
+                    max_count_per_day: self.max_count_per_day,
+                    max_count_per_user,
+                })
+            }
+            (max_count, max_count_per_user) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if max_count.is_none() {
+                    missing.push("max_count");
+                }
+                if max_count_per_user.is_none() {
+                    missing.push("max_count_per_user");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockBundleCreateSendRule", missing),
+                )
+            }
         }
-        if self.max_count_per_user.is_none() {
-            missing.push("max_count_per_user");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockBundleCreateSendRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockBundleCreateSendRule {
-            max_count: self
-                .max_count
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateSendRule",
-                    ::std::vec!["max_count"],
-                ))?,
-            max_count_per_day: self.max_count_per_day,
-            max_count_per_user: self
-                .max_count_per_user
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateSendRule",
-                    ::std::vec!["max_count_per_user"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for StockBundleCreateSendRule {
@@ -5827,81 +5159,59 @@ impl StockBundleCreateUsageRuleBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<StockBundleCreateUsageRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_available_period.is_none() {
-            missing.push("coupon_available_period");
+        match (self.coupon_available_period,) {
+            (::std::option::Option::Some(coupon_available_period),) => {
+                ::std::result::Result::Ok(StockBundleCreateUsageRule {
+                    coupon_available_period,
+                    normal_coupon_list: self.normal_coupon_list,
+                    discount_coupon_list: self.discount_coupon_list,
+                    exchange_coupon_list: self.exchange_coupon_list,
+                })
+            }
+            (coupon_available_period,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_available_period.is_none() {
+                    missing.push("coupon_available_period");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockBundleCreateUsageRule", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockBundleCreateUsageRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockBundleCreateUsageRule {
-            coupon_available_period: self
-                .coupon_available_period
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleCreateUsageRule",
-                    ::std::vec!["coupon_available_period"],
-                ))?,
-            normal_coupon_list: self.normal_coupon_list,
-            discount_coupon_list: self.discount_coupon_list,
-            exchange_coupon_list: self.exchange_coupon_list,
-        })
     }
 }
 impl crate::Validate for StockBundleCreateUsageRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_available_period",
-            |v| {
-                let value = &self.coupon_available_period;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("coupon_available_period");
+        let value = &self.coupon_available_period;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
-            v.field(
-                "normal_coupon_list",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("normal_coupon_list");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
-            v.field(
-                "discount_coupon_list",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("discount_coupon_list");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
-            v.field(
-                "exchange_coupon_list",
-                |v| {
-                    for (i, value) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::Validate::validate_into(value, v);
-                            },
-                        );
-                    }
-                },
-            );
+            v.enter("exchange_coupon_list");
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
         }
     }
 }
@@ -5973,39 +5283,27 @@ impl StockBundleStoreInfoBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<StockBundleStoreInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.store_id.is_none() {
-            missing.push("store_id");
+        match (self.store_id,) {
+            (::std::option::Option::Some(store_id),) => {
+                ::std::result::Result::Ok(StockBundleStoreInfo { store_id })
+            }
+            (store_id,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if store_id.is_none() {
+                    missing.push("store_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockBundleStoreInfo", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockBundleStoreInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockBundleStoreInfo {
-            store_id: self
-                .store_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockBundleStoreInfo",
-                    ::std::vec!["store_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for StockBundleStoreInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "store_id",
-            |v| {
-                if self.store_id.is_empty() {
-                    v.report(
-                        "门店ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("store_id");
+        v.check_not_empty("门店ID", &self.store_id);
+        v.leave();
     }
 }
 /// Result of a batch store (dis)association for a stock bundle. 【门店关联结果】
@@ -6335,156 +5633,123 @@ impl StockForCreateBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<StockForCreate, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code_mode.is_none() {
-            missing.push("coupon_code_mode");
+        match (
+            self.coupon_code_mode,
+            self.stock_send_rule,
+            self.usage_rule_display_info,
+            self.coupon_display_info,
+            self.notify_config,
+            self.store_scope,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code_mode),
+                ::std::option::Option::Some(stock_send_rule),
+                ::std::option::Option::Some(usage_rule_display_info),
+                ::std::option::Option::Some(coupon_display_info),
+                ::std::option::Option::Some(notify_config),
+                ::std::option::Option::Some(store_scope),
+            ) => {
+                ::std::result::Result::Ok(StockForCreate {
+                    remark: self.remark,
+                    coupon_code_mode,
+                    stock_send_rule,
+                    single_usage_rule: self.single_usage_rule,
+                    usage_rule_display_info,
+                    coupon_display_info,
+                    notify_config,
+                    store_scope,
+                })
+            }
+            (
+                coupon_code_mode,
+                stock_send_rule,
+                usage_rule_display_info,
+                coupon_display_info,
+                notify_config,
+                store_scope,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code_mode.is_none() {
+                    missing.push("coupon_code_mode");
+                }
+                if stock_send_rule.is_none() {
+                    missing.push("stock_send_rule");
+                }
+                if usage_rule_display_info.is_none() {
+                    missing.push("usage_rule_display_info");
+                }
+                if coupon_display_info.is_none() {
+                    missing.push("coupon_display_info");
+                }
+                if notify_config.is_none() {
+                    missing.push("notify_config");
+                }
+                if store_scope.is_none() {
+                    missing.push("store_scope");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockForCreate", missing),
+                )
+            }
         }
-        if self.stock_send_rule.is_none() {
-            missing.push("stock_send_rule");
-        }
-        if self.usage_rule_display_info.is_none() {
-            missing.push("usage_rule_display_info");
-        }
-        if self.coupon_display_info.is_none() {
-            missing.push("coupon_display_info");
-        }
-        if self.notify_config.is_none() {
-            missing.push("notify_config");
-        }
-        if self.store_scope.is_none() {
-            missing.push("store_scope");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockForCreate", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockForCreate {
-            remark: self.remark,
-            coupon_code_mode: self
-                .coupon_code_mode
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockForCreate",
-                    ::std::vec!["coupon_code_mode"],
-                ))?,
-            stock_send_rule: self
-                .stock_send_rule
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockForCreate",
-                    ::std::vec!["stock_send_rule"],
-                ))?,
-            single_usage_rule: self.single_usage_rule,
-            usage_rule_display_info: self
-                .usage_rule_display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockForCreate",
-                    ::std::vec!["usage_rule_display_info"],
-                ))?,
-            coupon_display_info: self
-                .coupon_display_info
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockForCreate",
-                    ::std::vec!["coupon_display_info"],
-                ))?,
-            notify_config: self
-                .notify_config
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockForCreate",
-                    ::std::vec!["notify_config"],
-                ))?,
-            store_scope: self
-                .store_scope
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockForCreate",
-                    ::std::vec!["store_scope"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for StockForCreate {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.remark {
-            v.field(
-                "remark",
-                |v| {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 20usize {
-                        v.report(
-                            "备注",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 20"),
-                        );
-                    }
-                },
-            );
+            v.enter("remark");
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("备注", len, 20usize, "characters");
+            v.leave();
         }
-        v.field(
-            "coupon_code_mode",
-            |v| {
-                let value = &self.coupon_code_mode;
-                if let crate::product_coupon::CouponCodeMode::Unknown(value) = value {
-                    v.report(
-                        "券Code分配模式",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of WECHATPAY, UPLOAD, API_ASSIGN)"
-                        ),
-                    );
+        v.enter("coupon_code_mode");
+        let value = &self.coupon_code_mode;
+        v.check_enum(
+            "券Code分配模式",
+            match value {
+                crate::product_coupon::CouponCodeMode::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "WECHATPAY, UPLOAD, API_ASSIGN",
         );
-        v.field(
-            "stock_send_rule",
-            |v| {
-                let value = &self.stock_send_rule;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.leave();
+        v.enter("stock_send_rule");
+        let value = &self.stock_send_rule;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.single_usage_rule {
-            v.field(
-                "single_usage_rule",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("single_usage_rule");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
-        v.field(
-            "usage_rule_display_info",
-            |v| {
-                let value = &self.usage_rule_display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "coupon_display_info",
-            |v| {
-                let value = &self.coupon_display_info;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "notify_config",
-            |v| {
-                let value = &self.notify_config;
-                crate::Validate::validate_into(value, v);
-            },
-        );
-        v.field(
-            "store_scope",
-            |v| {
-                let value = &self.store_scope;
-                if let crate::product_coupon::StockStoreScope::Unknown(value) = value {
-                    v.report(
-                        "可用门店范围",
-                        crate::runtime::validation::Rule::Enum,
-                        ::std::format!(
-                            "{value:?} is not a documented value (expected one of NONE, ALL, SPECIFIC)"
-                        ),
-                    );
+        v.enter("usage_rule_display_info");
+        let value = &self.usage_rule_display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("coupon_display_info");
+        let value = &self.coupon_display_info;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("notify_config");
+        let value = &self.notify_config;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        v.enter("store_scope");
+        let value = &self.store_scope;
+        v.check_enum(
+            "可用门店范围",
+            match value {
+                crate::product_coupon::StockStoreScope::Unknown(value) => {
+                    ::std::option::Option::Some(value.as_str())
                 }
+                _ => ::std::option::Option::None,
             },
+            "NONE, ALL, SPECIFIC",
         );
+        v.leave();
     }
 }
 /// Sending limits of a stock. 【发放规则】
@@ -6538,69 +5803,41 @@ impl StockSendRuleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<StockSendRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.max_count.is_none() {
-            missing.push("max_count");
+        match (self.max_count,) {
+            (::std::option::Option::Some(max_count),) => {
+                ::std::result::Result::Ok(StockSendRule {
+                    max_count,
+                    max_count_per_day: self.max_count_per_day,
+                    max_count_per_user: self.max_count_per_user,
+                })
+            }
+            (max_count,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if max_count.is_none() {
+                    missing.push("max_count");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockSendRule", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockSendRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockSendRule {
-            max_count: self
-                .max_count
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockSendRule",
-                    ::std::vec!["max_count"],
-                ))?,
-            max_count_per_day: self.max_count_per_day,
-            max_count_per_user: self.max_count_per_user,
-        })
     }
 }
 impl crate::Validate for StockSendRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "max_count",
-            |v| {
-                let value = &self.max_count;
-                if *value > 100000000i64 {
-                    v.report(
-                        "发放次数总上限",
-                        crate::runtime::validation::Rule::Maximum,
-                        ::std::format!("{value}, at most 100000000"),
-                    );
-                }
-            },
-        );
+        v.enter("max_count");
+        let value = &self.max_count;
+        v.check_max_int("发放次数总上限", *value, 100000000i64);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.max_count_per_day {
-            v.field(
-                "max_count_per_day",
-                |v| {
-                    if *value > 100000000i64 {
-                        v.report(
-                            "每日发放次数上限",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 100000000"),
-                        );
-                    }
-                },
-            );
+            v.enter("max_count_per_day");
+            v.check_max_int("每日发放次数上限", *value, 100000000i64);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.max_count_per_user {
-            v.field(
-                "max_count_per_user",
-                |v| {
-                    if *value > 100i64 {
-                        v.report(
-                            "每个用户领取次数上限",
-                            crate::runtime::validation::Rule::Maximum,
-                            ::std::format!("{value}, at most 100"),
-                        );
-                    }
-                },
-            );
+            v.enter("max_count_per_user");
+            v.check_max_int("每个用户领取次数上限", *value, 100i64);
+            v.leave();
         }
     }
 }
@@ -6745,39 +5982,27 @@ impl StockStoreEntryBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<StockStoreEntry, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.store_id.is_none() {
-            missing.push("store_id");
+        match (self.store_id,) {
+            (::std::option::Option::Some(store_id),) => {
+                ::std::result::Result::Ok(StockStoreEntry { store_id })
+            }
+            (store_id,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if store_id.is_none() {
+                    missing.push("store_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockStoreEntry", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockStoreEntry", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockStoreEntry {
-            store_id: self
-                .store_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockStoreEntry",
-                    ::std::vec!["store_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for StockStoreEntry {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "store_id",
-            |v| {
-                if self.store_id.is_empty() {
-                    v.report(
-                        "门店ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("store_id");
+        v.check_not_empty("门店ID", &self.store_id);
+        v.leave();
     }
 }
 /// A store that could not be (dis)associated, with the error code and message. 【失败门店】
@@ -6967,60 +6192,47 @@ impl StockUsageRuleBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<StockUsageRule, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_available_period.is_none() {
-            missing.push("coupon_available_period");
+        match (self.coupon_available_period,) {
+            (::std::option::Option::Some(coupon_available_period),) => {
+                ::std::result::Result::Ok(StockUsageRule {
+                    coupon_available_period,
+                    normal_coupon: self.normal_coupon,
+                    discount_coupon: self.discount_coupon,
+                    exchange_coupon: self.exchange_coupon,
+                })
+            }
+            (coupon_available_period,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_available_period.is_none() {
+                    missing.push("coupon_available_period");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockUsageRule", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("StockUsageRule", missing),
-            );
-        }
-        ::std::result::Result::Ok(StockUsageRule {
-            coupon_available_period: self
-                .coupon_available_period
-                .ok_or_else(|| crate::BuildError::new(
-                    "StockUsageRule",
-                    ::std::vec!["coupon_available_period"],
-                ))?,
-            normal_coupon: self.normal_coupon,
-            discount_coupon: self.discount_coupon,
-            exchange_coupon: self.exchange_coupon,
-        })
     }
 }
 impl crate::Validate for StockUsageRule {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_available_period",
-            |v| {
-                let value = &self.coupon_available_period;
-                crate::Validate::validate_into(value, v);
-            },
-        );
+        v.enter("coupon_available_period");
+        let value = &self.coupon_available_period;
+        crate::Validate::validate_into(value, v);
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.normal_coupon {
-            v.field(
-                "normal_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("normal_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.discount_coupon {
-            v.field(
-                "discount_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("discount_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.exchange_coupon {
-            v.field(
-                "exchange_coupon",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("exchange_coupon");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }
@@ -7069,84 +6281,40 @@ impl TimePeriodBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<TimePeriod, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.begin_time.is_none() {
-            missing.push("begin_time");
+        match (self.begin_time, self.end_time) {
+            (
+                ::std::option::Option::Some(begin_time),
+                ::std::option::Option::Some(end_time),
+            ) => ::std::result::Result::Ok(TimePeriod { begin_time, end_time }),
+            (begin_time, end_time) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if begin_time.is_none() {
+                    missing.push("begin_time");
+                }
+                if end_time.is_none() {
+                    missing.push("end_time");
+                }
+                ::std::result::Result::Err(crate::BuildError::new("TimePeriod", missing))
+            }
         }
-        if self.end_time.is_none() {
-            missing.push("end_time");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("TimePeriod", missing),
-            );
-        }
-        ::std::result::Result::Ok(TimePeriod {
-            begin_time: self
-                .begin_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "TimePeriod",
-                    ::std::vec!["begin_time"],
-                ))?,
-            end_time: self
-                .end_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "TimePeriod",
-                    ::std::vec!["end_time"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for TimePeriod {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "begin_time",
-            |v| {
-                let value = &self.begin_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "开始时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "开始时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "end_time",
-            |v| {
-                let value = &self.end_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "结束时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "结束时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("begin_time");
+        let value = &self.begin_time;
+        if v.check_not_empty("开始时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("开始时间", value);
+        }
+        v.leave();
+        v.enter("end_time");
+        let value = &self.end_time;
+        if v.check_not_empty("结束时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("结束时间", value);
+        }
+        v.leave();
     }
 }
 /// Whether the coupon is used once or several times in sequence. 【使用模式】商品券使用模式
@@ -7346,64 +6514,54 @@ impl UsageRuleDisplayInfoBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<UsageRuleDisplayInfo, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_usage_method_list.is_none() {
-            missing.push("coupon_usage_method_list");
+        match (self.coupon_usage_method_list, self.usage_description) {
+            (
+                ::std::option::Option::Some(coupon_usage_method_list),
+                ::std::option::Option::Some(usage_description),
+            ) => {
+                ::std::result::Result::Ok(UsageRuleDisplayInfo {
+                    coupon_usage_method_list,
+                    mini_program_appid: self.mini_program_appid,
+                    mini_program_path: self.mini_program_path,
+                    app_path: self.app_path,
+                    usage_description,
+                    coupon_available_store_info: self.coupon_available_store_info,
+                })
+            }
+            (coupon_usage_method_list, usage_description) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_usage_method_list.is_none() {
+                    missing.push("coupon_usage_method_list");
+                }
+                if usage_description.is_none() {
+                    missing.push("usage_description");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UsageRuleDisplayInfo", missing),
+                )
+            }
         }
-        if self.usage_description.is_none() {
-            missing.push("usage_description");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UsageRuleDisplayInfo", missing),
-            );
-        }
-        ::std::result::Result::Ok(UsageRuleDisplayInfo {
-            coupon_usage_method_list: self
-                .coupon_usage_method_list
-                .ok_or_else(|| crate::BuildError::new(
-                    "UsageRuleDisplayInfo",
-                    ::std::vec!["coupon_usage_method_list"],
-                ))?,
-            mini_program_appid: self.mini_program_appid,
-            mini_program_path: self.mini_program_path,
-            app_path: self.app_path,
-            usage_description: self
-                .usage_description
-                .ok_or_else(|| crate::BuildError::new(
-                    "UsageRuleDisplayInfo",
-                    ::std::vec!["usage_description"],
-                ))?,
-            coupon_available_store_info: self.coupon_available_store_info,
-        })
     }
 }
 impl crate::Validate for UsageRuleDisplayInfo {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_usage_method_list",
-            |v| {
-                let value = &self.coupon_usage_method_list;
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            if let crate::product_coupon::CouponUsageMethod::Unknown(
-                                value,
-                            ) = value {
-                                v.report(
-                                    "券使用方式列表",
-                                    crate::runtime::validation::Rule::Enum,
-                                    ::std::format!(
-                                        "{value:?} is not a documented value (expected one of OFFLINE, MINI_PROGRAM, APP, PAYMENT_CODE)"
-                                    ),
-                                );
-                            }
-                        },
-                    );
-                }
-            },
-        );
+        v.enter("coupon_usage_method_list");
+        let value = &self.coupon_usage_method_list;
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            v.check_enum(
+                "券使用方式列表",
+                match value {
+                    crate::product_coupon::CouponUsageMethod::Unknown(value) => {
+                        ::std::option::Option::Some(value.as_str())
+                    }
+                    _ => ::std::option::Option::None,
+                },
+                "OFFLINE, MINI_PROGRAM, APP, PAYMENT_CODE",
+            );
+            v.leave();
+        }
+        v.leave();
         {
             let matched = ::std::option::Option::Some(self)
                 .map(|x| &x.coupon_usage_method_list)
@@ -7419,16 +6577,13 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 .and_then(|x| x.mini_program_appid.as_ref())
                 .is_some_and(|x| !x.is_empty());
             if matched && !present {
-                v.field(
-                    "mini_program_appid",
-                    |v| {
-                        v.report(
-                            "小程序AppID",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when coupon_usage_method_list contains MINI_PROGRAM",
-                        );
-                    },
+                v.enter("mini_program_appid");
+                v.report(
+                    "小程序AppID",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when coupon_usage_method_list contains MINI_PROGRAM",
                 );
+                v.leave();
             }
         }
         {
@@ -7446,16 +6601,13 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 .and_then(|x| x.mini_program_path.as_ref())
                 .is_some_and(|x| !x.is_empty());
             if matched && !present {
-                v.field(
-                    "mini_program_path",
-                    |v| {
-                        v.report(
-                            "小程序跳转路径",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when coupon_usage_method_list contains MINI_PROGRAM",
-                        );
-                    },
+                v.enter("mini_program_path");
+                v.report(
+                    "小程序跳转路径",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when coupon_usage_method_list contains MINI_PROGRAM",
                 );
+                v.leave();
             }
         }
         {
@@ -7485,28 +6637,22 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 );
                 match set.iter().position(|b| !*b).unwrap_or(0) {
                     0usize => {
-                        v.field(
-                            "mini_program_appid",
-                            |v| {
-                                v.report(
-                                    "小程序AppID",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("mini_program_appid");
+                        v.report(
+                            "小程序AppID",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "mini_program_path",
-                            |v| {
-                                v.report(
-                                    "小程序跳转路径",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("mini_program_path");
+                        v.report(
+                            "小程序跳转路径",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
@@ -7527,48 +6673,27 @@ impl crate::Validate for UsageRuleDisplayInfo {
                 .and_then(|x| x.app_path.as_ref())
                 .is_some_and(|x| !x.is_empty());
             if matched && !present {
-                v.field(
-                    "app_path",
-                    |v| {
-                        v.report(
-                            "APP跳转路径",
-                            crate::runtime::validation::Rule::Conditional,
-                            "required when coupon_usage_method_list contains APP",
-                        );
-                    },
+                v.enter("app_path");
+                v.report(
+                    "APP跳转路径",
+                    crate::runtime::validation::Rule::Conditional,
+                    "required when coupon_usage_method_list contains APP",
                 );
+                v.leave();
             }
         }
-        v.field(
-            "usage_description",
-            |v| {
-                let value = &self.usage_description;
-                if value.is_empty() {
-                    v.report(
-                        "券使用说明",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 1000usize {
-                        v.report(
-                            "券使用说明",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 1000"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("usage_description");
+        let value = &self.usage_description;
+        if v.check_not_empty("券使用说明", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("券使用说明", len, 1000usize, "characters");
+        }
+        v.leave();
         if let ::std::option::Option::Some(value) = &self.coupon_available_store_info {
-            v.field(
-                "coupon_available_store_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("coupon_available_store_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
     }
 }

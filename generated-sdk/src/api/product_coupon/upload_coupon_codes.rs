@@ -94,194 +94,105 @@ impl UploadCouponCodesRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<UploadCouponCodesRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
+        match (
+            self.product_coupon_id,
+            self.stock_id,
+            self.out_request_no,
+            self.code_list,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(code_list),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(UploadCouponCodesRequest {
+                    product_coupon_id,
+                    stock_id,
+                    out_request_no,
+                    code_list,
+                    brand_id,
+                })
+            }
+            (product_coupon_id, stock_id, out_request_no, code_list, brand_id) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if code_list.is_none() {
+                    missing.push("code_list");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UploadCouponCodesRequest", missing),
+                )
+            }
         }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.code_list.is_none() {
-            missing.push("code_list");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UploadCouponCodesRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UploadCouponCodesRequest {
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            code_list: self
-                .code_list
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["code_list"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadCouponCodesRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-        })
     }
 }
 impl crate::Validate for UploadCouponCodesRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "code_list",
-            |v| {
-                let value = &self.code_list;
-                let n = value.len();
-                if n > 200usize {
-                    v.report(
-                        "券Code列表",
-                        crate::runtime::validation::Rule::MaxItems,
-                        ::std::format!("{n} items, at most 200"),
-                    );
-                }
-                for (i, value) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            let value: &str = ::std::convert::AsRef::<
-                                str,
-                            >::as_ref(value);
-                            let len = crate::runtime::validation::char_len(value);
-                            if len > 40usize {
-                                v.report(
-                                    "券Code列表",
-                                    crate::runtime::validation::Rule::MaxLength,
-                                    ::std::format!("{len} characters, at most 40"),
-                                );
-                            }
-                            if let ::std::option::Option::Some(c) = value
-                                .chars()
-                                .find(|&c| {
-                                    !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                        || c == '-')
-                                })
-                            {
-                                v.report(
-                                    "券Code列表",
-                                    crate::runtime::validation::Rule::Charset,
-                                    ::std::format!(
-                                        "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                                    ),
-                                );
-                            }
-                        },
-                    );
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次ID", &self.stock_id);
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("请求单号", len, 40usize, "characters");
+            v.check_min_len("请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
+            );
+        }
+        v.leave();
+        v.enter("code_list");
+        let value = &self.code_list;
+        v.check_max_items("券Code列表", value.len(), 200usize);
+        for (i, value) in value.iter().enumerate() {
+            v.enter_index(i);
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("券Code列表", len, 40usize, "characters");
+            v.check_charset(
+                "券Code列表",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
+            );
+            v.leave();
+        }
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
     }
 }
 /// `UploadCouponCodesResponse` (no description on the page).

@@ -53,51 +53,35 @@ impl UploadImageRequestBuilder {
     }
     /// Builds the value; fails with every missing required field.
     pub fn build(self) -> ::std::result::Result<UploadImageRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.filename.is_none() {
-            missing.push("filename");
+        match (self.filename,) {
+            (::std::option::Option::Some(filename),) => {
+                ::std::result::Result::Ok(UploadImageRequest {
+                    filename,
+                    sha256: self.sha256,
+                })
+            }
+            (filename,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if filename.is_none() {
+                    missing.push("filename");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UploadImageRequest", missing),
+                )
+            }
         }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UploadImageRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UploadImageRequest {
-            filename: self
-                .filename
-                .ok_or_else(|| crate::BuildError::new(
-                    "UploadImageRequest",
-                    ::std::vec!["filename"],
-                ))?,
-            sha256: self.sha256,
-        })
     }
 }
 impl crate::Validate for UploadImageRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "filename",
-            |v| {
-                let value = &self.filename;
-                if value.is_empty() {
-                    v.report(
-                        "图片文件名",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 150usize {
-                        v.report(
-                            "图片文件名",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 150"),
-                        );
-                    }
-                }
-            },
-        );
+        v.enter("filename");
+        let value = &self.filename;
+        if v.check_not_empty("图片文件名", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("图片文件名", len, 150usize, "characters");
+        }
+        v.leave();
     }
 }
 /// `UploadImageResponse` (no description on the page).

@@ -184,264 +184,144 @@ impl UseUserCouponRequestBuilder {
     pub fn build(
         self,
     ) -> ::std::result::Result<UseUserCouponRequest, crate::BuildError> {
-        let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-        if self.coupon_code.is_none() {
-            missing.push("coupon_code");
+        match (
+            self.coupon_code,
+            self.openid,
+            self.product_coupon_id,
+            self.stock_id,
+            self.appid,
+            self.use_time,
+            self.out_request_no,
+            self.brand_id,
+        ) {
+            (
+                ::std::option::Option::Some(coupon_code),
+                ::std::option::Option::Some(openid),
+                ::std::option::Option::Some(product_coupon_id),
+                ::std::option::Option::Some(stock_id),
+                ::std::option::Option::Some(appid),
+                ::std::option::Option::Some(use_time),
+                ::std::option::Option::Some(out_request_no),
+                ::std::option::Option::Some(brand_id),
+            ) => {
+                ::std::result::Result::Ok(UseUserCouponRequest {
+                    coupon_code,
+                    openid,
+                    product_coupon_id,
+                    stock_id,
+                    appid,
+                    use_time,
+                    out_request_no,
+                    brand_id,
+                    store_id: self.store_id,
+                    associated_order_info: self.associated_order_info,
+                    associated_pay_score_order_info: self.associated_pay_score_order_info,
+                })
+            }
+            (
+                coupon_code,
+                openid,
+                product_coupon_id,
+                stock_id,
+                appid,
+                use_time,
+                out_request_no,
+                brand_id,
+            ) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_code.is_none() {
+                    missing.push("coupon_code");
+                }
+                if openid.is_none() {
+                    missing.push("openid");
+                }
+                if product_coupon_id.is_none() {
+                    missing.push("product_coupon_id");
+                }
+                if stock_id.is_none() {
+                    missing.push("stock_id");
+                }
+                if appid.is_none() {
+                    missing.push("appid");
+                }
+                if use_time.is_none() {
+                    missing.push("use_time");
+                }
+                if out_request_no.is_none() {
+                    missing.push("out_request_no");
+                }
+                if brand_id.is_none() {
+                    missing.push("brand_id");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("UseUserCouponRequest", missing),
+                )
+            }
         }
-        if self.openid.is_none() {
-            missing.push("openid");
-        }
-        if self.product_coupon_id.is_none() {
-            missing.push("product_coupon_id");
-        }
-        if self.stock_id.is_none() {
-            missing.push("stock_id");
-        }
-        if self.appid.is_none() {
-            missing.push("appid");
-        }
-        if self.use_time.is_none() {
-            missing.push("use_time");
-        }
-        if self.out_request_no.is_none() {
-            missing.push("out_request_no");
-        }
-        if self.brand_id.is_none() {
-            missing.push("brand_id");
-        }
-        if !missing.is_empty() {
-            return ::std::result::Result::Err(
-                crate::BuildError::new("UseUserCouponRequest", missing),
-            );
-        }
-        ::std::result::Result::Ok(UseUserCouponRequest {
-            coupon_code: self
-                .coupon_code
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["coupon_code"],
-                ))?,
-            openid: self
-                .openid
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["openid"],
-                ))?,
-            product_coupon_id: self
-                .product_coupon_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["product_coupon_id"],
-                ))?,
-            stock_id: self
-                .stock_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["stock_id"],
-                ))?,
-            appid: self
-                .appid
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["appid"],
-                ))?,
-            use_time: self
-                .use_time
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["use_time"],
-                ))?,
-            out_request_no: self
-                .out_request_no
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["out_request_no"],
-                ))?,
-            brand_id: self
-                .brand_id
-                .ok_or_else(|| crate::BuildError::new(
-                    "UseUserCouponRequest",
-                    ::std::vec!["brand_id"],
-                ))?,
-            store_id: self.store_id,
-            associated_order_info: self.associated_order_info,
-            associated_pay_score_order_info: self.associated_pay_score_order_info,
-        })
     }
 }
 impl crate::Validate for UseUserCouponRequest {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.field(
-            "coupon_code",
-            |v| {
-                let value = &self.coupon_code;
-                if value.is_empty() {
-                    v.report(
-                        "用户商品券Code",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "用户商品券Code",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "openid",
-            |v| {
-                if self.openid.is_empty() {
-                    v.report(
-                        "用户OpenID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "product_coupon_id",
-            |v| {
-                if self.product_coupon_id.is_empty() {
-                    v.report(
-                        "商品券ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "stock_id",
-            |v| {
-                if self.stock_id.is_empty() {
-                    v.report(
-                        "批次ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "appid",
-            |v| {
-                if self.appid.is_empty() {
-                    v.report(
-                        "公众账号ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        v.field(
-            "use_time",
-            |v| {
-                let value = &self.use_time;
-                if value.as_str().is_empty() {
-                    v.report(
-                        "核销时间",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    if crate::runtime::validation::parse_rfc3339(value).is_none() {
-                        v.report(
-                            "核销时间",
-                            crate::runtime::validation::Rule::Rfc3339,
-                            ::std::format!(
-                                "{value:?} is not an RFC 3339 timestamp (e.g. 2015-05-20T13:29:35+08:00)"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "out_request_no",
-            |v| {
-                let value = &self.out_request_no;
-                if value.is_empty() {
-                    v.report(
-                        "核销请求单号",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                } else {
-                    let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-                    let len = crate::runtime::validation::char_len(value);
-                    if len > 40usize {
-                        v.report(
-                            "核销请求单号",
-                            crate::runtime::validation::Rule::MaxLength,
-                            ::std::format!("{len} characters, at most 40"),
-                        );
-                    }
-                    if len < 6usize {
-                        v.report(
-                            "核销请求单号",
-                            crate::runtime::validation::Rule::MinLength,
-                            ::std::format!(
-                                "{len} {}, at least 6", if len == 1 { "character" } else {
-                                "characters" }
-                            ),
-                        );
-                    }
-                    if let ::std::option::Option::Some(c) = value
-                        .chars()
-                        .find(|&c| {
-                            !(c.is_ascii_digit() || c.is_ascii_alphabetic() || c == '_'
-                                || c == '-')
-                        })
-                    {
-                        v.report(
-                            "核销请求单号",
-                            crate::runtime::validation::Rule::Charset,
-                            ::std::format!(
-                                "contains {c:?}; allowed: digits, ASCII letters, _, -"
-                            ),
-                        );
-                    }
-                }
-            },
-        );
-        v.field(
-            "brand_id",
-            |v| {
-                if self.brand_id.is_empty() {
-                    v.report(
-                        "品牌ID",
-                        crate::runtime::validation::Rule::Required,
-                        "required, but empty",
-                    );
-                }
-            },
-        );
-        if let ::std::option::Option::Some(value) = &self.associated_order_info {
-            v.field(
-                "associated_order_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
+        v.enter("coupon_code");
+        let value = &self.coupon_code;
+        if v.check_not_empty("用户商品券Code", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("用户商品券Code", len, 40usize, "characters");
+        }
+        v.leave();
+        v.enter("openid");
+        v.check_not_empty("用户OpenID", &self.openid);
+        v.leave();
+        v.enter("product_coupon_id");
+        v.check_not_empty("商品券ID", &self.product_coupon_id);
+        v.leave();
+        v.enter("stock_id");
+        v.check_not_empty("批次ID", &self.stock_id);
+        v.leave();
+        v.enter("appid");
+        v.check_not_empty("公众账号ID", &self.appid);
+        v.leave();
+        v.enter("use_time");
+        let value = &self.use_time;
+        if v.check_not_empty("核销时间", value.as_str()) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            v.check_rfc3339("核销时间", value);
+        }
+        v.leave();
+        v.enter("out_request_no");
+        let value = &self.out_request_no;
+        if v.check_not_empty("核销请求单号", value) {
+            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
+            let len = crate::runtime::validation::char_len(value);
+            v.check_max_len("核销请求单号", len, 40usize, "characters");
+            v.check_min_len("核销请求单号", len, 6usize, "characters");
+            v.check_charset(
+                "核销请求单号",
+                value,
+                &[
+                    crate::runtime::validation::CharClass::Digits,
+                    crate::runtime::validation::CharClass::Letters,
+                    crate::runtime::validation::CharClass::Literal('_'),
+                    crate::runtime::validation::CharClass::Literal('-'),
+                ],
+                "digits, ASCII letters, _, -",
             );
+        }
+        v.leave();
+        v.enter("brand_id");
+        v.check_not_empty("品牌ID", &self.brand_id);
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.associated_order_info {
+            v.enter("associated_order_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         if let ::std::option::Option::Some(value) = &self.associated_pay_score_order_info
         {
-            v.field(
-                "associated_pay_score_order_info",
-                |v| {
-                    crate::Validate::validate_into(value, v);
-                },
-            );
+            v.enter("associated_pay_score_order_info");
+            crate::Validate::validate_into(value, v);
+            v.leave();
         }
         {
             let mut set: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
@@ -475,28 +355,22 @@ impl crate::Validate for UseUserCouponRequest {
                     .unwrap_or(0);
                 match index {
                     0usize => {
-                        v.field(
-                            "associated_order_info",
-                            |v| {
-                                v.report(
-                                    "关联微信支付订单信息",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("associated_order_info");
+                        v.report(
+                            "关联微信支付订单信息",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     1usize => {
-                        v.field(
-                            "associated_pay_score_order_info",
-                            |v| {
-                                v.report(
-                                    "关联微信支付分订单信息",
-                                    crate::runtime::validation::Rule::Conditional,
-                                    message.clone(),
-                                );
-                            },
+                        v.enter("associated_pay_score_order_info");
+                        v.report(
+                            "关联微信支付分订单信息",
+                            crate::runtime::validation::Rule::Conditional,
+                            message.clone(),
                         );
+                        v.leave();
                     }
                     _ => {}
                 }
