@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compile time of the generated crate, per cargo feature, with its dependencies already built.
 
-    python3 bench/compile-time.py [-n RUNS] [--progenitor] [--only NAME ...]
+    python3 codegen/benches/compile-time.py [-n RUNS] [--progenitor] [--only NAME ...]
 
 Measures what a downstream build pays for `wechatpay-marketing` itself, the way issue #13 does
 (`cargo clean -p wechatpay-marketing && cargo build -p wechatpay-marketing`, debug, the
@@ -35,7 +35,7 @@ import time
 
 from progenitor_input import progenitor_input
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 CRATE = "wechatpay-marketing"
 
 

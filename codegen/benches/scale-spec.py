@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a copy of spec/ scaled K times, for benchmarking the generator at size.
 
-    python3 bench/scale-spec.py K OUT_DIR [--spec spec]
+    python3 codegen/benches/scale-spec.py K OUT_DIR [--spec spec]
 
 Copy 1 is the spec as it is; copies 2..K add every family again under a renamed id
 (`favor` -> `favor_k2`, feature `favor-k2`), with the `family:` line of each file rewritten
@@ -26,7 +26,7 @@ def main() -> int:
     a = ap.parse_args()
     if a.k < 1:
         ap.error("K must be at least 1")
-    spec = a.spec or pathlib.Path(__file__).resolve().parent.parent / "spec"
+    spec = a.spec or pathlib.Path(__file__).resolve().parents[2] / "spec"
     families_text = (spec / "families.yaml").read_text(encoding="utf-8")
     families = re.findall(r"^  ([a-z][a-z0-9_]*):\s*$", families_text, re.M)
     if not families:
