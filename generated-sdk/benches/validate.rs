@@ -94,7 +94,8 @@ fn busifavor_create_stock_full() -> CreateStockRequest {
     .expect("the full 商家券 request deserializes")
 }
 
-/// The documented 代金券 request example, with times inside the window at [`NOW`].
+/// The documented 代金券 request example, with times inside the window at [`NOW`] and the
+/// fields the page marks 暂未开放 (`unavailable_items`, `ext_info`) left out.
 fn favor_create_coupon_stock() -> CreateCouponStockRequest {
     serde_json::from_value(json!({
         "stock_name": "微信支付代金券批次",
@@ -127,14 +128,12 @@ fn favor_create_coupon_stock() -> CreateCouponStockRequest {
             "trade_type": ["MICROAPP"],
             "combine_use": false,
             "available_items": ["123321"],
-            "unavailable_items": ["789987"],
             "available_merchants": ["9856000"],
             "limit_card": {"name": "精粹白金", "bin": ["62542688"]}
         },
         "no_cash": false,
         "stock_type": "NORMAL",
-        "out_request_no": "example_out_request_no",
-        "ext_info": "{'exinfo1':'1234','exinfo2':'3456'}"
+        "out_request_no": "example_out_request_no"
     }))
     .expect("the 代金券 example deserializes")
 }
