@@ -22,6 +22,7 @@
 
 use std::hint::black_box;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
@@ -173,11 +174,17 @@ fn signed_response(body: &[u8]) -> (Vec<u8>, Vec<(String, String)>) {
 
 /// Serves keep-alive connections: reads each request (headers, then `content-length` bytes)
 /// and writes the canned response for its method.
-async fn serve(listener: TcpListener, post: Arc<Vec<u8>>, get: Arc<Vec<u8>>) {
+async fn serve(
+    listener: TcpListener,
+    post: Arc<Vec<u8>>,
+    get: Arc<Vec<u8>>,
+    accepted: Arc<AtomicUsize>,
+) {
     loop {
         let Ok((mut sock, _)) = listener.accept().await else {
             return;
         };
+        accepted.fetch_add(1, Ordering::Relaxed);
         let (post, get) = (Arc::clone(&post), Arc::clone(&get));
         tokio::spawn(async move {
             let mut buf = Vec::with_capacity(8192);
@@ -310,7 +317,13 @@ fn bench(c: &mut Criterion) {
     let (get_answer, _) = signed_response(&list);
     let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
     let addr = listener.local_addr().expect("addr");
-    rt.spawn(serve(listener, Arc::new(post_answer), Arc::new(get_answer)));
+    let accepted = Arc::new(AtomicUsize::new(0));
+    rt.spawn(serve(
+        listener,
+        Arc::new(post_answer),
+        Arc::new(get_answer),
+        Arc::clone(&accepted),
+    ));
     let client = client(addr);
     let clock = FixedClock(NOW);
     let create = create_request();
@@ -397,6 +410,46 @@ fn bench(c: &mut Criterion) {
         b.iter(|| rt.block_on(raw.call(reqwest::Method::GET, &list_path, b"")))
     });
     g.finish();
+    // Sequential throughput, SDK and no-SDK interleaved in rounds so drift on a shared
+    // machine hits both alike (criterion runs groups one after the other).
+    let (rounds, calls) = (11, 500);
+    let (mut sdk, mut bare) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        rt.block_on(async {
+            for _ in 0..calls {
+                client
+                    .favor()
+                    .create_coupon_stock(&create)
+                    .await
+                    .expect("call");
+            }
+        });
+        sdk.push(calls as f64 / t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        rt.block_on(async {
+            for _ in 0..calls {
+                raw.call(reqwest::Method::POST, CREATE_PATH, &create_json)
+                    .await;
+            }
+        });
+        bare.push(calls as f64 / t.elapsed().as_secs_f64());
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (sdk, bare) = (median(&mut sdk), median(&mut bare));
+    println!(
+        "sequential throughput, create_coupon_stock, median of {rounds} interleaved rounds of {calls}: \
+         SDK {sdk:.0} req/s, no-SDK client {bare:.0} req/s, ratio {:.2}",
+        sdk / bare
+    );
+    // Keep-alive works when this stays at 2 (one connection per client).
+    println!(
+        "connections accepted by the loopback server: {}",
+        accepted.load(Ordering::Relaxed)
+    );
 }
 
 criterion_group!(benches, bench);
