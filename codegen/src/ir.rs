@@ -468,6 +468,9 @@ pub enum Example {
     Request {
         #[serde(skip_serializing_if = "Option::is_none")]
         title: Option<String>,
+        /// English for a Chinese `title` the generic phrases do not cover.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gloss: Option<String>,
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         path_params: BTreeMap<String, String>,
         /// Decoded query pairs of the example URL, in order.
@@ -491,6 +494,9 @@ pub enum Example {
     Response {
         #[serde(skip_serializing_if = "Option::is_none")]
         title: Option<String>,
+        /// English for a Chinese `title` the generic phrases do not cover.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gloss: Option<String>,
         status: u16,
         body: Option<String>,
         /// Written for the spec, not taken from the page.
@@ -503,6 +509,9 @@ pub enum Example {
     Notification {
         #[serde(skip_serializing_if = "Option::is_none")]
         title: Option<String>,
+        /// English for a Chinese `title` the generic phrases do not cover.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gloss: Option<String>,
         part: NotificationPart,
         body: String,
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -59,6 +59,25 @@ impl Lint<'_> {
         }
     }
 
+    /// A Chinese example title needs English: a `gloss`, or a generic title the docs
+    /// translate themselves (请求示例, 应答示例(旧版页面), …).
+    fn examples(&mut self, path: &str, examples: &[RawExample]) {
+        for (i, e) in examples.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            self.text(&p, "gloss", &e.gloss);
+            let Some(title) = e.title.as_deref() else {
+                continue;
+            };
+            if e.gloss.is_none() && crate::emit::docs::example_title_en(title).is_none() {
+                self.diags.error(
+                    self.file,
+                    p,
+                    format!("example title `{title}` has no `gloss`"),
+                );
+            }
+        }
+    }
+
     fn rules(&mut self, path: &str, rules: &[RawRule]) {
         for (i, r) in rules.iter().enumerate() {
             self.text(&format!("{path}[{i}]"), "gloss", &r.gloss);
@@ -103,6 +122,7 @@ pub fn lint(raw: &RawSpec) -> Diagnostics {
             if let Some(fields) = &op.response.fields {
                 l.fields(&format!("{path}.response.fields"), fields);
             }
+            l.examples(&format!("{path}.examples"), &op.examples);
             for (i, e) in op.errors.iter().enumerate() {
                 l.glossed(
                     &format!("{path}.errors[{i}]"),
@@ -113,6 +133,7 @@ pub fn lint(raw: &RawSpec) -> Diagnostics {
         }
         for (id, n) in &file.notifications {
             l.text(&format!("notifications.{id}"), "user_note", &n.user_note);
+            l.examples(&format!("notifications.{id}.examples"), &n.examples);
         }
     }
     diags

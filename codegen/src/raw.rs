@@ -268,6 +268,7 @@ pub struct RawErrorRow {
 pub struct RawExample {
     pub kind: String,
     pub title: Option<String>,
+    pub gloss: Option<String>,
     pub status: Option<i64>,
     pub path_params: Option<BTreeMap<String, Scalar>>,
     pub query: Option<String>,

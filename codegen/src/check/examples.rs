@@ -93,6 +93,7 @@ pub(super) fn check_examples(
                 }
                 out.push(Example::Request {
                     title: e.title.clone(),
+                    gloss: e.gloss.clone(),
                     path_params,
                     query,
                     query_text: e.query.clone(),
@@ -113,6 +114,7 @@ pub(super) fn check_examples(
                 }
                 out.push(Example::Response {
                     title: e.title.clone(),
+                    gloss: e.gloss.clone(),
                     status,
                     body: e.body.clone(),
                     constructed: e.constructed.unwrap_or(false),

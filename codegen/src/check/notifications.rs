@@ -66,6 +66,7 @@ pub(super) fn check_notification(
         }
         examples.push(Example::Notification {
             title: e.title.clone(),
+            gloss: e.gloss.clone(),
             part,
             body: body.clone(),
             note: e.note.clone(),

@@ -342,6 +342,144 @@ pub fn field_doc(f: &Field, family: &Family) -> String {
     s
 }
 
+/// English for the merchant types the pages name (支持商户, a small closed vocabulary);
+/// each shows as "English (中文)", and a type not listed here shows in Chinese only.
+fn merchant_type_en(t: &str) -> Option<&'static str> {
+    Some(match t {
+        "普通商户" | "直连商户" => "direct merchant",
+        "普通服务商" | "服务商" => "service provider",
+        "渠道商" => "channel partner",
+        "从业机构(银行)" => "licensed institution (bank)",
+        "从业机构(支付机构)" => "licensed institution (payment institution)",
+        "清算机构" => "clearing institution",
+        _ => return None,
+    })
+}
+
+/// The merchant types of an operation, English first: `service provider (普通服务商), …`.
+pub fn merchant_types_text(types: &[String]) -> String {
+    let shown: Vec<String> = types
+        .iter()
+        .map(|t| match merchant_type_en(t) {
+            Some(en) => format!("{en} ({t})"),
+            None => t.clone(),
+        })
+        .collect();
+    shown.join(", ")
+}
+
+fn has_han(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// English reading of a page's rate-limit (接口频率) or latency text, from the phrases the
+/// pages use (不区分来源 … 单ip …, 接口级限制, 频率:…QPS, 单个商户号/所有商户号, 商户号维度);
+/// `None` when a phrase is not one of them, so the Chinese stays alone rather than half
+/// translated.
+fn limit_en(text: &str) -> Option<String> {
+    let t = text
+        .replace('，', ",")
+        .replace('：', ":")
+        .replace("QPS", "/s")
+        .replace("/秒", "/s")
+        .replace(" ,", ",");
+    let t = t.trim();
+    if !has_han(t) {
+        return Some(t.replace('S', "s"));
+    }
+    let clean = |s: &str| s.trim().trim_matches(',').trim().to_owned();
+    let en = if let Some(rest) = t.strip_prefix("不区分来源") {
+        let (overall, per_ip) = rest.split_once("单ip")?;
+        format!("{} overall, {} per IP", clean(overall), clean(per_ip))
+    } else if let Some(rest) = t.strip_prefix("接口级限制") {
+        format!("{} for the endpoint", clean(rest))
+    } else if let Some(rest) = t.strip_prefix("核销频率:") {
+        format!("{} for redemptions", clean(rest))
+    } else if let Some(rest) = t.strip_prefix("频率:") {
+        clean(rest)
+    } else if let Some(rest) = t.strip_prefix("单个商户号调用频率") {
+        let (one, all) = rest.split_once("所有商户号调用频率为")?;
+        format!(
+            "{} per merchant id, {} for all merchant ids together",
+            clean(one),
+            clean(all)
+        )
+    } else if let Some(rest) = t.strip_suffix("(商户号维度)") {
+        format!("{} per merchant id", clean(rest))
+    } else if let Some(rest) = t.strip_prefix("平均") {
+        format!(
+            "{} on average",
+            clean(rest.trim_end_matches("以内")).replace("ms", " ms or less")
+        )
+    } else {
+        return None;
+    };
+    (!has_han(&en)).then_some(en)
+}
+
+/// A rate-limit or latency text for users: `English (原文)` when the page's text is Chinese and
+/// its phrases are known, the text itself when it has no Chinese.
+pub fn limit_text(text: &str) -> String {
+    match limit_en(text) {
+        Some(en) if has_han(text) => format!("{en} ({})", text.trim()),
+        Some(en) => en,
+        None => text.trim().to_owned(),
+    }
+}
+
+/// English for the generic example titles the pages use (请求示例, 应答示例, … with a
+/// qualifier such as (旧版页面)); `None` for any other Chinese title, which needs a `gloss`.
+pub fn example_title_en(title: &str) -> Option<String> {
+    let t = title.trim();
+    if !has_han(t) {
+        return Some(t.to_owned());
+    }
+    let (base, qualifier) = match t.find(['(', '（']) {
+        Some(i) => (t[..i].trim(), Some(t[i..].trim())),
+        None => (t, None),
+    };
+    let base_en = match base {
+        "请求示例" | "请求包体样例" => "Request example",
+        "应答示例" | "返回示例" | "应答样例" => "Response example",
+        "示例代码" => "Sample code",
+        "旧版页面应答示例" => "Response example from the older page",
+        "旧版页面示例" => "Example from the older page",
+        "通知示例" | "商品券通知" => "Notification example",
+        _ => return None,
+    };
+    let Some(q) = qualifier else {
+        return Some(base_en.to_owned());
+    };
+    let inner = q
+        .trim_start_matches(['(', '（'])
+        .trim_end_matches([')', '）'])
+        .trim();
+    let q_en = match inner {
+        "旧版页面" | "旧版页面示例" => "from the older page",
+        "社区转录" => "from the community transcription",
+        "SDK样例" => "SDK sample",
+        "meta部分" | "meta" => "the meta part",
+        other if !has_han(other) => other,
+        _ => return None,
+    };
+    Some(format!("{base_en} ({q_en})"))
+}
+
+/// An example's heading for users: `English (原文)` (the spec's `gloss`, else
+/// [`example_title_en`]), or the title alone when it has no Chinese or no English is known.
+pub fn example_title_text(title: &str, gloss: Option<&str>) -> String {
+    let t = title.trim();
+    // The page's words beside the English: without a qualifier that is English already.
+    let zh = match t.find(['(', '（']) {
+        Some(i) if !has_han(&t[i..]) => t[..i].trim(),
+        _ => t,
+    };
+    match gloss.map(str::to_owned).or_else(|| example_title_en(t)) {
+        Some(en) if has_han(t) => format!("{en} ({zh})"),
+        _ => t.to_owned(),
+    }
+}
+
 /// rustdoc for an operation method.
 pub fn operation_doc(op: &Operation, family: &Family) -> String {
     let mut s = format!("{} — {}\n\n", md(&op.title), md(&op.summary));
@@ -354,14 +492,17 @@ pub fn operation_doc(op: &Operation, family: &Family) -> String {
         if op.merchant_types.is_empty() {
             "not documented".to_string()
         } else {
-            md(&op.merchant_types.join(", "))
+            md(&merchant_types_text(&op.merchant_types))
         }
     ));
     if let Some(r) = &op.rate_limit {
-        s.push_str(&format!("- Rate limit (接口频率): {}\n", md(r)));
+        s.push_str(&format!(
+            "- Rate limit (接口频率): {}\n",
+            md(&limit_text(r))
+        ));
     }
     if let Some(l) = &op.latency {
-        s.push_str(&format!("- Latency (接口耗时): {}\n", md(l)));
+        s.push_str(&format!("- Latency (接口耗时): {}\n", md(&limit_text(l))));
     }
     if let Some(i) = &op.idempotency {
         if i.keys.is_empty() {
@@ -454,4 +595,75 @@ pub fn source_line(src: &Source) -> String {
     }
     s.push_str(&format!("; spec `spec/{}`\n", src.spec_file));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{limit_text, merchant_types_text};
+
+    #[test]
+    fn rate_limits_read_in_english_with_the_page_text_beside() {
+        for (page, shown) in [
+            ("500/s", "500/s"),
+            ("1S", "1s"),
+            (
+                "不区分来源 1000/s 单ip 500/s",
+                "1000/s overall, 500/s per IP (不区分来源 1000/s 单ip 500/s)",
+            ),
+            (
+                "不区分来源 1000/min, 单ip 5/min",
+                "1000/min overall, 5/min per IP (不区分来源 1000/min, 单ip 5/min)",
+            ),
+            (
+                "接口级限制1000/min",
+                "1000/min for the endpoint (接口级限制1000/min)",
+            ),
+            ("频率:500QPS", "500/s (频率:500QPS)"),
+            ("核销频率:500QPS", "500/s for redemptions (核销频率:500QPS)"),
+            ("2000QPS", "2000/s"),
+            (
+                "20/秒(商户号维度)",
+                "20/s per merchant id (20/秒(商户号维度))",
+            ),
+            (
+                "单个商户号调用频率60/min,所有商户号调用频率为1000/min",
+                "60/min per merchant id, 1000/min for all merchant ids together \
+                 (单个商户号调用频率60/min,所有商户号调用频率为1000/min)",
+            ),
+            ("平均100ms以内", "100 ms or less on average (平均100ms以内)"),
+            // An unknown phrase stays Chinese alone, never half translated.
+            ("高峰期限流", "高峰期限流"),
+        ] {
+            assert_eq!(limit_text(page), shown, "{page}");
+        }
+    }
+
+    #[test]
+    fn example_titles_read_in_english_first() {
+        use super::example_title_text as t;
+        assert_eq!(t("请求示例", None), "Request example (请求示例)");
+        assert_eq!(
+            t("应答示例(旧版页面)", None),
+            "Response example (from the older page) (应答示例(旧版页面))"
+        );
+        assert_eq!(
+            t("请求示例 (meta)", None),
+            "Request example (the meta part) (请求示例)"
+        );
+        assert_eq!(t("Request", None), "Request");
+        assert_eq!(t("发放普通券", None), "发放普通券");
+        assert_eq!(
+            t("发放普通券", Some("Send a normal coupon")),
+            "Send a normal coupon (发放普通券)"
+        );
+    }
+
+    #[test]
+    fn merchant_types_read_in_english_first() {
+        let types = ["普通服务商", "渠道商", "新类型"].map(String::from);
+        assert_eq!(
+            merchant_types_text(&types),
+            "service provider (普通服务商), channel partner (渠道商), 新类型"
+        );
+    }
 }

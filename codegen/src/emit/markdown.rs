@@ -515,10 +515,10 @@ fn operation_view(fam: &Family, op: &Operation) -> OperationView {
         merchant_types: if op.merchant_types.is_empty() {
             None
         } else {
-            Some(para(&op.merchant_types.join(", ")))
+            Some(para(&docs::merchant_types_text(&op.merchant_types)))
         },
-        rate_limit: opt_para(&op.rate_limit),
-        latency: opt_para(&op.latency),
+        rate_limit: op.rate_limit.as_deref().map(|r| para(&docs::limit_text(r))),
+        latency: op.latency.as_deref().map(|l| para(&docs::limit_text(l))),
         idempotency: op.idempotency.as_ref().map(|i| IdempotencyView {
             keys: i.keys.iter().map(|k| docs::code(k)).collect(),
             description: opt_para(&i.description),
@@ -823,6 +823,13 @@ fn rule_view(rule: &Rule, prefix: &str) -> RuleView {
     }
 }
 
+/// An example's heading: English first, the page's title beside it.
+fn example_title(title: &Option<String>, gloss: &Option<String>) -> Option<String> {
+    title
+        .as_deref()
+        .map(|t| para(&docs::example_title_text(t, gloss.as_deref())))
+}
+
 fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
     let body_view = |body: Option<&String>| {
         body.map(|b| b.trim_end_matches(['\n', '\r']).to_string())
@@ -831,6 +838,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
     match e {
         Example::Request {
             title,
+            gloss,
             path_params,
             query_text,
             body,
@@ -849,7 +857,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
             let body = body_view(body.as_ref());
             ExampleView {
                 kind: "request".to_string(),
-                title: opt_para(title),
+                title: example_title(title, gloss),
                 request_line: request_line.map(|l| docs::code(&l)),
                 status: None,
                 fence: fence(body.as_deref().unwrap_or_default()),
@@ -858,6 +866,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
         }
         Example::Response {
             title,
+            gloss,
             status,
             body,
             ..
@@ -865,7 +874,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
             let body = body_view(body.as_ref());
             ExampleView {
                 kind: "response".to_string(),
-                title: opt_para(title),
+                title: example_title(title, gloss),
                 request_line: None,
                 status: Some(*status),
                 fence: fence(body.as_deref().unwrap_or_default()),
@@ -874,6 +883,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
         }
         Example::Notification {
             title,
+            gloss,
             part,
             body,
             note: _,
@@ -885,7 +895,7 @@ fn example_view(e: &Example, op: Option<&Operation>) -> ExampleView {
                     NotificationPart::Payload => "payload",
                 }
                 .to_string(),
-                title: opt_para(title),
+                title: example_title(title, gloss),
                 request_line: None,
                 status: None,
                 fence: fence(body.as_deref().unwrap_or_default()),

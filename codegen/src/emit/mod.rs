@@ -1,7 +1,7 @@
 //! Emitters: IR → the generator-owned files of `generated-sdk/` (Rust via quote → syn →
 //! prettyplease, Markdown via templates) and the OpenAPI document.
 
-mod docs;
+pub(crate) mod docs;
 mod example_code;
 mod examples;
 mod kinds;

@@ -206,8 +206,8 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/coupons/associate`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商
-    /// - Rate limit (接口频率): 频率:500QPS
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商)
+    /// - Rate limit (接口频率): 500/s (频率:500QPS)
     /// - Idempotency: `out_request_no` — when retrying, send the same value (是否支持幂等:是。商户请求单号商户侧需保持唯一性。)
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/associate-trade-info.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/associate_trade_info.yaml`
     ///

@@ -569,8 +569,8 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/stocks`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
-    /// - Rate limit (接口频率): 接口级限制1000/min
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商), direct merchant (普通商户)
+    /// - Rate limit (接口频率): 1000/min for the endpoint (接口级限制1000/min)
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户创建批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性。)
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/products/merchant-exclusive-coupon/apilist.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/create_stock.yaml`
     ///

@@ -330,7 +330,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/subsidy/pay-receipts`
     ///
-    /// - Merchant types (支持商户): 直连商户
+    /// - Merchant types (支持商户): direct merchant (直连商户)
     /// - Idempotency: `out_subsidy_no` — when retrying, send the same value (业务请求唯一单号,商户侧需保证唯一性。)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147321>, updated (更新时间) 2026-01-12, last checked 2026-11-30; spec `spec/busifavor/create_subsidy_pay_receipt.yaml`
     ///

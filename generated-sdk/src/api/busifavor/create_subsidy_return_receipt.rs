@@ -369,7 +369,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/subsidy/return-receipts`
     ///
-    /// - Merchant types (支持商户): 服务商, 直连商户
+    /// - Merchant types (支持商户): service provider (服务商), direct merchant (直连商户)
     /// - Idempotency: `out_subsidy_return_no` — when retrying, send the same value (是否支持幂等:是(旧版文档与官方SDK);业务请求唯一单号商户侧需保证唯一)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4017171673>, updated (更新时间) 2026-01-12, last checked 2026-11-30; spec `spec/busifavor/create_subsidy_return_receipt.yaml`
     ///

@@ -193,7 +193,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/coupons/deactivate`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商), direct merchant (普通商户)
     /// - Idempotency: `deactivate_request_no` — when retrying, send the same value (失效请求单据号,每次失效请求的唯一标识,商户需保证唯一)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015717499>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/deactivate_coupon.yaml`
     ///

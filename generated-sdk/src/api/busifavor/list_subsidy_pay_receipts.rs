@@ -200,7 +200,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `GET /v3/marketing/busifavor/subsidy/pay-receipts`
     ///
-    /// - Merchant types (支持商户): 服务商, 直连商户
+    /// - Merchant types (支持商户): service provider (服务商), direct merchant (直连商户)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4017171346>, updated (更新时间) 2026-01-13, last checked 2026-11-30; spec `spec/busifavor/list_subsidy_pay_receipts.yaml`
     ///
     ///

@@ -367,7 +367,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): direct merchant (普通商户)
     /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/coupon/list-coupons-by-filter.html>, updated (更新时间) 2024-10-31, last checked 2026-11-30; spec `spec/busifavor/list_user_coupons.yaml`
     ///
     ///

@@ -246,7 +246,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商)
     /// - Idempotency: `modify_budget_request_no` — when retrying, send the same value (修改预算请求单据号(格式:商户id+日期+流水号),商户侧需保持唯一性。)
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/busi-favor/modify-budget.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/modify_budget.yaml`
     ///

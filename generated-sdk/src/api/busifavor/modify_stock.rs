@@ -327,7 +327,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 渠道商
+    /// - Merchant types (支持商户): direct merchant (普通商户), service provider (普通服务商), channel partner (渠道商)
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户请求单号,商户修改批次凭据号(格式:商户ID+日期+流水号),商户侧需保持唯一性。)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015716868>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/modify_stock.yaml`
     ///

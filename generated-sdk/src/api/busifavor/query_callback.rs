@@ -165,7 +165,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `GET /v3/marketing/busifavor/callbacks`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4012465557>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/query_callback.yaml`
     ///
     ///

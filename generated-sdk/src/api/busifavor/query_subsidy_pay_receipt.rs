@@ -118,7 +118,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
     ///
-    /// - Merchant types (支持商户): 直连商户, 服务商
+    /// - Merchant types (支持商户): direct merchant (直连商户), service provider (服务商)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017147336>, updated (更新时间) 2026-01-12, last checked 2026-11-30; spec `spec/busifavor/query_subsidy_pay_receipt.yaml`
     ///
     ///

@@ -166,7 +166,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): direct merchant (普通商户)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4015715938>, updated (更新时间) 2025-07-25, last checked 2026-11-30; spec `spec/busifavor/query_user_coupon.yaml`
     ///
     ///

@@ -181,7 +181,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/coupons/return`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商), direct merchant (普通商户)
     /// - Idempotency: `return_request_no` — when retrying, send the same value (退券请求单据号,每次退券请求的唯一标识,商户需保证唯一)
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/return-coupon.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/return_coupon.yaml`
     ///

@@ -316,7 +316,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/product-coupons/send`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商, 普通商户
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商), direct merchant (普通商户)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4015595255>, updated (更新时间) 2025-07-15, last checked 2026-11-30; spec `spec/busifavor/send_product_coupon.yaml`
     ///
     ///

@@ -152,7 +152,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/callbacks`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): direct merchant (普通商户)
     /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/call-back/set-coupon-notify.html>, updated (更新时间) 2024-09-20, last checked 2026-11-30; spec `spec/busifavor/set_callback.yaml`
     ///
     ///

@@ -280,7 +280,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): direct merchant (普通商户)
     /// - Idempotency: `upload_request_no` — when retrying, send the same value (请求业务单据号,商户上传code的凭据号,商户侧需保持唯一性。)
     /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/busi-favor/upload-coupon-code.html>, updated (更新时间) 2024-09-20, last checked 2026-11-30; spec `spec/busifavor/upload_coupon_codes.yaml`
     ///

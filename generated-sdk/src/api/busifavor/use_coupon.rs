@@ -310,8 +310,8 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// `POST /v3/marketing/busifavor/coupons/use`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 渠道商
-    /// - Rate limit (接口频率): 核销频率:500QPS
+    /// - Merchant types (支持商户): service provider (普通服务商), channel partner (渠道商)
+    /// - Rate limit (接口频率): 500/s for redemptions (核销频率:500QPS)
     /// - Idempotency: `use_request_no` — when retrying, send the same value (核销请求单据号,每次核销请求的唯一标识,商户需保证唯一。)
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/merchant-exclusive-coupon/coupon/use-coupon.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/busifavor/use_coupon.yaml`
     ///

@@ -674,8 +674,8 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `POST /v3/marketing/favor/coupon-stocks`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 从业机构(银行), 从业机构(支付机构), 渠道商, 清算机构
-    /// - Rate limit (接口频率): 单个商户号调用频率60/min,所有商户号调用频率为1000/min
+    /// - Merchant types (支持商户): direct merchant (普通商户), service provider (普通服务商), licensed institution (bank) (从业机构(银行)), licensed institution (payment institution) (从业机构(支付机构)), channel partner (渠道商), clearing institution (清算机构)
+    /// - Rate limit (接口频率): 60/min per merchant id, 1000/min for all merchant ids together (单个商户号调用频率60/min,所有商户号调用频率为1000/min)
     /// - Latency (接口耗时): 500ms
     /// - Idempotency: `out_request_no` — when retrying, send the same value (商户侧需保持商户单据号全局唯一。)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4012534537>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/favor/create_coupon_stock.yaml`

@@ -181,7 +181,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`
     ///
-    /// - Merchant types (支持商户): 直连商户, 服务商
+    /// - Merchant types (支持商户): direct merchant (直连商户), service provider (服务商)
     /// - Official page: none published; transcribed from secondary sources, last checked 2026-11-30; spec `spec/favor/download_refund_flow_by_day.yaml`
     ///
     ///

@@ -279,8 +279,8 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `GET /v3/marketing/favor/stocks/{stock_id}/use-flow`
     ///
-    /// - Merchant types (支持商户): 直连商户
-    /// - Rate limit (接口频率): 不区分来源 1000/min, 单ip 5/min
+    /// - Merchant types (支持商户): direct merchant (直连商户)
+    /// - Rate limit (接口频率): 1000/min overall, 5/min per IP (不区分来源 1000/min, 单ip 5/min)
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
     /// - Official page: <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_1_10.shtml>, updated (更新时间) 2019-09-29, last checked 2026-11-30; spec `spec/favor/download_use_flow.yaml`
     ///

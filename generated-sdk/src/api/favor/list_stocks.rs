@@ -476,9 +476,9 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `GET /v3/marketing/favor/stocks`
     ///
-    /// - Merchant types (支持商户): 普通商户, 普通服务商, 从业机构(银行), 从业机构(支付机构), 渠道商, 清算机构
-    /// - Rate limit (接口频率): 不区分来源 1000/s 单ip 500/s
-    /// - Latency (接口耗时): 1S
+    /// - Merchant types (支持商户): direct merchant (普通商户), service provider (普通服务商), licensed institution (bank) (从业机构(银行)), licensed institution (payment institution) (从业机构(支付机构)), channel partner (渠道商), clearing institution (清算机构)
+    /// - Rate limit (接口频率): 1000/s overall, 500/s per IP (不区分来源 1000/s 单ip 500/s)
+    /// - Latency (接口耗时): 1s
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/stock/list-stocks.html>, updated (更新时间) 2025-03-25, last checked 2026-11-30; spec `spec/favor/list_stocks.yaml`
     ///

@@ -437,7 +437,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): direct merchant (普通商户)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/merchant/4017164667>, updated (更新时间) 2026-01-13, last checked 2026-11-30; spec `spec/favor/modify_goods_id.yaml`
     ///
     ///

@@ -274,8 +274,8 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `GET /v3/marketing/favor/callbacks`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 从业机构(银行), 从业机构(支付机构), 渠道商, 清算机构
-    /// - Rate limit (接口频率): 2000QPS
+    /// - Merchant types (支持商户): service provider (普通服务商), licensed institution (bank) (从业机构(银行)), licensed institution (payment institution) (从业机构(支付机构)), channel partner (渠道商), clearing institution (清算机构)
+    /// - Rate limit (接口频率): 2000/s
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/call-back-url/query-callback.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/favor/query_callback.yaml`
     ///
     ///

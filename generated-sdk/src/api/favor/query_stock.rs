@@ -299,9 +299,9 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `GET /v3/marketing/favor/stocks/{stock_id}`
     ///
-    /// - Merchant types (支持商户): 普通商户
-    /// - Rate limit (接口频率): 不区分来源 1000/s 单ip 500/s
-    /// - Latency (接口耗时): 1S
+    /// - Merchant types (支持商户): direct merchant (普通商户)
+    /// - Rate limit (接口频率): 1000/s overall, 500/s per IP (不区分来源 1000/s 单ip 500/s)
+    /// - Latency (接口耗时): 1s
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
     /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/query-stock.html>, updated (更新时间) 2025-03-25, last checked 2026-11-30; spec `spec/favor/query_stock.yaml`
     ///

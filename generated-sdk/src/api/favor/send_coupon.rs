@@ -431,7 +431,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `POST /v3/marketing/favor/users/{openid}/coupons`
     ///
-    /// - Merchant types (支持商户): 普通商户
+    /// - Merchant types (支持商户): direct merchant (普通商户)
     /// - Rate limit (接口频率): 500/s
     /// - Latency (接口耗时): 100ms
     /// - Idempotency: `out_request_no` — when retrying, send the same value (接口支持幂等重入)

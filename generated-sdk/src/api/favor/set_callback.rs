@@ -317,8 +317,8 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `POST /v3/marketing/favor/callbacks`
     ///
-    /// - Merchant types (支持商户): 普通商户
-    /// - Rate limit (接口频率): 不区分来源 1000/min 单ip 5/min
+    /// - Merchant types (支持商户): direct merchant (普通商户)
+    /// - Rate limit (接口频率): 1000/min overall, 5/min per IP (不区分来源 1000/min 单ip 5/min)
     /// - Latency (接口耗时): 100ms
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
     /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/call-back-url/set-callback.html>, updated (更新时间) 2024-08-28, last checked 2026-11-30; spec `spec/favor/set_callback.yaml`

@@ -295,8 +295,8 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `POST /v3/marketing/favor/stocks/{stock_id}/start`
     ///
-    /// - Merchant types (支持商户): 普通商户
-    /// - Rate limit (接口频率): 不区分来源 1000/min 单ip 60/min
+    /// - Merchant types (支持商户): direct merchant (普通商户)
+    /// - Rate limit (接口频率): 1000/min overall, 60/min per IP (不区分来源 1000/min 单ip 60/min)
     /// - Latency (接口耗时): 1s
     /// - Idempotent: the request can be retried as is (接口支持幂等重入)
     /// - Official page: <https://pay.weixin.qq.com/docs/merchant/apis/cash-coupons/stock/start-stock.html>, updated (更新时间) 2024-09-19, last checked 2026-11-30; spec `spec/favor/start_stock.yaml`

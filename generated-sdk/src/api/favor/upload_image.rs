@@ -133,7 +133,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// `POST /v3/marketing/favor/media/image-upload`
     ///
-    /// - Merchant types (支持商户): 普通服务商, 普通商户
+    /// - Merchant types (支持商户): service provider (普通服务商), direct merchant (普通商户)
     /// - Rate limit (接口频率): 100/min
     /// - Official page: <https://pay.weixin.qq.com/docs/partner/apis/cash-coupons/upload-image.html>, updated (更新时间) 2024-11-18, last checked 2026-11-30; spec `spec/favor/upload_image.yaml`
     ///

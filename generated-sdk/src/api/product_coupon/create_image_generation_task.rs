@@ -280,7 +280,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `POST /v3/marketing/partner/product-coupon/image-generation-tasks`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Rate limit (接口频率): 10/s
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4017327752>, updated (更新时间) 2026-01-26, last checked 2026-11-30; spec `spec/product_coupon/create_image_generation_task.yaml`
     ///

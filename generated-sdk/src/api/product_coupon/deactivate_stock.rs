@@ -237,7 +237,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Rate limit (接口频率): 20/s
     /// - Idempotency: `out_request_no` — when retrying, send the same value (品牌失效批次的请求流水号,品牌侧需保持唯一性)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4015781532>, updated (更新时间) 2025-10-21, last checked 2026-11-30; spec `spec/product_coupon/deactivate_stock.yaml`

@@ -199,7 +199,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4016280629>, last checked 2026-11-30; spec `spec/product_coupon/disassociate_stock_bundle_stores.yaml`
     ///
     ///

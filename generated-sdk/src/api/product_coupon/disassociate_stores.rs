@@ -215,7 +215,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Rate limit (接口频率): 20/s
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4015781537>, updated (更新时间) 2025-08-04, last checked 2026-11-30; spec `spec/product_coupon/disassociate_stores.yaml`
     ///

@@ -374,7 +374,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Rate limit (接口频率): 500/s
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4016435703>, updated (更新时间) 2025-11-07, last checked 2026-11-30; spec `spec/product_coupon/list_user_coupons.yaml`
     ///

@@ -283,7 +283,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Idempotency: `send_request_no` — when retrying, send the same value (品牌给用户发券的请求流水号,品牌侧需保持唯一性)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4016280670>, last checked 2026-11-30; spec `spec/product_coupon/pre_send_user_coupon_bundle.yaml`
     ///

@@ -211,8 +211,8 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`
     ///
-    /// - Merchant types (支持商户): 普通服务商
-    /// - Rate limit (接口频率): 20/秒(商户号维度)
+    /// - Merchant types (支持商户): service provider (普通服务商)
+    /// - Rate limit (接口频率): 20/s per merchant id (20/秒(商户号维度))
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4017327739>, updated (更新时间) 2026-01-26, last checked 2026-11-30; spec `spec/product_coupon/query_image_generation_task.yaml`
     ///
     ///

@@ -429,7 +429,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`
     ///
-    /// - Merchant types (支持商户): 普通服务商
+    /// - Merchant types (支持商户): service provider (普通服务商)
     /// - Rate limit (接口频率): 500/s
     /// - Idempotency: `out_request_no` — when retrying, send the same value (品牌核销用户商品券请求的请求流水号,品牌侧需保持唯一性)
     /// - Official page: <https://pay.weixin.qq.com/doc/v3/partner/4016435636>, updated (更新时间) 2025-11-07, last checked 2026-11-30; spec `spec/product_coupon/use_user_coupon.yaml`
