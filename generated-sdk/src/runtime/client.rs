@@ -666,6 +666,7 @@ impl Inner {
         );
         api.retry_after = crate::runtime::retry::parse_retry_after(
             raw.headers.get("Retry-After").and_then(|v| v.to_str().ok()),
+            self.clock.now_unix(),
         );
         Error::Api(Box::new(api))
     }

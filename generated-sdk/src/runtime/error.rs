@@ -302,7 +302,8 @@ pub struct ApiError {
     /// from proxies or gateways are unsigned; they are still reported, with `false` here
     /// (and a non-JSON body is kept only up to [`ApiError::MAX_UNVERIFIED_MESSAGE`] bytes).
     pub verified: bool,
-    /// The `Retry-After` header (seconds), when the server sent one.
+    /// The wait the server's `Retry-After` header asked for (delay seconds or an HTTP date,
+    /// read against the client's clock), at most one hour.
     pub retry_after: Option<std::time::Duration>,
 }
 

@@ -93,10 +93,52 @@ pub(crate) fn jitter_unit() -> f64 {
     f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0)
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is ignored), at most one hour.
-pub(crate) fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
-    let secs: u64 = value?.trim().parse().ok()?;
+/// `Retry-After` as a wait from `now_unix` (the client's clock), at most one hour: delay
+/// seconds, or an HTTP date in the IMF-fixdate form RFC 9110 requires senders to use
+/// (`Wed, 21 Oct 2015 07:28:00 GMT`); a date in the past means no wait. Anything else is
+/// ignored (the policy's own backoff applies).
+pub(crate) fn parse_retry_after(value: Option<&str>, now_unix: i64) -> Option<Duration> {
+    let value = value?.trim();
+    let secs = match value.parse::<u64>() {
+        Ok(secs) => secs,
+        Err(_) => imf_fixdate(value)?.saturating_sub(now_unix).max(0) as u64,
+    };
     Some(Duration::from_secs(secs.min(3600)))
+}
+
+/// Unix seconds of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn imf_fixdate(s: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_day_name, rest) = s.split_once(", ")?;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let num = |t: &str, len: usize| -> Option<i64> {
+        (t.len() == len && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse().ok())
+            .flatten()
+    };
+    let (d, y) = (num(day, 2)?, num(year, 4)?);
+    let m = MONTHS.iter().position(|n| n == month)? as i64 + 1;
+    let hms: Vec<&str> = time.split(':').collect();
+    let [h, mi, se] = hms.as_slice() else {
+        return None;
+    };
+    let (h, mi, se) = (num(h, 2)?, num(mi, 2)?, num(se, 2)?);
+    if !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    // Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
 }
 
 /// What to do after a failed attempt.
@@ -168,17 +210,43 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds() {
-        assert_eq!(parse_retry_after(Some(" 2 ")), Some(Duration::from_secs(2)));
+    fn retry_after_seconds_or_http_date() {
+        // 2015-10-21T07:28:00Z
+        const NOW: i64 = 1_445_412_480;
+        let at = |v: &str| parse_retry_after(Some(v), NOW);
+        assert_eq!(at(" 2 "), Some(Duration::from_secs(2)));
+        assert_eq!(at("999999"), Some(Duration::from_secs(3600)));
+        assert_eq!(at("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
         assert_eq!(
-            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            None
+            at("Wed, 21 Oct 2015 07:28:30 GMT"),
+            Some(Duration::from_secs(30))
         );
+        assert_eq!(at("Thu, 01 Jan 1970 00:00:00 GMT"), Some(Duration::ZERO));
         assert_eq!(
-            parse_retry_after(Some("999999")),
+            at("Thu, 29 Feb 2024 12:00:00 GMT"),
             Some(Duration::from_secs(3600))
         );
-        assert_eq!(parse_retry_after(None), None);
+        assert_eq!(
+            imf_fixdate("Thu, 29 Feb 2024 12:00:00 GMT"),
+            Some(1_709_208_000)
+        );
+        assert_eq!(
+            imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        for bad in [
+            "Wed, 21 Oct 2015 07:28:00 UTC",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+            "Wed, 21 Okt 2015 07:28:00 GMT",
+            "Wed, 1 Oct 2015 07:28:00 GMT",
+            "Wed, 21 Oct 2015 24:28:00 GMT",
+            "-1",
+            "",
+        ] {
+            assert_eq!(at(bad), None, "{bad}");
+        }
+        assert_eq!(parse_retry_after(None, NOW), None);
     }
 
     #[test]
