@@ -67,7 +67,7 @@ fn favor_stock_request(
             favor::StockRule::builder()
                 .max_coupons(max_coupons)
                 .max_amount(max_coupons * 1000)
-                .max_coupons_per_user(5)
+                .max_coupons_per_user(10)
                 .natural_person_limit(false)
                 .prevent_api_abuse(false)
                 .build()?,
@@ -886,6 +886,47 @@ async fn uploads_go_as_signed_multipart() -> TestResult {
         Some("favor.upload_image")
     );
     assert_eq!(logged.last().map(|e| e.outcome), Some(Outcome::Applied));
+    Ok(())
+}
+
+/// The per-user limit (每人限领) of a stock holds: a second coupon of a one-per-user stock to
+/// the same user is the documented 403 REQUEST_BLOCKED, another user still gets one.
+#[tokio::test]
+async fn per_user_limit_refuses_a_second_coupon_to_the_same_user() -> TestResult {
+    // The simulator stops when dropped: keep it for the whole test.
+    let Setup {
+        sim: _sim, client, ..
+    } = setup().await?;
+    let mut create = favor_stock_request("STOCK-PER-USER", 10)?;
+    create.stock_use_rule.max_coupons_per_user = 1;
+    let stock_id = client.favor().create_coupon_stock(&create).await?.stock_id;
+    client
+        .favor()
+        .start_stock(
+            &favor::StartStockRequest::builder()
+                .stock_id(&stock_id)
+                .stock_creator_mchid(test_keys::MCHID)
+                .build()?,
+        )
+        .await?;
+    client
+        .favor()
+        .send_coupon(&favor_send_request(&stock_id, "PER-USER-1")?)
+        .await?;
+    match client
+        .favor()
+        .send_coupon(&favor_send_request(&stock_id, "PER-USER-2")?)
+        .await
+    {
+        Err(Error::Api(api)) => {
+            assert_eq!((api.status, api.code.as_str()), (403, "REQUEST_BLOCKED"));
+            assert!(api.message.contains("用户被限领拦截"), "{}", api.message);
+        }
+        other => panic!("expected the per-user limit, got {other:?}"),
+    }
+    let mut other_user = favor_send_request(&stock_id, "PER-USER-3")?;
+    other_user.openid = "oUpF8uN95-Ptaags6E_roPHg7AG1".into();
+    client.favor().send_coupon(&other_user).await?;
     Ok(())
 }
 

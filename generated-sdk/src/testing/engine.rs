@@ -433,6 +433,40 @@ impl Engine {
                     }
                     budgets.push((kd.name, id, *used, n + 1));
                 }
+                Check::PerUser {
+                    kind,
+                    child,
+                    user,
+                    max,
+                    error,
+                } => {
+                    let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
+                    let limit = st
+                        .entities
+                        .get(kd.name)
+                        .and_then(|m| m.get(&id))
+                        .and_then(|r| get_path(r, max))
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    let who = params.get(*user).and_then(Value::as_str);
+                    if limit > 0 && who.is_some() {
+                        let ckd = kind_def(child)?;
+                        let n = st.entities.get(ckd.name).map_or(0, |m| {
+                            m.values()
+                                .filter(|c| {
+                                    get_path(c, kd.key).and_then(Value::as_str) == Some(&id)
+                                        && get_path(c, user).and_then(Value::as_str) == who
+                                })
+                                .count()
+                        }) as i64;
+                        if n >= limit {
+                            return Err(Rejection::row(
+                                &ctx.row(error),
+                                format!("{}: 该用户已领取 {n},每人上限 {limit}", error.1),
+                            ));
+                        }
+                    }
+                }
             }
         }
         let request = Value::Object(params.clone());

@@ -110,6 +110,16 @@ pub(crate) enum Check {
         max: &'static str,
         error: (&'static str, &'static str),
     },
+    /// Fewer than `max` (a field of the `kind` entity; no limit when absent or not positive)
+    /// `child` entities of that entity already belong to the request's `user` (a request
+    /// field, e.g. the openid), else the documented row: the per-user limit (每人限领).
+    PerUser {
+        kind: &'static str,
+        child: &'static str,
+        user: &'static str,
+        max: &'static str,
+        error: (&'static str, &'static str),
+    },
 }
 
 /// A value to write.
@@ -350,6 +360,13 @@ pub(crate) static BEHAVIORS: &[Behavior] = &[
                 used: "distributed_coupons",
                 max: "stock_use_rule.max_coupons",
                 error: ("NOT_ENOUGH", "批次预算不足"),
+            },
+            Check::PerUser {
+                kind: "favor.stock",
+                child: "favor.coupon",
+                user: "openid",
+                max: "stock_use_rule.max_coupons_per_user",
+                error: ("REQUEST_BLOCKED", "用户被限领拦截"),
             },
         ],
         set: &[
@@ -747,6 +764,13 @@ pub(crate) static BEHAVIORS: &[Behavior] = &[
                 max: "stock_send_rule.max_count",
                 error: ("NOT_ENOUGH", "商品券批次发放预算不足"),
             },
+            Check::PerUser {
+                kind: "product_coupon.stock",
+                child: "product_coupon.user_coupon",
+                user: "openid",
+                max: "stock_send_rule.max_count_per_user",
+                error: ("INVALID_REQUEST", "用户领取已达到上限"),
+            },
         ],
         set: &[
             ("coupon_state", Str("CONFIRMING")),
@@ -1025,11 +1049,16 @@ mod tests {
             .checks
             .iter()
             .map(|c| match c {
-                Check::Exists(k) | Check::State { kind: k, .. } | Check::Budget { kind: k, .. } => {
-                    (*k, true)
-                }
+                Check::Exists(k)
+                | Check::State { kind: k, .. }
+                | Check::Budget { kind: k, .. }
+                | Check::PerUser { kind: k, .. } => (*k, true),
             })
             .collect();
+        out.extend(b.checks.iter().filter_map(|c| match c {
+            Check::PerUser { child, .. } => Some((*child, false)),
+            _ => None,
+        }));
         match &b.act {
             Act::Echo => {}
             Act::Create { kind, nested, .. } => {
