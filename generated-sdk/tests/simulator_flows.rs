@@ -930,6 +930,49 @@ async fn per_user_limit_refuses_a_second_coupon_to_the_same_user() -> TestResult
     Ok(())
 }
 
+/// 商品券 the same way: past `max_count_per_user` the documented 400 INVALID_REQUEST.
+#[tokio::test]
+async fn product_coupon_per_user_limit_holds() -> TestResult {
+    let Setup {
+        sim: _sim, client, ..
+    } = setup().await?;
+    let mut create = product_coupon_create_request("PC-PER-USER")?;
+    if let Some(stock) = create.stock.as_mut() {
+        stock.stock_send_rule.max_count_per_user = Some(1);
+    }
+    let created = client
+        .product_coupon()
+        .create_product_coupon(&create)
+        .await?;
+    let stock_id = created.stock.expect("the stock created with it").stock_id;
+    let send = |no: &str, openid: &str| {
+        product_coupon::SendUserCouponRequest::builder()
+            .openid(openid)
+            .product_coupon_id(&created.product_coupon_id)
+            .stock_id(&stock_id)
+            .appid(APPID)
+            .send_request_no(no)
+            .brand_id("120344")
+            .build()
+    };
+    let pc = client.product_coupon();
+    pc.send_user_coupon(&send("PC-PER-USER-1", OPENID)?).await?;
+    match pc.send_user_coupon(&send("PC-PER-USER-2", OPENID)?).await {
+        Err(Error::Api(api)) => {
+            assert_eq!((api.status, api.code.as_str()), (400, "INVALID_REQUEST"));
+            assert!(
+                api.message.contains("用户领取已达到上限"),
+                "{}",
+                api.message
+            );
+        }
+        other => panic!("expected the per-user limit, got {other:?}"),
+    }
+    pc.send_user_coupon(&send("PC-PER-USER-3", "oUpF8uN95-Ptaags6E_roPHg7AG1")?)
+        .await?;
+    Ok(())
+}
+
 /// Issue 8: a paged list is walked by the generated `*_pages` walker, every item once. 代金券
 /// pages by page index (offset = 0, 1, 2 …); 商品券 by page token.
 #[tokio::test]
