@@ -115,6 +115,10 @@ pub struct Field {
     /// 暂未开放: the page says the field is not open yet.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub not_open: bool,
+    /// An integer that sources say may also arrive as a string of digits: decoded from
+    /// either, sent as a number.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub also_string: bool,
     /// The page marks the field as no longer used; the text says what replaces it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<String>,

@@ -89,6 +89,7 @@ pub struct RawField {
     pub max_han: Option<i64>,
     pub schemes: Option<Vec<String>>,
     pub not_open: Option<bool>,
+    pub also_string: Option<bool>,
     pub deprecated: Option<String>,
 }
 

@@ -46,7 +46,7 @@ fn unknown_key_names_its_yaml_path() {
     let d = diagnostics(&spec(&[("favor/t.yaml", &text)]));
     assert_eq!(
         d,
-        vec!["favor/t.yaml:9:9: types.StockRule.fields.max_coupons.maxlen: unknown field `maxlen`, expected one of `name`, `type`, `items`, `required`, `title`, `gloss`, `description`, `note`, `user_note`, `rust_name`, `example`, `max_len`, `min_len`, `len_unit`, `min`, `max`, `min_items`, `max_items`, `format`, `charset`, `forbidden_chars`, `max_han`, `schemes`, `not_open`, `deprecated`"]
+        vec!["favor/t.yaml:9:9: types.StockRule.fields.max_coupons.maxlen: unknown field `maxlen`, expected one of `name`, `type`, `items`, `required`, `title`, `gloss`, `description`, `note`, `user_note`, `rust_name`, `example`, `max_len`, `min_len`, `len_unit`, `min`, `max`, `min_items`, `max_items`, `format`, `charset`, `forbidden_chars`, `max_han`, `schemes`, `not_open`, `also_string`, `deprecated`"]
     );
 }
 
@@ -325,7 +325,7 @@ fn rendering_shows_both_locations_and_suggestions() {
     let text = report.render("spec/");
     assert_eq!(
         text,
-        r#"error: unknown field `maxlen`, expected one of `name`, `type`, `items`, `required`, `title`, `gloss`, `description`, `note`, `user_note`, `rust_name`, `example`, `max_len`, `min_len`, `len_unit`, `min`, `max`, `min_items`, `max_items`, `format`, `charset`, `forbidden_chars`, `max_han`, `schemes`, `not_open`, `deprecated`
+        r#"error: unknown field `maxlen`, expected one of `name`, `type`, `items`, `required`, `title`, `gloss`, `description`, `note`, `user_note`, `rust_name`, `example`, `max_len`, `min_len`, `len_unit`, `min`, `max`, `min_items`, `max_items`, `format`, `charset`, `forbidden_chars`, `max_han`, `schemes`, `not_open`, `also_string`, `deprecated`
   --> spec/favor/b.yaml:12:49
    |
 12 |       - {name: x, type: string, required: true, maxlen: 3}
@@ -358,5 +358,26 @@ error: unknown type `StockRul`: not a scalar (string, integer, number, boolean, 
 
 3 errors in spec
 "#
+    );
+}
+
+#[test]
+fn also_string_only_on_integer_body_fields() {
+    let text = GOOD_TYPE.replace("type: integer", "type: string").replace(
+        "required: true\n",
+        "required: true\n        also_string: true\n",
+    );
+    assert_eq!(
+        diagnostics(&spec(&[("favor/t.yaml", &text)])),
+        vec!["favor/t.yaml:9:9: types.StockRule.fields.max_coupons.also_string: `also_string` applies to integer body fields (an integer that may arrive as a string of digits)"]
+    );
+    // On an integer body field it is accepted.
+    let ok = GOOD_TYPE.replace(
+        "required: true\n",
+        "required: true\n        also_string: true\n",
+    );
+    assert_eq!(
+        diagnostics(&spec(&[("favor/t.yaml", &ok)])),
+        Vec::<String>::new()
     );
 }

@@ -212,6 +212,14 @@ pub(super) fn check_field(
     };
     check_trimmed(ctx, file, path, "field name", name);
     let schema = check_schema(ctx, file, path, f)?;
+    let also_string = f.also_string.unwrap_or(false);
+    if also_string && (schema.ty != Ty::Integer || loc != Location::Body) {
+        ctx.diags.error(
+            file,
+            format!("{path}.also_string"),
+            "`also_string` applies to integer body fields (an integer that may arrive as a string of digits)",
+        );
+    }
     Some(Field {
         wire_name: name.to_string(),
         rust_name,
@@ -224,6 +232,7 @@ pub(super) fn check_field(
             ..doc(&f.title, &f.description, &f.note)
         },
         not_open: f.not_open.unwrap_or(false),
+        also_string,
         deprecated: clean(&f.deprecated),
         example: f.example.as_ref().map(Scalar::to_text),
     })
@@ -254,6 +263,7 @@ pub(super) fn check_schema(ctx: &mut Ctx, file: &str, path: &str, f: &RawField) 
                 ("required", items.required.is_some()),
                 ("title", items.title.is_some()),
                 ("not_open", items.not_open.is_some()),
+                ("also_string", items.also_string.is_some()),
                 ("deprecated", items.deprecated.is_some()),
                 ("user_note", items.user_note.is_some()),
             ] {

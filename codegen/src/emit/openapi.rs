@@ -271,7 +271,11 @@ fn type_schema(fam: &Family, t: &TypeDef, body_only: bool) -> Value {
 }
 
 fn field_schema(fam: &Family, f: &Field) -> Value {
-    schema(fam, &f.schema)
+    let mut v = schema(fam, &f.schema);
+    if let (true, Value::Object(m)) = (f.also_string, &mut v) {
+        m.insert("x-also-string".into(), json!(true));
+    }
+    v
 }
 
 fn schema(fam: &Family, s: &Schema) -> Value {

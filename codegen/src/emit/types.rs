@@ -33,6 +33,14 @@ fn object(family: &Family, o: &ObjectType) -> TokenStream {
             serde_args
                 .push(quote! { default, skip_serializing_if = "::std::option::Option::is_none" });
         }
+        if f.also_string && f.location == Location::Body {
+            let with = if f.required {
+                "crate::runtime::lenient::int_or_string"
+            } else {
+                "crate::runtime::lenient::opt_int_or_string"
+            };
+            serde_args.push(quote! { deserialize_with = #with });
+        }
         let serde_attr = if serde_args.is_empty() {
             quote! {}
         } else {

@@ -7,6 +7,7 @@ pub mod client;
 mod der;
 mod download;
 pub mod error;
+pub mod lenient;
 pub mod multipart;
 pub mod notification;
 pub mod notify;

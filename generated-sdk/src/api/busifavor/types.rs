@@ -721,8 +721,12 @@ pub struct CouponSendAttachInfo {
     ///
     /// *Optional (选填).* Wire name `hall_belong_mch_id`, type `integer`.
     ///
-    /// Note: Sources disagree on whether this merchant id arrives as a number or a string; the client expects a number.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    /// Note: Sources disagree on whether this merchant id arrives as a number or a string of digits; both are accepted.
+    #[serde(
+        default,
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "crate::runtime::lenient::opt_int_or_string"
+    )]
     pub hall_belong_mch_id: ::std::option::Option<i64>,
     /// Member card id (member-card channel) 【会员卡ID】会员卡ID
     ///
