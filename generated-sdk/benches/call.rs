@@ -242,8 +242,9 @@ impl Raw {
                 .header("Content-Type", "application/json")
                 .body(body.to_vec());
         }
-        let resp = req.send().await.expect("send");
-        let h = resp.headers().clone();
+        let mut resp = req.send().await.expect("send");
+        // Taken, not cloned: the reference should not pay for work the SDK avoids.
+        let h = std::mem::take(resp.headers_mut());
         let bytes = resp.bytes().await.expect("body");
         let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).expect("header");
         let mut m = format!(

@@ -117,9 +117,11 @@ fn imf_fixdate(s: &str) -> Option<i64> {
         return None;
     };
     let num = |t: &str, len: usize| -> Option<i64> {
-        (t.len() == len && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse().ok())
-            .flatten()
+        if t.len() == len && t.bytes().all(|b| b.is_ascii_digit()) {
+            t.parse().ok()
+        } else {
+            None
+        }
     };
     let (d, y) = (num(day, 2)?, num(year, 4)?);
     let m = MONTHS.iter().position(|n| n == month)? as i64 + 1;

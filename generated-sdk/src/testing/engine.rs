@@ -441,10 +441,8 @@ impl Engine {
                     error,
                 } => {
                     let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
-                    let limit = st
-                        .entities
-                        .get(kd.name)
-                        .and_then(|m| m.get(&id))
+                    let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
+                    let limit = record
                         .and_then(|r| get_path(r, max))
                         .and_then(Value::as_i64)
                         .unwrap_or(0);
