@@ -206,6 +206,9 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "busifavor.ModifyBudgetResponse" => {
             ::std::option::Option::Some(SHAPE_BUSIFAVOR_MODIFYBUDGETRESPONSE)
         }
+        "busifavor.PreSendProductCouponResponse" => {
+            ::std::option::Option::Some(SHAPE_BUSIFAVOR_PRESENDPRODUCTCOUPONRESPONSE)
+        }
         "busifavor.QueryCallbackResponse" => {
             ::std::option::Option::Some(SHAPE_BUSIFAVOR_QUERYCALLBACKRESPONSE)
         }
@@ -1012,6 +1015,9 @@ static SHAPE_BUSIFAVOR_LISTUSERCOUPONSRESPONSE: &[FieldShape] = &[
 static SHAPE_BUSIFAVOR_MODIFYBUDGETRESPONSE: &[FieldShape] = &[
     field("max_coupons", true, INT),
     field("max_coupons_by_day", false, INT),
+];
+static SHAPE_BUSIFAVOR_PRESENDPRODUCTCOUPONRESPONSE: &[FieldShape] = &[
+    field_ex("token", true, STR, "ABBpZjCfAAABAAAAAACmTrRvExc7XKea-"),
 ];
 static SHAPE_BUSIFAVOR_QUERYCALLBACKRESPONSE: &[FieldShape] = &[
     field("mchid", true, STR),
@@ -3343,6 +3349,48 @@ mod busifavor {
             decode: decode_modify_stock,
         },
         OpSpec {
+            id: "busifavor.pre_send_product_coupon",
+            family: "busifavor",
+            title: "向用户预发放商品券",
+            method: "POST",
+            path: "/v3/marketing/busifavor/product-coupons/pre-send",
+            status: 200u16,
+            response_type: ::std::option::Option::Some(
+                "busifavor.PreSendProductCouponResponse",
+            ),
+            response_example: ::std::option::Option::Some(
+                "{\n    \"token\": \"ABBpZjCfAAABAAAAAACmTrRvExc7XKea-\"\n}\n",
+            ),
+            request_fields: &[
+                "stock_id",
+                "coupon_code",
+                "appid",
+                "openid",
+                "send_request_no",
+                "brand_id",
+                "product_coupon_id",
+            ],
+            idempotency_keys: &[],
+            rows: ROWS,
+            errors: &[0u16, 1u16, 2u16, 3u16],
+            conflict: row(
+                400u16,
+                "RESOURCE_ALREADY_EXISTS",
+                "批次已存在",
+                "查看out_request_no字段是否重复使用",
+            ),
+            not_found: row(
+                404u16,
+                "RESOURCE_NOT_EXISTS",
+                "查询的资源不存在",
+                "请检查查询资源的对应id是否填写正确",
+            ),
+            pagination: ::std::option::Option::None,
+            upload: ::std::option::Option::None,
+            download: ::std::option::Option::None,
+            decode: decode_pre_send_product_coupon,
+        },
+        OpSpec {
             id: "busifavor.query_callback",
             family: "busifavor",
             title: "获取商家券事件通知地址",
@@ -3805,6 +3853,14 @@ mod busifavor {
         input.validate(&request)?;
         let mut params = input.params(&request)?;
         put(&mut params, "stock_id", &request.stock_id);
+        ::std::result::Result::Ok(params)
+    }
+    fn decode_pre_send_product_coupon(
+        input: &Input<'_>,
+    ) -> ::std::result::Result<Params, Rejection> {
+        let mut request: crate::busifavor::PreSendProductCouponRequest = input.body()?;
+        input.validate(&request)?;
+        let mut params = input.params(&request)?;
         ::std::result::Result::Ok(params)
     }
     fn decode_query_callback(

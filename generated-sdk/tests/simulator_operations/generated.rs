@@ -648,6 +648,27 @@ async fn busifavor_modify_stock() {
     assert!(reply.body.is_empty(), "a no-content answer has no body");
 }
 
+/// 向用户预发放商品券 — `POST /v3/marketing/busifavor/product-coupons/pre-send`
+#[cfg(feature = "busifavor")]
+#[tokio::test]
+async fn busifavor_pre_send_product_coupon() {
+    fn build() -> Result<sdk::busifavor::PreSendProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::PreSendProductCouponRequest::builder()
+        .stock_id("1000000013001")
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .send_request_no("34657_20250101_123456")
+        .build()?)
+    }
+    let request = build().expect("the example request builds");
+    let h = Harness::start(&[]).await;
+    let reply = h.send("POST", &request.path_and_query(), Some(serde_json::to_vec(&request).expect("body serializes"))).await;
+    reply.assert_status(200, "busifavor.pre_send_product_coupon");
+    let typed: sdk::busifavor::PreSendProductCouponResponse = reply.json();
+    let _ = typed;
+}
+
 /// 获取商家券事件通知地址 — `GET /v3/marketing/busifavor/callbacks`
 #[cfg(feature = "busifavor")]
 #[tokio::test]

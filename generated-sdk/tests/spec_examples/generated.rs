@@ -1594,6 +1594,56 @@ fn busifavor_modify_stock_rust_example_is_valid() {
     }
 }
 
+/// 向用户预发放商品券 — request example 1 (请求示例(社区样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_pre_send_product_coupon_request_example_1() {
+    let json = r#"{
+    "stock_id": "1000000013001",
+    "coupon_code": "123446565767",
+    "appid": "wx233544546545989",
+    "openid": "oh-394z-6CGkNoJrsDLTTUKiAnp4",
+    "send_request_no": "34657_20250101_123456"
+}
+"#;
+    assert_round_trip::<sdk::busifavor::PreSendProductCouponRequest>(json);
+    let mut request: sdk::busifavor::PreSendProductCouponRequest = serde_json::from_str(json).expect("request example deserializes");
+    let (path, pairs) = split(&request.path_and_query());
+    assert_eq!(path, "/v3/marketing/busifavor/product-coupons/pre-send");
+    let _ = pairs;
+}
+
+/// 向用户预发放商品券 — response example 2 (应答示例(社区样例))
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_pre_send_product_coupon_response_example_2() {
+    // HTTP 200
+    assert_round_trip::<sdk::busifavor::PreSendProductCouponResponse>(r#"{
+    "token": "ABBpZjCfAAABAAAAAACmTrRvExc7XKea-"
+}
+"#);
+}
+
+/// 向用户预发放商品券 — the Rust example (the page's request example) builds and validates.
+#[cfg(feature = "busifavor")]
+#[test]
+fn busifavor_pre_send_product_coupon_rust_example_is_valid() {
+    fn build() -> Result<sdk::busifavor::PreSendProductCouponRequest, Box<dyn std::error::Error>> {
+        Ok(sdk::busifavor::PreSendProductCouponRequest::builder()
+        .stock_id("1000000013001")
+        .coupon_code("123446565767")
+        .appid("wx233544546545989")
+        .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
+        .send_request_no("34657_20250101_123456")
+        .build()?)
+    }
+    let request = build().expect("the Rust example builds");
+    let clock = clock_before(&[]);
+    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {
+        panic!("the Rust example of busifavor.pre_send_product_coupon fails validation: {e}");
+    }
+}
+
 /// 获取商家券事件通知地址 — request example 1 (请求示例)
 #[cfg(feature = "busifavor")]
 #[test]

@@ -13,6 +13,7 @@
 //! - [`BusifavorClient::list_user_coupons`](crate::busifavor::BusifavorClient::list_user_coupons): 根据过滤条件查询用户的券 — `GET /v3/marketing/busifavor/users/{openid}/coupons`
 //! - [`BusifavorClient::modify_budget`](crate::busifavor::BusifavorClient::modify_budget): 修改批次预算 — `PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`
 //! - [`BusifavorClient::modify_stock`](crate::busifavor::BusifavorClient::modify_stock): 修改商家券基本信息 — `PATCH /v3/marketing/busifavor/stocks/{stock_id}`
+//! - [`BusifavorClient::pre_send_product_coupon`](crate::busifavor::BusifavorClient::pre_send_product_coupon): 向用户预发放商品券 — `POST /v3/marketing/busifavor/product-coupons/pre-send`
 //! - [`BusifavorClient::query_callback`](crate::busifavor::BusifavorClient::query_callback): 获取商家券事件通知地址 — `GET /v3/marketing/busifavor/callbacks`
 //! - [`BusifavorClient::query_stock`](crate::busifavor::BusifavorClient::query_stock): 查询商家券批次详情 — `GET /v3/marketing/busifavor/stocks/{stock_id}`
 //! - [`BusifavorClient::query_subsidy_pay_receipt`](crate::busifavor::BusifavorClient::query_subsidy_pay_receipt): 查询营销补差付款单详情 — `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`
@@ -47,6 +48,8 @@ mod modify_budget;
 pub use modify_budget::*;
 mod modify_stock;
 pub use modify_stock::*;
+mod pre_send_product_coupon;
+pub use pre_send_product_coupon::*;
 mod query_callback;
 pub use query_callback::*;
 mod query_stock;
