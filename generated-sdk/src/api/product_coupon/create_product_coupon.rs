@@ -61,9 +61,9 @@ pub struct CreateProductCouponRequest {
     pub stock: ::std::option::Option<crate::product_coupon::StockForCreate>,
     /// The first stock bundle of a multi-use coupon; required when usage\_mode is PROGRESSIVE\_BUNDLE. 【批次组】多次优惠模式下为商品券创建的批次组详情
     ///
-    /// *Optional (选填).* Wire name `stock_bundle`, type `NewStockBundle`.
+    /// *Optional (选填).* Wire name `stock_bundle`, type `StockBundleForCreate`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub stock_bundle: ::std::option::Option<crate::product_coupon::NewStockBundle>,
+    pub stock_bundle: ::std::option::Option<crate::product_coupon::StockBundleForCreate>,
     /// Brand ID assigned by WeChat Pay; the brand must have authorised this service provider. 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
@@ -90,7 +90,7 @@ pub struct CreateProductCouponRequestBuilder {
     display_info: ::std::option::Option<crate::product_coupon::ProductCouponDisplayInfo>,
     out_product_no: ::std::option::Option<::std::string::String>,
     stock: ::std::option::Option<crate::product_coupon::StockForCreate>,
-    stock_bundle: ::std::option::Option<crate::product_coupon::NewStockBundle>,
+    stock_bundle: ::std::option::Option<crate::product_coupon::StockBundleForCreate>,
     brand_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateProductCouponRequestBuilder {
@@ -164,7 +164,10 @@ impl CreateProductCouponRequestBuilder {
         self
     }
     /// Sets `stock_bundle`: The first stock bundle of a multi-use coupon; required when usage\_mode is PROGRESSIVE\_BUNDLE (【批次组】).
-    pub fn stock_bundle(mut self, value: crate::product_coupon::NewStockBundle) -> Self {
+    pub fn stock_bundle(
+        mut self,
+        value: crate::product_coupon::StockBundleForCreate,
+    ) -> Self {
         self.stock_bundle = ::std::option::Option::Some(value);
         self
     }

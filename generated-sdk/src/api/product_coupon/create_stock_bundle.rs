@@ -18,8 +18,8 @@ pub struct CreateStockBundleRequest {
     pub out_request_no: ::std::string::String,
     /// The stock bundle to create. 【批次组】为商品券创建的批次组详情
     ///
-    /// *Required (必填).* Wire name `stock_bundle`, type `StockBundleCreateInfo`.
-    pub stock_bundle: crate::product_coupon::StockBundleCreateInfo,
+    /// *Required (必填).* Wire name `stock_bundle`, type `StockBundleForCreate`.
+    pub stock_bundle: crate::product_coupon::StockBundleForCreate,
     /// Brand ID assigned by WeChat Pay; the brand must have authorised the service provider. 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
@@ -37,7 +37,7 @@ impl CreateStockBundleRequest {
 pub struct CreateStockBundleRequestBuilder {
     product_coupon_id: ::std::option::Option<::std::string::String>,
     out_request_no: ::std::option::Option<::std::string::String>,
-    stock_bundle: ::std::option::Option<crate::product_coupon::StockBundleCreateInfo>,
+    stock_bundle: ::std::option::Option<crate::product_coupon::StockBundleForCreate>,
     brand_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateStockBundleRequestBuilder {
@@ -60,7 +60,7 @@ impl CreateStockBundleRequestBuilder {
     /// Sets `stock_bundle`: The stock bundle to create (【批次组】).
     pub fn stock_bundle(
         mut self,
-        value: crate::product_coupon::StockBundleCreateInfo,
+        value: crate::product_coupon::StockBundleForCreate,
     ) -> Self {
         self.stock_bundle = ::std::option::Option::Some(value);
         self
@@ -256,11 +256,10 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// let request = CreateStockBundleRequest::builder()
     ///     .product_coupon_id("exampleproductcouponid")
     ///     .out_request_no("exampleoutrequestno")
-    ///     .stock_bundle(wechatpay_marketing::product_coupon::StockBundleCreateInfo::builder()
+    ///     .stock_bundle(wechatpay_marketing::product_coupon::StockBundleForCreate::builder()
     ///         .coupon_code_mode("WECHATPAY")
-    ///         .stock_send_rule(wechatpay_marketing::product_coupon::StockBundleCreateSendRule::builder()
+    ///         .stock_send_rule(wechatpay_marketing::product_coupon::StockSendRuleForBundle::builder()
     ///             .max_count(1)
-    ///             .max_count_per_user(1)
     ///             .build()?)
     ///         .usage_rule_display_info(wechatpay_marketing::product_coupon::UsageRuleDisplayInfo::builder()
     ///             .coupon_usage_method_list(["OFFLINE"])

@@ -3016,415 +3016,6 @@ impl MemberTagInfoBuilder {
 impl crate::Validate for MemberTagInfo {
     fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
-/// A new progressive-bundle stock group: one stock is created per step of the bundle, all sharing the code mode, sending limits, display settings, notification AppID and store scope given here. 【批次组】为商品券创建的批次组详情
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct NewStockBundle {
-    /// Remark visible to the brand only, at most 20 characters. 【备注】仅品牌方可见的自定义备注,最多20个UTF-8字符
-    ///
-    /// *Optional (选填).* Wire name `remark`, type `string(20)`. Constraints: at most 20 characters.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub remark: ::std::option::Option<::std::string::String>,
-    /// How user coupon codes are produced (WECHATPAY or UPLOAD); applied to every stock of the bundle. 【券Code分配模式】发券时用户商品券Code的产生方式;对批次组内每个批次生效
-    ///
-    /// *Required (必填).* Wire name `coupon_code_mode`, type `ProgressiveBundleCouponCodeMode`. Constraints: one of `WECHATPAY`, `UPLOAD`.
-    pub coupon_code_mode: crate::product_coupon::ProgressiveBundleCouponCodeMode,
-    /// Sending limits (total, per day, per user) of each stock of the bundle. 【发放规则】批次的发放规则
-    ///
-    /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRule`.
-    pub stock_send_rule: crate::product_coupon::StockSendRule,
-    /// Redemption window plus one discount rule per step; one stock is created per list entry, in list order. 【多次优惠批次组使用规则】组内各批次的优惠规则;按规则列表顺序依次创建批次放入批次组(条件说明在页面上被截断)
-    ///
-    /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `NewStockBundleUsageRule`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub progressive_bundle_usage_rule: ::std::option::Option<
-        crate::product_coupon::NewStockBundleUsageRule,
-    >,
-    /// How the usage rules are shown; applied to every stock of the bundle. 【券使用规则展示信息】券使用规则展示信息;对批次组内每个批次生效
-    ///
-    /// *Required (必填).* Wire name `usage_rule_display_info`, type `UsageRuleDisplayInfo`.
-    pub usage_rule_display_info: crate::product_coupon::UsageRuleDisplayInfo,
-    /// How the user coupons are shown in the card wallet; applied to every stock of the bundle. 【用户商品券展示信息】用户商品券在卡包中的展示详情及自定义入口;对批次组内每个批次生效
-    ///
-    /// *Required (必填).* Wire name `coupon_display_info`, type `CouponDisplayInfo`.
-    pub coupon_display_info: crate::product_coupon::CouponDisplayInfo,
-    /// Event notification settings; applied to every stock of the bundle. 【事件通知配置】券事件通知配置;对批次组内每个批次生效
-    ///
-    /// *Required (必填).* Wire name `notify_config`, type `NotifyConfig`.
-    pub notify_config: crate::product_coupon::NotifyConfig,
-    /// Which stores accept the coupons (NONE, ALL, SPECIFIC); applied to every stock of the bundle. 【可用门店范围】批次可在品牌下哪些门店使用;对批次组内每个批次生效
-    ///
-    /// *Required (必填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
-    pub store_scope: crate::product_coupon::StockStoreScope,
-}
-impl NewStockBundle {
-    /// Starts a builder for [`NewStockBundle`].
-    pub fn builder() -> NewStockBundleBuilder {
-        NewStockBundleBuilder::default()
-    }
-}
-/// Builder for [`NewStockBundle`]; [`NewStockBundleBuilder::build`] reports every missing required field.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct NewStockBundleBuilder {
-    remark: ::std::option::Option<::std::string::String>,
-    coupon_code_mode: ::std::option::Option<
-        crate::product_coupon::ProgressiveBundleCouponCodeMode,
-    >,
-    stock_send_rule: ::std::option::Option<crate::product_coupon::StockSendRule>,
-    progressive_bundle_usage_rule: ::std::option::Option<
-        crate::product_coupon::NewStockBundleUsageRule,
-    >,
-    usage_rule_display_info: ::std::option::Option<
-        crate::product_coupon::UsageRuleDisplayInfo,
-    >,
-    coupon_display_info: ::std::option::Option<crate::product_coupon::CouponDisplayInfo>,
-    notify_config: ::std::option::Option<crate::product_coupon::NotifyConfig>,
-    store_scope: ::std::option::Option<crate::product_coupon::StockStoreScope>,
-}
-impl NewStockBundleBuilder {
-    /// Sets `remark`: Remark visible to the brand only, at most 20 characters (【备注】).
-    pub fn remark(
-        mut self,
-        value: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.remark = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `coupon_code_mode`: How user coupon codes are produced (WECHATPAY or UPLOAD); applied to every stock of the bundle (【券Code分配模式】).
-    pub fn coupon_code_mode(
-        mut self,
-        value: impl ::std::convert::Into<
-            crate::product_coupon::ProgressiveBundleCouponCodeMode,
-        >,
-    ) -> Self {
-        self.coupon_code_mode = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `stock_send_rule`: Sending limits (total, per day, per user) of each stock of the bundle (【发放规则】).
-    pub fn stock_send_rule(
-        mut self,
-        value: crate::product_coupon::StockSendRule,
-    ) -> Self {
-        self.stock_send_rule = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `progressive_bundle_usage_rule`: Redemption window plus one discount rule per step; one stock is created per list entry, in list order (【多次优惠批次组使用规则】).
-    pub fn progressive_bundle_usage_rule(
-        mut self,
-        value: crate::product_coupon::NewStockBundleUsageRule,
-    ) -> Self {
-        self.progressive_bundle_usage_rule = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `usage_rule_display_info`: How the usage rules are shown; applied to every stock of the bundle (【券使用规则展示信息】).
-    pub fn usage_rule_display_info(
-        mut self,
-        value: crate::product_coupon::UsageRuleDisplayInfo,
-    ) -> Self {
-        self.usage_rule_display_info = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `coupon_display_info`: How the user coupons are shown in the card wallet; applied to every stock of the bundle (【用户商品券展示信息】).
-    pub fn coupon_display_info(
-        mut self,
-        value: crate::product_coupon::CouponDisplayInfo,
-    ) -> Self {
-        self.coupon_display_info = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `notify_config`: Event notification settings; applied to every stock of the bundle (【事件通知配置】).
-    pub fn notify_config(mut self, value: crate::product_coupon::NotifyConfig) -> Self {
-        self.notify_config = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `store_scope`: Which stores accept the coupons (NONE, ALL, SPECIFIC); applied to every stock of the bundle (【可用门店范围】).
-    pub fn store_scope(
-        mut self,
-        value: impl ::std::convert::Into<crate::product_coupon::StockStoreScope>,
-    ) -> Self {
-        self.store_scope = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Builds the value; fails with every missing required field.
-    pub fn build(self) -> ::std::result::Result<NewStockBundle, crate::BuildError> {
-        match (
-            self.coupon_code_mode,
-            self.stock_send_rule,
-            self.usage_rule_display_info,
-            self.coupon_display_info,
-            self.notify_config,
-            self.store_scope,
-        ) {
-            (
-                ::std::option::Option::Some(coupon_code_mode),
-                ::std::option::Option::Some(stock_send_rule),
-                ::std::option::Option::Some(usage_rule_display_info),
-                ::std::option::Option::Some(coupon_display_info),
-                ::std::option::Option::Some(notify_config),
-                ::std::option::Option::Some(store_scope),
-            ) => {
-                ::std::result::Result::Ok(NewStockBundle {
-                    remark: self.remark,
-                    coupon_code_mode,
-                    stock_send_rule,
-                    progressive_bundle_usage_rule: self.progressive_bundle_usage_rule,
-                    usage_rule_display_info,
-                    coupon_display_info,
-                    notify_config,
-                    store_scope,
-                })
-            }
-            (
-                coupon_code_mode,
-                stock_send_rule,
-                usage_rule_display_info,
-                coupon_display_info,
-                notify_config,
-                store_scope,
-            ) => {
-                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-                if coupon_code_mode.is_none() {
-                    missing.push("coupon_code_mode");
-                }
-                if stock_send_rule.is_none() {
-                    missing.push("stock_send_rule");
-                }
-                if usage_rule_display_info.is_none() {
-                    missing.push("usage_rule_display_info");
-                }
-                if coupon_display_info.is_none() {
-                    missing.push("coupon_display_info");
-                }
-                if notify_config.is_none() {
-                    missing.push("notify_config");
-                }
-                if store_scope.is_none() {
-                    missing.push("store_scope");
-                }
-                ::std::result::Result::Err(
-                    crate::BuildError::new("NewStockBundle", missing),
-                )
-            }
-        }
-    }
-}
-impl crate::Validate for NewStockBundle {
-    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        if let ::std::option::Option::Some(value) = &self.remark {
-            v.enter("remark");
-            let value: &str = ::std::convert::AsRef::<str>::as_ref(value);
-            let len = crate::runtime::validation::char_len(value);
-            v.check_max_len("备注", len, 20usize, "characters");
-            v.leave();
-        }
-        v.enter("coupon_code_mode");
-        let value = &self.coupon_code_mode;
-        v.check_enum(
-            "券Code分配模式",
-            match value {
-                crate::product_coupon::ProgressiveBundleCouponCodeMode::Unknown(
-                    value,
-                ) => ::std::option::Option::Some(value.as_str()),
-                _ => ::std::option::Option::None,
-            },
-            "WECHATPAY, UPLOAD",
-        );
-        v.leave();
-        v.enter("stock_send_rule");
-        let value = &self.stock_send_rule;
-        crate::Validate::validate_into(value, v);
-        v.leave();
-        if let ::std::option::Option::Some(value) = &self.progressive_bundle_usage_rule {
-            v.enter("progressive_bundle_usage_rule");
-            crate::Validate::validate_into(value, v);
-            v.leave();
-        }
-        v.enter("usage_rule_display_info");
-        let value = &self.usage_rule_display_info;
-        crate::Validate::validate_into(value, v);
-        v.leave();
-        v.enter("coupon_display_info");
-        let value = &self.coupon_display_info;
-        crate::Validate::validate_into(value, v);
-        v.leave();
-        v.enter("notify_config");
-        let value = &self.notify_config;
-        crate::Validate::validate_into(value, v);
-        v.leave();
-        v.enter("store_scope");
-        let value = &self.store_scope;
-        v.check_enum(
-            "可用门店范围",
-            match value {
-                crate::product_coupon::StockStoreScope::Unknown(value) => {
-                    ::std::option::Option::Some(value.as_str())
-                }
-                _ => ::std::option::Option::None,
-            },
-            "NONE, ALL, SPECIFIC",
-        );
-        v.leave();
-    }
-}
-/// Redemption window shared by the bundle plus the list of per-step discount rules; fill the list matching the coupon's type, with one entry per use (progressive\_bundle\_usage\_info.count) 【多次优惠批次组使用规则】
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct NewStockBundleUsageRule {
-    /// When the bundle's coupons can be redeemed. 【券可核销时间】券可核销时间
-    ///
-    /// *Required (必填).* Wire name `coupon_available_period`, type `CouponAvailablePeriod`.
-    pub coupon_available_period: crate::product_coupon::CouponAvailablePeriod,
-    /// One amount-off rule per step, in order; for type NORMAL; at most 15. 【满减券使用规则列表】依次为批次组内每个批次设置的满减券规则,商品券 type 为 NORMAL 时填写
-    ///
-    /// *Optional (选填).* Wire name `normal_coupon_list`, type `array[NormalCouponUsageRule]`. Constraints: at most 15 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
-    >,
-    /// One percentage-off rule per step, in order; for type DISCOUNT; at most 15. 【折扣券使用规则列表】依次为批次组内每个批次设置的折扣券规则,商品券 type 为 DISCOUNT 时填写
-    ///
-    /// *Optional (选填).* Wire name `discount_coupon_list`, type `array[DiscountCouponUsageRule]`. Constraints: at most 15 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
-    >,
-    /// One exchange rule per step, in order; for type EXCHANGE; at most 15. 【兑换券使用规则列表】依次为批次组内每个批次设置的兑换券规则,商品券 type 为 EXCHANGE 时填写
-    ///
-    /// *Optional (选填).* Wire name `exchange_coupon_list`, type `array[ExchangeCouponUsageRule]`. Constraints: at most 15 items.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
-    >,
-}
-impl NewStockBundleUsageRule {
-    /// Starts a builder for [`NewStockBundleUsageRule`].
-    pub fn builder() -> NewStockBundleUsageRuleBuilder {
-        NewStockBundleUsageRuleBuilder::default()
-    }
-}
-/// Builder for [`NewStockBundleUsageRule`]; [`NewStockBundleUsageRuleBuilder::build`] reports every missing required field.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct NewStockBundleUsageRuleBuilder {
-    coupon_available_period: ::std::option::Option<
-        crate::product_coupon::CouponAvailablePeriod,
-    >,
-    normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
-    >,
-    discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
-    >,
-    exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
-    >,
-}
-impl NewStockBundleUsageRuleBuilder {
-    /// Sets `coupon_available_period`: When the bundle's coupons can be redeemed (【券可核销时间】).
-    pub fn coupon_available_period(
-        mut self,
-        value: crate::product_coupon::CouponAvailablePeriod,
-    ) -> Self {
-        self.coupon_available_period = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `normal_coupon_list`: One amount-off rule per step, in order; for type NORMAL; at most 15 (【满减券使用规则列表】).
-    pub fn normal_coupon_list<I, V>(mut self, values: I) -> Self
-    where
-        I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::NormalCouponUsageRule>,
-    {
-        self.normal_coupon_list = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
-        self
-    }
-    /// Sets `discount_coupon_list`: One percentage-off rule per step, in order; for type DISCOUNT; at most 15 (【折扣券使用规则列表】).
-    pub fn discount_coupon_list<I, V>(mut self, values: I) -> Self
-    where
-        I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::DiscountCouponUsageRule>,
-    {
-        self.discount_coupon_list = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
-        self
-    }
-    /// Sets `exchange_coupon_list`: One exchange rule per step, in order; for type EXCHANGE; at most 15 (【兑换券使用规则列表】).
-    pub fn exchange_coupon_list<I, V>(mut self, values: I) -> Self
-    where
-        I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::ExchangeCouponUsageRule>,
-    {
-        self.exchange_coupon_list = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
-        self
-    }
-    /// Builds the value; fails with every missing required field.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<NewStockBundleUsageRule, crate::BuildError> {
-        match (self.coupon_available_period,) {
-            (::std::option::Option::Some(coupon_available_period),) => {
-                ::std::result::Result::Ok(NewStockBundleUsageRule {
-                    coupon_available_period,
-                    normal_coupon_list: self.normal_coupon_list,
-                    discount_coupon_list: self.discount_coupon_list,
-                    exchange_coupon_list: self.exchange_coupon_list,
-                })
-            }
-            (coupon_available_period,) => {
-                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-                if coupon_available_period.is_none() {
-                    missing.push("coupon_available_period");
-                }
-                ::std::result::Result::Err(
-                    crate::BuildError::new("NewStockBundleUsageRule", missing),
-                )
-            }
-        }
-    }
-}
-impl crate::Validate for NewStockBundleUsageRule {
-    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.enter("coupon_available_period");
-        let value = &self.coupon_available_period;
-        crate::Validate::validate_into(value, v);
-        v.leave();
-        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
-            v.enter("normal_coupon_list");
-            v.check_max_items("满减券使用规则列表", value.len(), 15usize);
-            for (i, value) in value.iter().enumerate() {
-                v.enter_index(i);
-                crate::Validate::validate_into(value, v);
-                v.leave();
-            }
-            v.leave();
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
-            v.enter("discount_coupon_list");
-            v.check_max_items("折扣券使用规则列表", value.len(), 15usize);
-            for (i, value) in value.iter().enumerate() {
-                v.enter_index(i);
-                crate::Validate::validate_into(value, v);
-                v.leave();
-            }
-            v.leave();
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
-            v.enter("exchange_coupon_list");
-            v.check_max_items("兑换券使用规则列表", value.len(), 15usize);
-            for (i, value) in value.iter().enumerate() {
-                v.enter_index(i);
-                crate::Validate::validate_into(value, v);
-                v.leave();
-            }
-            v.leave();
-        }
-    }
-}
 /// Amount-off rule (spend at least threshold, get discount\_amount off) 【满减券使用规则】
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -4722,10 +4313,29 @@ impl<'de> ::serde::Deserialize<'de> for StockBundleBudgetUpdateMode {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+/// A store the (dis)association failed for, with the error code and message. 【失败门店】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleFailedStoreInfo {
+    /// Store ID of the failed store. 【门店ID】
+    ///
+    /// *Required (必填).* Wire name `store_id`, type `string`.
+    pub store_id: ::std::string::String,
+    /// Error code explaining the failure. 【失败错误码】
+    ///
+    /// *Optional (选填).* Wire name `code`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub code: ::std::option::Option<::std::string::String>,
+    /// Error message explaining the failure. 【失败错误信息】
+    ///
+    /// *Optional (选填).* Wire name `message`, type `string`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub message: ::std::option::Option<::std::string::String>,
+}
 /// The stock bundle to create: settings shared by every stock of the bundle, plus one usage rule per stock (the bundle gets one stock per rule, in list order) 【批次组】为商品券创建的批次组详情
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
-pub struct StockBundleCreateInfo {
+pub struct StockBundleForCreate {
     /// Brand-only remark, set on every stock of the bundle; at most 20 characters. 【备注】仅品牌方可见的自定义备注,最多20个字符
     ///
     /// *Optional (选填).* Wire name `remark`, type `string(20)`. Constraints: at most 20 characters.
@@ -4737,16 +4347,16 @@ pub struct StockBundleCreateInfo {
     pub coupon_code_mode: crate::product_coupon::ProgressiveBundleCouponCodeMode,
     /// Sending limits, inherited by every stock of the bundle. 【发放规则】批次的发放规则,批次组内的批次继承此规则
     ///
-    /// *Required (必填).* Wire name `stock_send_rule`, type `StockBundleCreateSendRule`.
-    pub stock_send_rule: crate::product_coupon::StockBundleCreateSendRule,
+    /// *Required (必填).* Wire name `stock_send_rule`, type `StockSendRuleForBundle`.
+    pub stock_send_rule: crate::product_coupon::StockSendRuleForBundle,
     /// The per-stock discount rules of the bundle: one stock is created per rule, in list order; the page makes it conditional (the condition is cut off) 【多次优惠批次组使用规则】包含批次组内每一个批次的优惠规则,按规则列表依次创建批次放入批次组;条件说明在页面上截断于"当且仅当"
     ///
-    /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `StockBundleCreateUsageRule`.
+    /// *Optional (选填).* Wire name `progressive_bundle_usage_rule`, type `StockBundleUsageRule`.
     ///
     /// Note: The page makes this object conditional but its condition is cut off (most likely: needed for single-product coupons); the server decides.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<
-        crate::product_coupon::StockBundleCreateUsageRule,
+        crate::product_coupon::StockBundleUsageRule,
     >,
     /// How the usage rules are shown to users; set on every stock of the bundle. 【券使用规则展示信息】券使用规则展示信息,批次组内每个批次都取此值
     ///
@@ -4765,25 +4375,25 @@ pub struct StockBundleCreateInfo {
     /// *Required (必填).* Wire name `store_scope`, type `StockStoreScope`. Constraints: one of `NONE`, `ALL`, `SPECIFIC`.
     pub store_scope: crate::product_coupon::StockStoreScope,
 }
-impl StockBundleCreateInfo {
-    /// Starts a builder for [`StockBundleCreateInfo`].
-    pub fn builder() -> StockBundleCreateInfoBuilder {
-        StockBundleCreateInfoBuilder::default()
+impl StockBundleForCreate {
+    /// Starts a builder for [`StockBundleForCreate`].
+    pub fn builder() -> StockBundleForCreateBuilder {
+        StockBundleForCreateBuilder::default()
     }
 }
-/// Builder for [`StockBundleCreateInfo`]; [`StockBundleCreateInfoBuilder::build`] reports every missing required field.
+/// Builder for [`StockBundleForCreate`]; [`StockBundleForCreateBuilder::build`] reports every missing required field.
 #[derive(Debug, Clone, Default)]
 #[must_use]
-pub struct StockBundleCreateInfoBuilder {
+pub struct StockBundleForCreateBuilder {
     remark: ::std::option::Option<::std::string::String>,
     coupon_code_mode: ::std::option::Option<
         crate::product_coupon::ProgressiveBundleCouponCodeMode,
     >,
     stock_send_rule: ::std::option::Option<
-        crate::product_coupon::StockBundleCreateSendRule,
+        crate::product_coupon::StockSendRuleForBundle,
     >,
     progressive_bundle_usage_rule: ::std::option::Option<
-        crate::product_coupon::StockBundleCreateUsageRule,
+        crate::product_coupon::StockBundleUsageRule,
     >,
     usage_rule_display_info: ::std::option::Option<
         crate::product_coupon::UsageRuleDisplayInfo,
@@ -4792,7 +4402,7 @@ pub struct StockBundleCreateInfoBuilder {
     notify_config: ::std::option::Option<crate::product_coupon::NotifyConfig>,
     store_scope: ::std::option::Option<crate::product_coupon::StockStoreScope>,
 }
-impl StockBundleCreateInfoBuilder {
+impl StockBundleForCreateBuilder {
     /// Sets `remark`: Brand-only remark, set on every stock of the bundle; at most 20 characters (【备注】).
     pub fn remark(
         mut self,
@@ -4814,7 +4424,7 @@ impl StockBundleCreateInfoBuilder {
     /// Sets `stock_send_rule`: Sending limits, inherited by every stock of the bundle (【发放规则】).
     pub fn stock_send_rule(
         mut self,
-        value: crate::product_coupon::StockBundleCreateSendRule,
+        value: crate::product_coupon::StockSendRuleForBundle,
     ) -> Self {
         self.stock_send_rule = ::std::option::Option::Some(value);
         self
@@ -4822,7 +4432,7 @@ impl StockBundleCreateInfoBuilder {
     /// Sets `progressive_bundle_usage_rule`: The per-stock discount rules of the bundle: one stock is created per rule, in list order; the page makes it conditional (the condition is cut off) (【多次优惠批次组使用规则】).
     pub fn progressive_bundle_usage_rule(
         mut self,
-        value: crate::product_coupon::StockBundleCreateUsageRule,
+        value: crate::product_coupon::StockBundleUsageRule,
     ) -> Self {
         self.progressive_bundle_usage_rule = ::std::option::Option::Some(value);
         self
@@ -4859,7 +4469,7 @@ impl StockBundleCreateInfoBuilder {
     /// Builds the value; fails with every missing required field.
     pub fn build(
         self,
-    ) -> ::std::result::Result<StockBundleCreateInfo, crate::BuildError> {
+    ) -> ::std::result::Result<StockBundleForCreate, crate::BuildError> {
         match (
             self.coupon_code_mode,
             self.stock_send_rule,
@@ -4876,7 +4486,7 @@ impl StockBundleCreateInfoBuilder {
                 ::std::option::Option::Some(notify_config),
                 ::std::option::Option::Some(store_scope),
             ) => {
-                ::std::result::Result::Ok(StockBundleCreateInfo {
+                ::std::result::Result::Ok(StockBundleForCreate {
                     remark: self.remark,
                     coupon_code_mode,
                     stock_send_rule,
@@ -4915,13 +4525,13 @@ impl StockBundleCreateInfoBuilder {
                     missing.push("store_scope");
                 }
                 ::std::result::Result::Err(
-                    crate::BuildError::new("StockBundleCreateInfo", missing),
+                    crate::BuildError::new("StockBundleForCreate", missing),
                 )
             }
         }
     }
 }
-impl crate::Validate for StockBundleCreateInfo {
+impl crate::Validate for StockBundleForCreate {
     fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
         if let ::std::option::Option::Some(value) = &self.remark {
             v.enter("remark");
@@ -4978,261 +4588,6 @@ impl crate::Validate for StockBundleCreateInfo {
         );
         v.leave();
     }
-}
-/// Sending limits of a new stock bundle, inherited by each of its stocks. 【发放规则】批次组发放规则,批次组内的批次继承此规则
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct StockBundleCreateSendRule {
-    /// Maximum total number of sends of each stock of the bundle. 【发放次数总上限】
-    ///
-    /// *Required (必填).* Wire name `max_count`, type `integer`.
-    pub max_count: i64,
-    /// Maximum number of sends per day; omit for no daily limit (cannot be added later) 【每日发放次数上限】
-    ///
-    /// *Optional (选填).* Wire name `max_count_per_day`, type `integer`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub max_count_per_day: ::std::option::Option<i64>,
-    /// Maximum number of times one user can receive the bundle's coupons. 【每个用户领取次数上限】
-    ///
-    /// *Required (必填).* Wire name `max_count_per_user`, type `integer`.
-    pub max_count_per_user: i64,
-}
-impl StockBundleCreateSendRule {
-    /// Starts a builder for [`StockBundleCreateSendRule`].
-    pub fn builder() -> StockBundleCreateSendRuleBuilder {
-        StockBundleCreateSendRuleBuilder::default()
-    }
-}
-/// Builder for [`StockBundleCreateSendRule`]; [`StockBundleCreateSendRuleBuilder::build`] reports every missing required field.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct StockBundleCreateSendRuleBuilder {
-    max_count: ::std::option::Option<i64>,
-    max_count_per_day: ::std::option::Option<i64>,
-    max_count_per_user: ::std::option::Option<i64>,
-}
-impl StockBundleCreateSendRuleBuilder {
-    /// Sets `max_count`: Maximum total number of sends of each stock of the bundle (【发放次数总上限】).
-    pub fn max_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.max_count = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `max_count_per_day`: Maximum number of sends per day; omit for no daily limit (cannot be added later) (【每日发放次数上限】).
-    pub fn max_count_per_day(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.max_count_per_day = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `max_count_per_user`: Maximum number of times one user can receive the bundle's coupons (【每个用户领取次数上限】).
-    pub fn max_count_per_user(mut self, value: impl ::std::convert::Into<i64>) -> Self {
-        self.max_count_per_user = ::std::option::Option::Some(value.into());
-        self
-    }
-    /// Builds the value; fails with every missing required field.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockBundleCreateSendRule, crate::BuildError> {
-        match (self.max_count, self.max_count_per_user) {
-            (
-                ::std::option::Option::Some(max_count),
-                ::std::option::Option::Some(max_count_per_user),
-            ) => {
-                ::std::result::Result::Ok(StockBundleCreateSendRule {
-                    max_count,
-                    max_count_per_day: self.max_count_per_day,
-                    max_count_per_user,
-                })
-            }
-            (max_count, max_count_per_user) => {
-                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-                if max_count.is_none() {
-                    missing.push("max_count");
-                }
-                if max_count_per_user.is_none() {
-                    missing.push("max_count_per_user");
-                }
-                ::std::result::Result::Err(
-                    crate::BuildError::new("StockBundleCreateSendRule", missing),
-                )
-            }
-        }
-    }
-}
-impl crate::Validate for StockBundleCreateSendRule {
-    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
-}
-/// Validity period shared by the bundle's stocks and the list of per-stock discount rules (one list, matching the product coupon's type) 【多次优惠批次组使用规则】
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct StockBundleCreateUsageRule {
-    /// When coupons of the bundle can be used (date range, days after receipt, weekly or irregular periods) 【券可核销时间】
-    ///
-    /// *Required (必填).* Wire name `coupon_available_period`, type `CouponAvailablePeriod`.
-    pub coupon_available_period: crate::product_coupon::CouponAvailablePeriod,
-    /// For NORMAL (fixed-amount) coupons: one threshold/discount rule per stock, in order. 【满减券使用规则列表】
-    ///
-    /// *Optional (选填).* Wire name `normal_coupon_list`, type `array[NormalCouponUsageRule]`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
-    >,
-    /// For DISCOUNT (percentage) coupons: one threshold/percent-off rule per stock, in order. 【折扣券使用规则列表】
-    ///
-    /// *Optional (选填).* Wire name `discount_coupon_list`, type `array[DiscountCouponUsageRule]`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
-    >,
-    /// For EXCHANGE coupons: one threshold/exchange-price rule per stock, in order. 【兑换券使用规则列表】
-    ///
-    /// *Optional (选填).* Wire name `exchange_coupon_list`, type `array[ExchangeCouponUsageRule]`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
-    >,
-}
-impl StockBundleCreateUsageRule {
-    /// Starts a builder for [`StockBundleCreateUsageRule`].
-    pub fn builder() -> StockBundleCreateUsageRuleBuilder {
-        StockBundleCreateUsageRuleBuilder::default()
-    }
-}
-/// Builder for [`StockBundleCreateUsageRule`]; [`StockBundleCreateUsageRuleBuilder::build`] reports every missing required field.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct StockBundleCreateUsageRuleBuilder {
-    coupon_available_period: ::std::option::Option<
-        crate::product_coupon::CouponAvailablePeriod,
-    >,
-    normal_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
-    >,
-    discount_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
-    >,
-    exchange_coupon_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
-    >,
-}
-impl StockBundleCreateUsageRuleBuilder {
-    /// Sets `coupon_available_period`: When coupons of the bundle can be used (date range, days after receipt, weekly or irregular periods) (【券可核销时间】).
-    pub fn coupon_available_period(
-        mut self,
-        value: crate::product_coupon::CouponAvailablePeriod,
-    ) -> Self {
-        self.coupon_available_period = ::std::option::Option::Some(value);
-        self
-    }
-    /// Sets `normal_coupon_list`: For NORMAL (fixed-amount) coupons: one threshold/discount rule per stock, in order (【满减券使用规则列表】).
-    pub fn normal_coupon_list<I, V>(mut self, values: I) -> Self
-    where
-        I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::NormalCouponUsageRule>,
-    {
-        self.normal_coupon_list = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
-        self
-    }
-    /// Sets `discount_coupon_list`: For DISCOUNT (percentage) coupons: one threshold/percent-off rule per stock, in order (【折扣券使用规则列表】).
-    pub fn discount_coupon_list<I, V>(mut self, values: I) -> Self
-    where
-        I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::DiscountCouponUsageRule>,
-    {
-        self.discount_coupon_list = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
-        self
-    }
-    /// Sets `exchange_coupon_list`: For EXCHANGE coupons: one threshold/exchange-price rule per stock, in order (【兑换券使用规则列表】).
-    pub fn exchange_coupon_list<I, V>(mut self, values: I) -> Self
-    where
-        I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::ExchangeCouponUsageRule>,
-    {
-        self.exchange_coupon_list = ::std::option::Option::Some(
-            values.into_iter().map(::std::convert::Into::into).collect(),
-        );
-        self
-    }
-    /// Builds the value; fails with every missing required field.
-    pub fn build(
-        self,
-    ) -> ::std::result::Result<StockBundleCreateUsageRule, crate::BuildError> {
-        match (self.coupon_available_period,) {
-            (::std::option::Option::Some(coupon_available_period),) => {
-                ::std::result::Result::Ok(StockBundleCreateUsageRule {
-                    coupon_available_period,
-                    normal_coupon_list: self.normal_coupon_list,
-                    discount_coupon_list: self.discount_coupon_list,
-                    exchange_coupon_list: self.exchange_coupon_list,
-                })
-            }
-            (coupon_available_period,) => {
-                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
-                if coupon_available_period.is_none() {
-                    missing.push("coupon_available_period");
-                }
-                ::std::result::Result::Err(
-                    crate::BuildError::new("StockBundleCreateUsageRule", missing),
-                )
-            }
-        }
-    }
-}
-impl crate::Validate for StockBundleCreateUsageRule {
-    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
-        v.enter("coupon_available_period");
-        let value = &self.coupon_available_period;
-        crate::Validate::validate_into(value, v);
-        v.leave();
-        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
-            v.enter("normal_coupon_list");
-            for (i, value) in value.iter().enumerate() {
-                v.enter_index(i);
-                crate::Validate::validate_into(value, v);
-                v.leave();
-            }
-            v.leave();
-        }
-        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
-            v.enter("discount_coupon_list");
-            for (i, value) in value.iter().enumerate() {
-                v.enter_index(i);
-                crate::Validate::validate_into(value, v);
-                v.leave();
-            }
-            v.leave();
-        }
-        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
-            v.enter("exchange_coupon_list");
-            for (i, value) in value.iter().enumerate() {
-                v.enter_index(i);
-                crate::Validate::validate_into(value, v);
-                v.leave();
-            }
-            v.leave();
-        }
-    }
-}
-/// A store the (dis)association failed for, with the error code and message. 【失败门店】
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct StockBundleFailedStoreInfo {
-    /// Store ID of the failed store. 【门店ID】
-    ///
-    /// *Required (必填).* Wire name `store_id`, type `string`.
-    pub store_id: ::std::string::String,
-    /// Error code explaining the failure. 【失败错误码】
-    ///
-    /// *Optional (选填).* Wire name `code`, type `string`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub code: ::std::option::Option<::std::string::String>,
-    /// Error message explaining the failure. 【失败错误信息】
-    ///
-    /// *Optional (选填).* Wire name `message`, type `string`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
 }
 /// The progressive bundle a stock belongs to. 【批次组信息】批次所在批次组信息
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -5328,6 +4683,164 @@ pub struct StockBundleStoresResult {
     pub failed_store_list: ::std::option::Option<
         ::std::vec::Vec<crate::product_coupon::StockBundleFailedStoreInfo>,
     >,
+}
+/// Validity period shared by the bundle's stocks and the list of per-stock discount rules (one list, matching the product coupon's type) 【多次优惠批次组使用规则】
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockBundleUsageRule {
+    /// When coupons of the bundle can be used (date range, days after receipt, weekly or irregular periods) 【券可核销时间】
+    ///
+    /// *Required (必填).* Wire name `coupon_available_period`, type `CouponAvailablePeriod`.
+    pub coupon_available_period: crate::product_coupon::CouponAvailablePeriod,
+    /// For NORMAL (fixed-amount) coupons: one threshold/discount rule per stock, in order; at most 15. 【满减券使用规则列表】
+    ///
+    /// *Optional (选填).* Wire name `normal_coupon_list`, type `array[NormalCouponUsageRule]`. Constraints: at most 15 items.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
+    >,
+    /// For DISCOUNT (percentage) coupons: one threshold/percent-off rule per stock, in order; at most 15. 【折扣券使用规则列表】
+    ///
+    /// *Optional (选填).* Wire name `discount_coupon_list`, type `array[DiscountCouponUsageRule]`. Constraints: at most 15 items.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
+    >,
+    /// For EXCHANGE coupons: one threshold/exchange-price rule per stock, in order; at most 15. 【兑换券使用规则列表】
+    ///
+    /// *Optional (选填).* Wire name `exchange_coupon_list`, type `array[ExchangeCouponUsageRule]`. Constraints: at most 15 items.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
+    >,
+}
+impl StockBundleUsageRule {
+    /// Starts a builder for [`StockBundleUsageRule`].
+    pub fn builder() -> StockBundleUsageRuleBuilder {
+        StockBundleUsageRuleBuilder::default()
+    }
+}
+/// Builder for [`StockBundleUsageRule`]; [`StockBundleUsageRuleBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StockBundleUsageRuleBuilder {
+    coupon_available_period: ::std::option::Option<
+        crate::product_coupon::CouponAvailablePeriod,
+    >,
+    normal_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::NormalCouponUsageRule>,
+    >,
+    discount_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::DiscountCouponUsageRule>,
+    >,
+    exchange_coupon_list: ::std::option::Option<
+        ::std::vec::Vec<crate::product_coupon::ExchangeCouponUsageRule>,
+    >,
+}
+impl StockBundleUsageRuleBuilder {
+    /// Sets `coupon_available_period`: When coupons of the bundle can be used (date range, days after receipt, weekly or irregular periods) (【券可核销时间】).
+    pub fn coupon_available_period(
+        mut self,
+        value: crate::product_coupon::CouponAvailablePeriod,
+    ) -> Self {
+        self.coupon_available_period = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `normal_coupon_list`: For NORMAL (fixed-amount) coupons: one threshold/discount rule per stock, in order; at most 15 (【满减券使用规则列表】).
+    pub fn normal_coupon_list<I, V>(mut self, values: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = V>,
+        V: ::std::convert::Into<crate::product_coupon::NormalCouponUsageRule>,
+    {
+        self.normal_coupon_list = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `discount_coupon_list`: For DISCOUNT (percentage) coupons: one threshold/percent-off rule per stock, in order; at most 15 (【折扣券使用规则列表】).
+    pub fn discount_coupon_list<I, V>(mut self, values: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = V>,
+        V: ::std::convert::Into<crate::product_coupon::DiscountCouponUsageRule>,
+    {
+        self.discount_coupon_list = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Sets `exchange_coupon_list`: For EXCHANGE coupons: one threshold/exchange-price rule per stock, in order; at most 15 (【兑换券使用规则列表】).
+    pub fn exchange_coupon_list<I, V>(mut self, values: I) -> Self
+    where
+        I: ::std::iter::IntoIterator<Item = V>,
+        V: ::std::convert::Into<crate::product_coupon::ExchangeCouponUsageRule>,
+    {
+        self.exchange_coupon_list = ::std::option::Option::Some(
+            values.into_iter().map(::std::convert::Into::into).collect(),
+        );
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockBundleUsageRule, crate::BuildError> {
+        match (self.coupon_available_period,) {
+            (::std::option::Option::Some(coupon_available_period),) => {
+                ::std::result::Result::Ok(StockBundleUsageRule {
+                    coupon_available_period,
+                    normal_coupon_list: self.normal_coupon_list,
+                    discount_coupon_list: self.discount_coupon_list,
+                    exchange_coupon_list: self.exchange_coupon_list,
+                })
+            }
+            (coupon_available_period,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if coupon_available_period.is_none() {
+                    missing.push("coupon_available_period");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockBundleUsageRule", missing),
+                )
+            }
+        }
+    }
+}
+impl crate::Validate for StockBundleUsageRule {
+    fn validate_into(&self, v: &mut crate::runtime::validation::Validator) {
+        v.enter("coupon_available_period");
+        let value = &self.coupon_available_period;
+        crate::Validate::validate_into(value, v);
+        v.leave();
+        if let ::std::option::Option::Some(value) = &self.normal_coupon_list {
+            v.enter("normal_coupon_list");
+            v.check_max_items("满减券使用规则列表", value.len(), 15usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
+        }
+        if let ::std::option::Option::Some(value) = &self.discount_coupon_list {
+            v.enter("discount_coupon_list");
+            v.check_max_items("折扣券使用规则列表", value.len(), 15usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
+        }
+        if let ::std::option::Option::Some(value) = &self.exchange_coupon_list {
+            v.enter("exchange_coupon_list");
+            v.check_max_items("兑换券使用规则列表", value.len(), 15usize);
+            for (i, value) in value.iter().enumerate() {
+                v.enter_index(i);
+                crate::Validate::validate_into(value, v);
+                v.leave();
+            }
+            v.leave();
+        }
+    }
 }
 /// A product coupon stock (批次) as WeChat Pay returns it: code mode, send limits, usage rule, display settings, store scope, counts and state. Returned by the stock operations and inside user coupons. 【批次信息】该用户商品券发券时使用的批次详情
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -5840,6 +5353,84 @@ impl crate::Validate for StockSendRule {
             v.leave();
         }
     }
+}
+/// Sending limits of a new stock bundle, inherited by each of its stocks. 【发放规则】批次组发放规则,批次组内的批次继承此规则
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct StockSendRuleForBundle {
+    /// Maximum total number of sends of each stock of the bundle. 【发放次数总上限】
+    ///
+    /// *Required (必填).* Wire name `max_count`, type `integer`.
+    pub max_count: i64,
+    /// Maximum number of sends per day; omit for no daily limit (cannot be added later) 【每日发放次数上限】
+    ///
+    /// *Optional (选填).* Wire name `max_count_per_day`, type `integer`.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count_per_day: ::std::option::Option<i64>,
+    /// Maximum number of times one user can receive the bundle's coupons. 【每个用户领取次数上限】
+    ///
+    /// *Optional (选填).* Wire name `max_count_per_user`, type `integer`.
+    ///
+    /// Note: Whether WeChat Pay requires it is not documented; setting it is the safe choice.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub max_count_per_user: ::std::option::Option<i64>,
+}
+impl StockSendRuleForBundle {
+    /// Starts a builder for [`StockSendRuleForBundle`].
+    pub fn builder() -> StockSendRuleForBundleBuilder {
+        StockSendRuleForBundleBuilder::default()
+    }
+}
+/// Builder for [`StockSendRuleForBundle`]; [`StockSendRuleForBundleBuilder::build`] reports every missing required field.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct StockSendRuleForBundleBuilder {
+    max_count: ::std::option::Option<i64>,
+    max_count_per_day: ::std::option::Option<i64>,
+    max_count_per_user: ::std::option::Option<i64>,
+}
+impl StockSendRuleForBundleBuilder {
+    /// Sets `max_count`: Maximum total number of sends of each stock of the bundle (【发放次数总上限】).
+    pub fn max_count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_count = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `max_count_per_day`: Maximum number of sends per day; omit for no daily limit (cannot be added later) (【每日发放次数上限】).
+    pub fn max_count_per_day(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_count_per_day = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sets `max_count_per_user`: Maximum number of times one user can receive the bundle's coupons (【每个用户领取次数上限】).
+    pub fn max_count_per_user(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_count_per_user = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Builds the value; fails with every missing required field.
+    pub fn build(
+        self,
+    ) -> ::std::result::Result<StockSendRuleForBundle, crate::BuildError> {
+        match (self.max_count,) {
+            (::std::option::Option::Some(max_count),) => {
+                ::std::result::Result::Ok(StockSendRuleForBundle {
+                    max_count,
+                    max_count_per_day: self.max_count_per_day,
+                    max_count_per_user: self.max_count_per_user,
+                })
+            }
+            (max_count,) => {
+                let mut missing: ::std::vec::Vec<&'static str> = ::std::vec::Vec::new();
+                if max_count.is_none() {
+                    missing.push("max_count");
+                }
+                ::std::result::Result::Err(
+                    crate::BuildError::new("StockSendRuleForBundle", missing),
+                )
+            }
+        }
+    }
+}
+impl crate::Validate for StockSendRuleForBundle {
+    fn validate_into(&self, _v: &mut crate::runtime::validation::Validator) {}
 }
 /// Counts of coupons sent by the stock. 【已发放次数】本批次已发放次数
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
