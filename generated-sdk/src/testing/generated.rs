@@ -275,6 +275,9 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.FailedCouponCode" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_FAILEDCOUPONCODE)
         }
+        "product_coupon.FailedStoreInfo" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_FAILEDSTOREINFO)
+        }
         "product_coupon.FixedWeekPeriod" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_FIXEDWEEKPERIOD)
         }
@@ -323,14 +326,8 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.SingleUsageInfo" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_SINGLEUSAGEINFO)
         }
-        "product_coupon.StockBundleFailedStoreInfo" => {
-            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLEFAILEDSTOREINFO)
-        }
         "product_coupon.StockBundleInfo" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLEINFO)
-        }
-        "product_coupon.StockBundleStoreInfo" => {
-            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLESTOREINFO)
         }
         "product_coupon.StockBundleStoresResult" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKBUNDLESTORESRESULT)
@@ -347,14 +344,11 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "product_coupon.StockSentCountInfo" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKSENTCOUNTINFO)
         }
-        "product_coupon.StockStoreEntry" => {
-            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKSTOREENTRY)
-        }
-        "product_coupon.StockStoreFailure" => {
-            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKSTOREFAILURE)
-        }
         "product_coupon.StockUsageRule" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOCKUSAGERULE)
+        }
+        "product_coupon.StoreInfo" => {
+            ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_STOREINFO)
         }
         "product_coupon.TimePeriod" => {
             ::std::option::Option::Some(SHAPE_PRODUCT_COUPON_TIMEPERIOD)
@@ -1184,6 +1178,11 @@ static SHAPE_PRODUCT_COUPON_FAILEDCOUPONCODE: &[FieldShape] = &[
     field("code", false, STR),
     field("message", false, STR),
 ];
+static SHAPE_PRODUCT_COUPON_FAILEDSTOREINFO: &[FieldShape] = &[
+    field("store_id", true, STR),
+    field("code", false, STR),
+    field("message", false, STR),
+];
 static SHAPE_PRODUCT_COUPON_FIXEDWEEKPERIOD: &[FieldShape] = &[
     field(
         "day_list",
@@ -1327,29 +1326,21 @@ static SHAPE_PRODUCT_COUPON_SINGLEUSAGEINFO: &[FieldShape] = &[
     field("normal_coupon", false, Kind::Obj("product_coupon.NormalCouponUsageRule")),
     field("discount_coupon", false, Kind::Obj("product_coupon.DiscountCouponUsageRule")),
 ];
-static SHAPE_PRODUCT_COUPON_STOCKBUNDLEFAILEDSTOREINFO: &[FieldShape] = &[
-    field("store_id", true, STR),
-    field("code", false, STR),
-    field("message", false, STR),
-];
 static SHAPE_PRODUCT_COUPON_STOCKBUNDLEINFO: &[FieldShape] = &[
     field("stock_bundle_id", false, STR),
     field("stock_bundle_index", false, INT),
-];
-static SHAPE_PRODUCT_COUPON_STOCKBUNDLESTOREINFO: &[FieldShape] = &[
-    field("store_id", true, STR),
 ];
 static SHAPE_PRODUCT_COUPON_STOCKBUNDLESTORESRESULT: &[FieldShape] = &[
     field("total_count", true, INT),
     field(
         "success_store_list",
         false,
-        Kind::Arr(&Kind::Obj("product_coupon.StockBundleStoreInfo")),
+        Kind::Arr(&Kind::Obj("product_coupon.StoreInfo")),
     ),
     field(
         "failed_store_list",
         false,
-        Kind::Arr(&Kind::Obj("product_coupon.StockBundleFailedStoreInfo")),
+        Kind::Arr(&Kind::Obj("product_coupon.FailedStoreInfo")),
     ),
 ];
 static SHAPE_PRODUCT_COUPON_STOCKENTITY: &[FieldShape] = &[
@@ -1434,14 +1425,6 @@ static SHAPE_PRODUCT_COUPON_STOCKSENTCOUNTINFO: &[FieldShape] = &[
     field("total_count", false, INT),
     field("today_count", false, INT),
 ];
-static SHAPE_PRODUCT_COUPON_STOCKSTOREENTRY: &[FieldShape] = &[
-    field("store_id", true, STR),
-];
-static SHAPE_PRODUCT_COUPON_STOCKSTOREFAILURE: &[FieldShape] = &[
-    field("store_id", true, STR),
-    field("code", true, STR),
-    field("message", true, STR),
-];
 static SHAPE_PRODUCT_COUPON_STOCKUSAGERULE: &[FieldShape] = &[
     field(
         "coupon_available_period",
@@ -1452,6 +1435,7 @@ static SHAPE_PRODUCT_COUPON_STOCKUSAGERULE: &[FieldShape] = &[
     field("discount_coupon", false, Kind::Obj("product_coupon.DiscountCouponUsageRule")),
     field("exchange_coupon", false, Kind::Obj("product_coupon.ExchangeCouponUsageRule")),
 ];
+static SHAPE_PRODUCT_COUPON_STOREINFO: &[FieldShape] = &[field("store_id", true, STR)];
 static SHAPE_PRODUCT_COUPON_TIMEPERIOD: &[FieldShape] = &[
     field("begin_time", true, TIME),
     field("end_time", true, TIME),
@@ -1552,12 +1536,12 @@ static SHAPE_PRODUCT_COUPON_ASSOCIATESTORESRESPONSE: &[FieldShape] = &[
     field(
         "success_store_list",
         false,
-        Kind::Arr(&Kind::Obj("product_coupon.StockStoreEntry")),
+        Kind::Arr(&Kind::Obj("product_coupon.StoreInfo")),
     ),
     field(
         "failed_store_list",
         false,
-        Kind::Arr(&Kind::Obj("product_coupon.StockStoreFailure")),
+        Kind::Arr(&Kind::Obj("product_coupon.FailedStoreInfo")),
     ),
 ];
 static SHAPE_PRODUCT_COUPON_CREATEIMAGEGENERATIONTASKRESPONSE: &[FieldShape] = &[
@@ -1595,17 +1579,17 @@ static SHAPE_PRODUCT_COUPON_DISASSOCIATESTORESRESPONSE: &[FieldShape] = &[
     field(
         "success_store_list",
         false,
-        Kind::Arr(&Kind::Obj("product_coupon.StockStoreEntry")),
+        Kind::Arr(&Kind::Obj("product_coupon.StoreInfo")),
     ),
     field(
         "failed_store_list",
         false,
-        Kind::Arr(&Kind::Obj("product_coupon.StockStoreFailure")),
+        Kind::Arr(&Kind::Obj("product_coupon.FailedStoreInfo")),
     ),
 ];
 static SHAPE_PRODUCT_COUPON_LISTASSOCIATEDSTORESRESPONSE: &[FieldShape] = &[
     field("total_count", true, INT),
-    field("store_list", false, Kind::Arr(&Kind::Obj("product_coupon.StockStoreEntry"))),
+    field("store_list", false, Kind::Arr(&Kind::Obj("product_coupon.StoreInfo"))),
     field("next_page_token", false, STR),
 ];
 static SHAPE_PRODUCT_COUPON_LISTSTOCKSRESPONSE: &[FieldShape] = &[

@@ -19,8 +19,8 @@ pub struct DisassociateStockBundleStoresRequest {
     pub stock_bundle_id: ::std::string::String,
     /// Stores to remove; at most 200 per call. 【门店列表】要取消关联的门店列表,单次最多200个
     ///
-    /// *Required (必填).* Wire name `store_list`, type `array[StockBundleStoreInfo]`. Constraints: at most 200 items.
-    pub store_list: ::std::vec::Vec<crate::product_coupon::StockBundleStoreInfo>,
+    /// *Required (必填).* Wire name `store_list`, type `array[StoreInfo]`. Constraints: at most 200 items.
+    pub store_list: ::std::vec::Vec<crate::product_coupon::StoreInfo>,
     /// Brand ID assigned by WeChat Pay; the brand must have authorised the service provider. 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
@@ -38,9 +38,7 @@ impl DisassociateStockBundleStoresRequest {
 pub struct DisassociateStockBundleStoresRequestBuilder {
     product_coupon_id: ::std::option::Option<::std::string::String>,
     stock_bundle_id: ::std::option::Option<::std::string::String>,
-    store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::StockBundleStoreInfo>,
-    >,
+    store_list: ::std::option::Option<::std::vec::Vec<crate::product_coupon::StoreInfo>>,
     brand_id: ::std::option::Option<::std::string::String>,
 }
 impl DisassociateStockBundleStoresRequestBuilder {
@@ -64,7 +62,7 @@ impl DisassociateStockBundleStoresRequestBuilder {
     pub fn store_list<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::StockBundleStoreInfo>,
+        V: ::std::convert::Into<crate::product_coupon::StoreInfo>,
     {
         self.store_list = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -236,7 +234,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// let request = DisassociateStockBundleStoresRequest::builder()
     ///     .product_coupon_id("200000001")
     ///     .stock_bundle_id("123456789")
-    ///     .store_list([wechatpay_marketing::product_coupon::StockBundleStoreInfo::builder()
+    ///     .store_list([wechatpay_marketing::product_coupon::StoreInfo::builder()
     ///             .store_id("100000001")
     ///             .build()?])
     ///     .brand_id("120344")

@@ -19,8 +19,8 @@ pub struct DisassociateStoresRequest {
     pub stock_id: ::std::string::String,
     /// Stores to unlink, at most 200 per call. 【门店列表】要取消关联的门店列表,每次最多200个
     ///
-    /// *Required (必填).* Wire name `store_list`, type `array[StockStoreEntry]`. Constraints: at most 200 items.
-    pub store_list: ::std::vec::Vec<crate::product_coupon::StockStoreEntry>,
+    /// *Required (必填).* Wire name `store_list`, type `array[StoreInfo]`. Constraints: at most 200 items.
+    pub store_list: ::std::vec::Vec<crate::product_coupon::StoreInfo>,
     /// Brand ID assigned by WeChat Pay; the brand must have authorised this service provider. 【品牌ID】微信支付为品牌方分配的唯一标识,该品牌应与服务商存在授权关系
     ///
     /// *Required (必填).* Wire name `brand_id`, type `string`.
@@ -38,9 +38,7 @@ impl DisassociateStoresRequest {
 pub struct DisassociateStoresRequestBuilder {
     product_coupon_id: ::std::option::Option<::std::string::String>,
     stock_id: ::std::option::Option<::std::string::String>,
-    store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::StockStoreEntry>,
-    >,
+    store_list: ::std::option::Option<::std::vec::Vec<crate::product_coupon::StoreInfo>>,
     brand_id: ::std::option::Option<::std::string::String>,
 }
 impl DisassociateStoresRequestBuilder {
@@ -64,7 +62,7 @@ impl DisassociateStoresRequestBuilder {
     pub fn store_list<I, V>(mut self, values: I) -> Self
     where
         I: ::std::iter::IntoIterator<Item = V>,
-        V: ::std::convert::Into<crate::product_coupon::StockStoreEntry>,
+        V: ::std::convert::Into<crate::product_coupon::StoreInfo>,
     {
         self.store_list = ::std::option::Option::Some(
             values.into_iter().map(::std::convert::Into::into).collect(),
@@ -150,17 +148,17 @@ pub struct DisassociateStoresResponse {
     pub total_count: i64,
     /// Stores unlinked successfully. 【取消关联成功的门店列表】取消关联成功的门店列表
     ///
-    /// *Optional (选填).* Wire name `success_store_list`, type `array[StockStoreEntry]`.
+    /// *Optional (选填).* Wire name `success_store_list`, type `array[StoreInfo]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub success_store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::StockStoreEntry>,
+        ::std::vec::Vec<crate::product_coupon::StoreInfo>,
     >,
     /// Stores that failed, each with an error code and message. 【取消关联失败的门店列表】取消关联失败的门店列表
     ///
-    /// *Optional (选填).* Wire name `failed_store_list`, type `array[StockStoreFailure]`.
+    /// *Optional (选填).* Wire name `failed_store_list`, type `array[FailedStoreInfo]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::StockStoreFailure>,
+        ::std::vec::Vec<crate::product_coupon::FailedStoreInfo>,
     >,
 }
 static OPERATION: crate::runtime::operation::OperationMeta = crate::runtime::operation::OperationMeta {
@@ -251,13 +249,13 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// let request = DisassociateStoresRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .stock_id("1000000013001")
-    ///     .store_list([wechatpay_marketing::product_coupon::StockStoreEntry::builder()
+    ///     .store_list([wechatpay_marketing::product_coupon::StoreInfo::builder()
     ///             .store_id("100000001")
-    ///             .build()?, wechatpay_marketing::product_coupon::StockStoreEntry::builder()
+    ///             .build()?, wechatpay_marketing::product_coupon::StoreInfo::builder()
     ///             .store_id("100000002")
-    ///             .build()?, wechatpay_marketing::product_coupon::StockStoreEntry::builder()
+    ///             .build()?, wechatpay_marketing::product_coupon::StoreInfo::builder()
     ///             .store_id("100000003")
-    ///             .build()?, wechatpay_marketing::product_coupon::StockStoreEntry::builder()
+    ///             .build()?, wechatpay_marketing::product_coupon::StoreInfo::builder()
     ///             .store_id("12")
     ///             .build()?])
     ///     .brand_id("120344")

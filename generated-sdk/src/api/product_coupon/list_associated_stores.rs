@@ -151,10 +151,10 @@ pub struct ListAssociatedStoresResponse {
     pub total_count: i64,
     /// The stores of this page. 【门店列表】本页门店列表
     ///
-    /// *Optional (选填).* Wire name `store_list`, type `array[StockStoreEntry]`.
+    /// *Optional (选填).* Wire name `store_list`, type `array[StoreInfo]`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub store_list: ::std::option::Option<
-        ::std::vec::Vec<crate::product_coupon::StockStoreEntry>,
+        ::std::vec::Vec<crate::product_coupon::StoreInfo>,
     >,
     /// Pass as page\_token to get the next page; absent on the last page. 【下一页Token】下一页的分页Token,作为下次请求的 page\_token 传入
     ///
@@ -165,7 +165,7 @@ pub struct ListAssociatedStoresResponse {
 impl crate::runtime::paging::Paged
 for crate::product_coupon::ListAssociatedStoresRequest {
     type Response = crate::product_coupon::ListAssociatedStoresResponse;
-    type Item = crate::product_coupon::StockStoreEntry;
+    type Item = crate::product_coupon::StoreInfo;
     const STYLE: crate::runtime::paging::PageStyle = crate::runtime::paging::PageStyle::Token;
     async fn send_page(
         &self,
