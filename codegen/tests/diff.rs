@@ -118,6 +118,79 @@ fn a_new_operation_is_compatible() {
     assert_eq!(bump(&got), Bump::Minor);
 }
 
+/// A type renamed (same wire fields) is reported once as a rename, not as one type removed and
+/// an unrelated one added, and what else changed in it is still reported under both names.
+#[test]
+fn a_renamed_type_is_reported_as_a_rename_with_its_own_changes() {
+    let old = fixture();
+    let mut new = old.clone();
+    for (file, find, replace) in [
+        (TY, "  Window:\n", "  TimeWindow:\n"),
+        (
+            TY,
+            "        gloss: End, RFC 3339\n",
+            "        gloss: End, RFC 3339\n        max_len: 40\n",
+        ),
+        (
+            CT,
+            "          type: Window\n",
+            "          type: TimeWindow\n",
+        ),
+    ] {
+        let f = new.iter_mut().find(|f| f.rel_path == file).unwrap();
+        assert!(f.text.contains(find), "{file}: `{find}` not found");
+        f.text = f.text.replacen(find, replace, 1);
+    }
+    let got = diff(&check(&old), &check(&new));
+    let at = |path: &str| got.iter().filter(|c| c.path == path).collect::<Vec<_>>();
+    let renamed = at("demo.Window");
+    assert!(
+        renamed.len() == 1
+            && renamed[0].impact == Impact::Breaking
+            && renamed[0].message.contains("renamed → TimeWindow"),
+        "{got:?}"
+    );
+    assert!(
+        at("demo.TimeWindow").is_empty(),
+        "no separate `new type`: {got:?}"
+    );
+    let inner = at("demo.Window → TimeWindow.end_time");
+    assert!(
+        inner.len() == 1 && inner[0].message.contains("max_len none → 40"),
+        "{got:?}"
+    );
+    assert_eq!(bump(&got), Bump::Major);
+}
+
+/// Two copies merged into one new type: both are renames to it.
+#[test]
+fn two_copies_merged_into_one_type_are_two_renames() {
+    let old = fixture();
+    let mut new = old.clone();
+    let ty = new.iter_mut().find(|f| f.rel_path == TY).unwrap();
+    ty.text = ty.text.replacen("  Window:\n", "  Span:\n", 1);
+    let ct = new.iter_mut().find(|f| f.rel_path == CT).unwrap();
+    ct.text = ct
+        .text
+        .replacen("          type: Window\n", "          type: Span\n", 1);
+    // The old side gets a second copy of Window under another name.
+    let mut old2 = old.clone();
+    let oty = old2.iter_mut().find(|f| f.rel_path == TY).unwrap();
+    let start = oty.text.find("  Window:\n").unwrap();
+    let end = oty.text.find("  Item:\n").unwrap();
+    let copy = oty.text[start..end].replacen("  Window:\n", "  WindowCopy:\n", 1);
+    oty.text.insert_str(end, &copy);
+    let got = diff(&check(&old2), &check(&new));
+    for old_name in ["demo.Window", "demo.WindowCopy"] {
+        assert!(
+            got.iter()
+                .any(|c| c.path == old_name && c.message.contains("renamed → Span")),
+            "{old_name}: {got:?}"
+        );
+    }
+    assert!(!got.iter().any(|c| c.path == "demo.Span"), "{got:?}");
+}
+
 #[test]
 fn no_change_no_bump() {
     let api = check(&fixture());

@@ -16,24 +16,81 @@ fn all_types(f: &Family) -> BTreeMap<&str, &TypeDef> {
 
 pub(super) fn types(out: &mut Out, o: &Family, n: &Family) {
     let (ot, nt) = (all_types(o), all_types(n));
+    let renames = renames(&ot, &nt);
     for (name, a) in &ot {
         let path = format!("{}.{name}", n.id);
         match (a, nt.get(name)) {
-            (_, None) => out.push(Impact::Breaking, path, "type removed"),
-            (TypeDef::Object(a), Some(TypeDef::Object(b))) => object(out, &path, a, b),
-            (TypeDef::Enum(a), Some(TypeDef::Enum(b))) => enumeration(out, &path, a, b),
-            _ => out.push(
-                Impact::Breaking,
-                path,
-                "type changed between object and enum",
-            ),
+            (_, None) => match renames.get(name) {
+                Some(to) => {
+                    out.push(
+                        Impact::Breaking,
+                        &path,
+                        format!("type renamed → {to} (same wire fields; callers use the new name)"),
+                    );
+                    // What else changed, so a rename cannot hide a change of validation.
+                    compare(out, &format!("{path} → {to}"), a, nt[to]);
+                }
+                None => out.push(Impact::Breaking, path, "type removed"),
+            },
+            (a, Some(b)) => compare(out, &path, a, b),
         }
     }
     for name in nt.keys() {
-        if !ot.contains_key(name) {
+        if !ot.contains_key(name) && !renames.values().any(|to| to == name) {
             out.push(Impact::Compatible, format!("{}.{name}", n.id), "new type");
         }
     }
+}
+
+fn compare(out: &mut Out, path: &str, a: &TypeDef, b: &TypeDef) {
+    match (a, b) {
+        (TypeDef::Object(a), TypeDef::Object(b)) => object(out, path, a, b),
+        (TypeDef::Enum(a), TypeDef::Enum(b)) => enumeration(out, path, a, b),
+        _ => out.push(
+            Impact::Breaking,
+            path,
+            "type changed between object and enum",
+        ),
+    }
+}
+
+/// The wire shape that identifies a type across a rename: its field names, or its values.
+fn wire_keys(t: &TypeDef) -> (bool, Vec<&str>) {
+    let mut keys: Vec<&str> = match t {
+        TypeDef::Object(o) => o.fields.iter().map(|f| f.wire_name.as_str()).collect(),
+        TypeDef::Enum(e) => e.values.iter().map(|v| v.wire.as_str()).collect(),
+    };
+    keys.sort_unstable();
+    (matches!(t, TypeDef::Object(_)), keys)
+}
+
+/// Removed types that reappear under a new name: a removed type maps to the one added type
+/// of the same kind with exactly its wire field names (or enum values). Several removed types
+/// may map to one added type (two copies merged into one); a removed type with no such added
+/// type, or with more than one, is reported as removed. Types without fields never match.
+fn renames<'a>(
+    ot: &BTreeMap<&'a str, &'a TypeDef>,
+    nt: &BTreeMap<&'a str, &'a TypeDef>,
+) -> BTreeMap<&'a str, &'a str> {
+    let added: Vec<(&str, (bool, Vec<&str>))> = nt
+        .iter()
+        .filter(|(name, _)| !ot.contains_key(*name))
+        .map(|(name, t)| (*name, wire_keys(t)))
+        .collect();
+    ot.iter()
+        .filter(|(name, _)| !nt.contains_key(*name))
+        .filter_map(|(name, t)| {
+            let keys = wire_keys(t);
+            if keys.1.is_empty() {
+                return None;
+            }
+            let mut same = added.iter().filter(|(_, k)| *k == keys);
+            match (same.next(), same.next()) {
+                (Some((to, _)), None) => Some((*name, *to)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 fn docs_differ(a: &Doc, b: &Doc) -> bool {
