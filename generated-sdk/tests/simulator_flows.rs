@@ -973,6 +973,74 @@ async fn product_coupon_per_user_limit_holds() -> TestResult {
     Ok(())
 }
 
+/// A clock the test moves forward.
+#[derive(Debug)]
+struct StepClock(std::sync::atomic::AtomicI64);
+
+impl wechatpay_marketing::Clock for StepClock {
+    fn now_unix(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// 商品券 daily limit (max_count_per_day): the second send of the day is refused with the
+/// documented budget row, whoever the user, and sends work again once the simulator's clock
+/// passes midnight in Beijing (16:00 UTC), not before.
+#[tokio::test]
+async fn product_coupon_daily_limit_turns_at_midnight_beijing() -> TestResult {
+    // 2030-01-01T23:00:00+08:00: one hour before the day turns.
+    let clock = Arc::new(StepClock(std::sync::atomic::AtomicI64::new(
+        NOW + 15 * 3600,
+    )));
+    let sim = Simulator::builder().clock(clock.clone()).start().await?;
+    // The client shares it: it checks the simulator's response timestamps against its own.
+    let client = sim
+        .client_builder()
+        .clock(clock.clone())
+        .timeout(Duration::from_secs(5))
+        .build()?;
+    let mut create = product_coupon_create_request("PC-PER-DAY")?;
+    if let Some(stock) = create.stock.as_mut() {
+        stock.stock_send_rule.max_count_per_day = Some(1);
+        stock.stock_send_rule.max_count_per_user = Some(10);
+    }
+    let pc = client.product_coupon();
+    let created = pc.create_product_coupon(&create).await?;
+    let stock_id = created.stock.expect("the stock created with it").stock_id;
+    let send = |no: &str, openid: &str| {
+        product_coupon::SendUserCouponRequest::builder()
+            .openid(openid)
+            .product_coupon_id(&created.product_coupon_id)
+            .stock_id(&stock_id)
+            .appid(APPID)
+            .send_request_no(no)
+            .brand_id("120344")
+            .build()
+    };
+    let other = "oUpF8uN95-Ptaags6E_roPHg7AG1";
+    pc.send_user_coupon(&send("PC-PER-DAY-1", OPENID)?).await?;
+    let refused = |r: Result<_, Error>| match r {
+        Err(Error::Api(api)) => {
+            assert_eq!((api.status, api.code.as_str()), (403, "NOT_ENOUGH"));
+            assert!(api.message.contains("每日上限 1"), "{}", api.message);
+        }
+        other => panic!("expected the daily limit, got {other:?}"),
+    };
+    refused(pc.send_user_coupon(&send("PC-PER-DAY-2", other)?).await);
+    // 23:59:59 in Beijing: still the same day.
+    clock
+        .0
+        .store(NOW + 16 * 3600 - 1, std::sync::atomic::Ordering::SeqCst);
+    refused(pc.send_user_coupon(&send("PC-PER-DAY-3", other)?).await);
+    // 00:00 the next day in Beijing.
+    clock
+        .0
+        .store(NOW + 16 * 3600, std::sync::atomic::Ordering::SeqCst);
+    pc.send_user_coupon(&send("PC-PER-DAY-4", other)?).await?;
+    refused(pc.send_user_coupon(&send("PC-PER-DAY-5", OPENID)?).await);
+    Ok(())
+}
+
 /// Issue 8: a paged list is walked by the generated `*_pages` walker, every item once. 代金券
 /// pages by page index (offset = 0, 1, 2 …); 商品券 by page token.
 #[tokio::test]

@@ -465,6 +465,43 @@ impl Engine {
                         }
                     }
                 }
+                Check::PerDay {
+                    kind,
+                    child,
+                    stamp,
+                    max,
+                    error,
+                } => {
+                    let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
+                    let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
+                    let limit = record
+                        .and_then(|r| get_path(r, max))
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    if limit > 0 {
+                        // rfc3339 writes +08:00, so the first ten characters are the Beijing day.
+                        let today = rfc3339(now);
+                        let today = today.get(..10).unwrap_or_default();
+                        let ckd = kind_def(child)?;
+                        let n = st.entities.get(ckd.name).map_or(0, |m| {
+                            m.values()
+                                .filter(|c| {
+                                    get_path(c, kd.key).and_then(Value::as_str) == Some(&id)
+                                        && get_path(c, stamp)
+                                            .and_then(Value::as_str)
+                                            .and_then(|t| t.get(..10))
+                                            == Some(today)
+                                })
+                                .count()
+                        }) as i64;
+                        if n >= limit {
+                            return Err(Rejection::row(
+                                &ctx.row(error),
+                                format!("{}: 今日已发放 {n},每日上限 {limit}", error.1),
+                            ));
+                        }
+                    }
+                }
             }
         }
         let request = Value::Object(params.clone());

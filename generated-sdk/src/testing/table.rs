@@ -120,6 +120,17 @@ pub(crate) enum Check {
         max: &'static str,
         error: (&'static str, &'static str),
     },
+    /// Fewer than `max` (a field of the `kind` entity; no limit when absent or not positive)
+    /// `child` entities of that entity have their `stamp` (an RFC 3339 time in +08:00, as the
+    /// simulator writes it) on the simulator clock's current day in Beijing time, else the
+    /// documented row: the daily limit (每日上限). The day turns at 00:00 +08:00.
+    PerDay {
+        kind: &'static str,
+        child: &'static str,
+        stamp: &'static str,
+        max: &'static str,
+        error: (&'static str, &'static str),
+    },
 }
 
 /// A value to write.
@@ -771,6 +782,13 @@ pub(crate) static BEHAVIORS: &[Behavior] = &[
                 max: "stock_send_rule.max_count_per_user",
                 error: ("INVALID_REQUEST", "用户领取已达到上限"),
             },
+            Check::PerDay {
+                kind: "product_coupon.stock",
+                child: "product_coupon.user_coupon",
+                stamp: "receive_time",
+                max: "stock_send_rule.max_count_per_day",
+                error: ("NOT_ENOUGH", "商品券批次发放预算不足"),
+            },
         ],
         set: &[
             ("coupon_state", Str("CONFIRMING")),
@@ -1052,11 +1070,12 @@ mod tests {
                 Check::Exists(k)
                 | Check::State { kind: k, .. }
                 | Check::Budget { kind: k, .. }
-                | Check::PerUser { kind: k, .. } => (*k, true),
+                | Check::PerUser { kind: k, .. }
+                | Check::PerDay { kind: k, .. } => (*k, true),
             })
             .collect();
         out.extend(b.checks.iter().filter_map(|c| match c {
-            Check::PerUser { child, .. } => Some((*child, false)),
+            Check::PerUser { child, .. } | Check::PerDay { child, .. } => Some((*child, false)),
             _ => None,
         }));
         match &b.act {
