@@ -649,6 +649,23 @@ async fn busifavor_create_query_claim_use_return() -> TestResult {
     Ok(())
 }
 
+/// A 商品券 send of `stock_id` (of `product_coupon_id`) to `openid`, request number `no`.
+fn product_coupon_send_request(
+    product_coupon_id: &str,
+    stock_id: &str,
+    no: &str,
+    openid: &str,
+) -> Result<product_coupon::SendUserCouponRequest, Box<dyn std::error::Error>> {
+    Ok(product_coupon::SendUserCouponRequest::builder()
+        .openid(openid)
+        .product_coupon_id(product_coupon_id)
+        .stock_id(stock_id)
+        .appid(APPID)
+        .send_request_no(no)
+        .brand_id("120344")
+        .build()?)
+}
+
 /// A 商品券 (DISCOUNT, SINGLE) created together with its first stock.
 fn product_coupon_create_request(
     out_request_no: &str,
@@ -738,16 +755,12 @@ async fn product_coupon_send_notification_confirm() -> TestResult {
 
     let sent = client
         .product_coupon()
-        .send_user_coupon(
-            &product_coupon::SendUserCouponRequest::builder()
-                .openid(OPENID)
-                .product_coupon_id(&created.product_coupon_id)
-                .stock_id(&stock.stock_id)
-                .appid(APPID)
-                .send_request_no("PC-SEND-1")
-                .brand_id("120344")
-                .build()?,
-        )
+        .send_user_coupon(&product_coupon_send_request(
+            &created.product_coupon_id,
+            &stock.stock_id,
+            "PC-SEND-1",
+            OPENID,
+        )?)
         .await?;
     assert_eq!(sent.coupon_state.as_str(), "CONFIRMING");
     assert_eq!(
@@ -946,14 +959,7 @@ async fn product_coupon_per_user_limit_holds() -> TestResult {
         .await?;
     let stock_id = created.stock.expect("the stock created with it").stock_id;
     let send = |no: &str, openid: &str| {
-        product_coupon::SendUserCouponRequest::builder()
-            .openid(openid)
-            .product_coupon_id(&created.product_coupon_id)
-            .stock_id(&stock_id)
-            .appid(APPID)
-            .send_request_no(no)
-            .brand_id("120344")
-            .build()
+        product_coupon_send_request(&created.product_coupon_id, &stock_id, no, openid)
     };
     let pc = client.product_coupon();
     pc.send_user_coupon(&send("PC-PER-USER-1", OPENID)?).await?;
@@ -1008,14 +1014,7 @@ async fn product_coupon_daily_limit_turns_at_midnight_beijing() -> TestResult {
     let created = pc.create_product_coupon(&create).await?;
     let stock_id = created.stock.expect("the stock created with it").stock_id;
     let send = |no: &str, openid: &str| {
-        product_coupon::SendUserCouponRequest::builder()
-            .openid(openid)
-            .product_coupon_id(&created.product_coupon_id)
-            .stock_id(&stock_id)
-            .appid(APPID)
-            .send_request_no(no)
-            .brand_id("120344")
-            .build()
+        product_coupon_send_request(&created.product_coupon_id, &stock_id, no, openid)
     };
     let other = "oUpF8uN95-Ptaags6E_roPHg7AG1";
     pc.send_user_coupon(&send("PC-PER-DAY-1", OPENID)?).await?;
@@ -1094,16 +1093,12 @@ async fn paged_lists_are_walked_page_by_page_every_item_once() -> TestResult {
     for i in 0..5 {
         let coupon = client
             .product_coupon()
-            .send_user_coupon(
-                &product_coupon::SendUserCouponRequest::builder()
-                    .openid(OPENID)
-                    .product_coupon_id(&created.product_coupon_id)
-                    .stock_id(&stock.stock_id)
-                    .appid(APPID)
-                    .send_request_no(format!("PC-PAGES-{i}"))
-                    .brand_id("120344")
-                    .build()?,
-            )
+            .send_user_coupon(&product_coupon_send_request(
+                &created.product_coupon_id,
+                &stock.stock_id,
+                &format!("PC-PAGES-{i}"),
+                OPENID,
+            )?)
             .await?;
         sent.insert(coupon.coupon_code);
     }

@@ -441,28 +441,15 @@ impl Engine {
                     error,
                 } => {
                     let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
-                    let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
-                    let limit = record
-                        .and_then(|r| get_path(r, max))
-                        .and_then(Value::as_i64)
-                        .unwrap_or(0);
-                    let who = params.get(*user).and_then(Value::as_str);
-                    if limit > 0 && who.is_some() {
-                        let ckd = kind_def(child)?;
-                        let n = st.entities.get(ckd.name).map_or(0, |m| {
-                            m.values()
-                                .filter(|c| {
-                                    get_path(c, kd.key).and_then(Value::as_str) == Some(&id)
-                                        && get_path(c, user).and_then(Value::as_str) == who
-                                })
-                                .count()
-                        }) as i64;
-                        if n >= limit {
-                            return Err(Rejection::row(
-                                &ctx.row(error),
-                                format!("{}: 该用户已领取 {n},每人上限 {limit}", error.1),
-                            ));
-                        }
+                    let Some(who) = params.get(*user).and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let mine = |c: &Value| get_path(c, user).and_then(Value::as_str) == Some(who);
+                    if let Some((n, limit)) = limited_children(st, kd, &id, max, child, mine)? {
+                        return Err(Rejection::row(
+                            &ctx.row(error),
+                            format!("{}: 该用户已领取 {n},每人上限 {limit}", error.1),
+                        ));
                     }
                 }
                 Check::PerDay {
@@ -473,33 +460,20 @@ impl Engine {
                     error,
                 } => {
                     let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
-                    let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
-                    let limit = record
-                        .and_then(|r| get_path(r, max))
-                        .and_then(Value::as_i64)
-                        .unwrap_or(0);
-                    if limit > 0 {
-                        // rfc3339 writes +08:00, so the first ten characters are the Beijing day.
-                        let today = rfc3339(now);
-                        let today = today.get(..10).unwrap_or_default();
-                        let ckd = kind_def(child)?;
-                        let n = st.entities.get(ckd.name).map_or(0, |m| {
-                            m.values()
-                                .filter(|c| {
-                                    get_path(c, kd.key).and_then(Value::as_str) == Some(&id)
-                                        && get_path(c, stamp)
-                                            .and_then(Value::as_str)
-                                            .and_then(|t| t.get(..10))
-                                            == Some(today)
-                                })
-                                .count()
-                        }) as i64;
-                        if n >= limit {
-                            return Err(Rejection::row(
-                                &ctx.row(error),
-                                format!("{}: 今日已发放 {n},每日上限 {limit}", error.1),
-                            ));
-                        }
+                    // rfc3339 writes +08:00, so the first ten characters are the Beijing day.
+                    let today = rfc3339(now);
+                    let today = today.get(..10);
+                    let on_today = |c: &Value| {
+                        get_path(c, stamp)
+                            .and_then(Value::as_str)
+                            .and_then(|t| t.get(..10))
+                            == today
+                    };
+                    if let Some((n, limit)) = limited_children(st, kd, &id, max, child, on_today)? {
+                        return Err(Rejection::row(
+                            &ctx.row(error),
+                            format!("{}: 今日已发放 {n},每日上限 {limit}", error.1),
+                        ));
                     }
                 }
             }
@@ -1035,6 +1009,37 @@ impl Ctx {
                 solution: "",
             })
     }
+}
+
+/// A count limit over child entities: `Some((count, limit))` when the `kd` record `id` has a
+/// positive `max` and at least that many `child` entities of it satisfy `counted`; `None` when
+/// there is no limit or it is not reached.
+fn limited_children(
+    st: &State,
+    kd: &KindDef,
+    id: &str,
+    max: &str,
+    child: &str,
+    counted: impl Fn(&Value) -> bool,
+) -> Result<Option<(i64, i64)>, Rejection> {
+    let limit = st
+        .entities
+        .get(kd.name)
+        .and_then(|m| m.get(id))
+        .and_then(|r| get_path(r, max))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if limit <= 0 {
+        return Ok(None);
+    }
+    let ckd = kind_def(child)?;
+    let n = st.entities.get(ckd.name).map_or(0, |m| {
+        m.values()
+            .filter(|c| get_path(c, kd.key).and_then(Value::as_str) == Some(id) && counted(c))
+            .count()
+    });
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    Ok((n >= limit).then_some((n, limit)))
 }
 
 fn kind_def(name: &str) -> Result<&'static KindDef, Rejection> {
