@@ -15,6 +15,19 @@ pub fn doc_example(op: &Operation) -> Option<&Example> {
         .find(|e| matches!(e, Example::Request { invalid: None, .. }))
 }
 
+/// Where the Rust example's values come from, for the comment above it: the documented request
+/// example (the page's, or an official sample's where the page was not readable; the spec's
+/// example `note` says which), or, with no official page at all, the second sources' sample;
+/// `None` when there is no usable request example and sample values are made up.
+pub fn example_origin(op: &Operation) -> Option<&'static str> {
+    doc_example(op)?;
+    Some(if op.source.url.is_some() || op.source.seed.is_some() {
+        "the documented request example"
+    } else {
+        "the second sources' sample request (no official page)"
+    })
+}
+
 /// `Request::builder().a(..).build()?` for the operation's request: from the documented
 /// example when there is one, otherwise from sample values. Lines are indented for a
 /// statement at the top level of a function body.

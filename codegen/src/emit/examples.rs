@@ -126,11 +126,8 @@ fn rust_example_test(fam: &Family, op: &Operation) -> String {
         .iter()
         .map(|t| format!("{t:?}"))
         .collect();
-    let origin = if super::example_code::doc_example(op).is_some() {
-        "the page's request example"
-    } else {
-        "sample values (no usable request example)"
-    };
+    let origin = super::example_code::example_origin(op)
+        .unwrap_or("sample values (no usable request example)");
     format!(
         "\n/// {title} — the Rust example ({origin}) builds and validates.\n#[cfg(feature = \"{feature}\")]\n#[test]\nfn {fam}_{op}_rust_example_is_valid() {{\n    fn build() -> Result<{root}, Box<dyn std::error::Error>> {{\n        Ok({chain})\n    }}\n    let request = build().expect(\"the Rust example builds\");\n    let clock = clock_before(&[{times}]);\n    if let Err(e) = sdk::Validate::validate_at(&request, &clock) {{\n        panic!(\"the Rust example of {fam}.{op} fails validation: {{e}}\");\n    }}\n}}\n",
         title = op.title,

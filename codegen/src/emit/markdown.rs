@@ -270,8 +270,8 @@ struct RustView {
     builder: String,
     /// `// - rule` comment lines for the rules `validate()` checks.
     rules: String,
-    /// Whether `builder` comes from the page's request example.
-    from_example: bool,
+    /// Where `builder`'s values come from (`example_code::example_origin`), if documented.
+    origin: Option<&'static str>,
 }
 
 /// A field table: flattened rows, the enums its fields use, the rules of its objects.
@@ -533,7 +533,7 @@ fn operation_view(fam: &Family, op: &Operation) -> OperationView {
             rules: request
                 .map(|r| super::example_code::rule_lines(fam, r))
                 .unwrap_or_default(),
-            from_example: super::example_code::doc_example(op).is_some(),
+            origin: super::example_code::example_origin(op),
         },
         headers: op
             .headers

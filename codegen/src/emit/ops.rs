@@ -344,11 +344,9 @@ fn example_doc(family: &Family, op: &Operation, req: &ObjectType) -> String {
     if !rules.is_empty() {
         rules = format!("// Checked by validate() before anything is sent:\n{rules}");
     }
-    let origin = if super::example_code::doc_example(op).is_some() {
-        "// The values of the page's request example:\n"
-    } else {
-        ""
-    };
+    let origin = super::example_code::example_origin(op)
+        .map(|o| format!("// The values of {o}:\n"))
+        .unwrap_or_default();
     format!(
         "```no_run\n# async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {{\nuse wechatpay_marketing::{fam}::{req};\n\n{rules}{origin}let request = {builder};\nlet response = client.{fam}().{method}(&request).await?;\nprintln!(\"{{response:?}}\");\n# Ok(())\n# }}\n```",
         fam = family.id,

@@ -155,7 +155,7 @@ fn favor_create_coupon_stock_response_example_2() {
 "#);
 }
 
-/// 创建代金券批次 — the Rust example (the page's request example) builds and validates.
+/// 创建代金券批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_create_coupon_stock_rust_example_is_valid() {
@@ -244,7 +244,7 @@ fn favor_download_refund_flow_response_example_2() {
 "#);
 }
 
-/// 下载批次退款明细 — the Rust example (the page's request example) builds and validates.
+/// 下载批次退款明细 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_download_refund_flow_rust_example_is_valid() {
@@ -276,7 +276,7 @@ fn favor_download_refund_flow_by_day_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 获取批次退款明细下载链接 — the Rust example (the page's request example) builds and validates.
+/// 获取批次退款明细下载链接 — the Rust example (the second sources' sample request (no official page)) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_download_refund_flow_by_day_rust_example_is_valid() {
@@ -317,7 +317,7 @@ fn favor_download_use_flow_response_example_2() {
 "#);
 }
 
-/// 下载批次核销明细 — the Rust example (the page's request example) builds and validates.
+/// 下载批次核销明细 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_download_use_flow_rust_example_is_valid() {
@@ -349,7 +349,7 @@ fn favor_download_use_flow_by_day_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 获取批次核销明细下载链接 — the Rust example (the page's request example) builds and validates.
+/// 获取批次核销明细下载链接 — the Rust example (the second sources' sample request (no official page)) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_download_use_flow_by_day_rust_example_is_valid() {
@@ -401,7 +401,7 @@ fn favor_list_available_items_response_example_2() {
 "#);
 }
 
-/// 查询代金券可用单品 — the Rust example (the page's request example) builds and validates.
+/// 查询代金券可用单品 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_list_available_items_rust_example_is_valid() {
@@ -531,7 +531,7 @@ fn favor_list_stocks_response_example_2() {
 "#);
 }
 
-/// 条件查询批次列表 — the Rust example (the page's request example) builds and validates.
+/// 条件查询批次列表 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_list_stocks_rust_example_is_valid() {
@@ -568,7 +568,7 @@ fn favor_list_user_coupons_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 根据商户号查用户的券 — the Rust example (the page's request example) builds and validates.
+/// 根据商户号查用户的券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_list_user_coupons_rust_example_is_valid() {
@@ -615,7 +615,7 @@ fn favor_modify_goods_id_response_example_2() {
 "#);
 }
 
-/// 修改可用单品编码 — the Rust example (the page's request example) builds and validates.
+/// 修改可用单品编码 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_modify_goods_id_rust_example_is_valid() {
@@ -658,7 +658,7 @@ fn favor_pause_stock_response_example_2() {
 "#);
 }
 
-/// 暂停代金券批次 — the Rust example (the page's request example) builds and validates.
+/// 暂停代金券批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_pause_stock_rust_example_is_valid() {
@@ -702,7 +702,7 @@ fn favor_query_callback_response_example_2() {
 "#);
 }
 
-/// 查询消息通知地址 — the Rust example (the page's request example) builds and validates.
+/// 查询消息通知地址 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_query_callback_rust_example_is_valid() {
@@ -735,7 +735,7 @@ fn favor_query_coupon_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 查询代金券详情 — the Rust example (the page's request example) builds and validates.
+/// 查询代金券详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_query_coupon_rust_example_is_valid() {
@@ -769,7 +769,7 @@ fn favor_query_stock_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 查询批次详情 — the Rust example (the page's request example) builds and validates.
+/// 查询批次详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_query_stock_rust_example_is_valid() {
@@ -835,7 +835,7 @@ fn favor_send_coupon_response_example_2() {
 "#);
 }
 
-/// 发放指定批次的代金券 — the Rust example (the page's request example) builds and validates.
+/// 发放指定批次的代金券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_send_coupon_rust_example_is_valid() {
@@ -873,7 +873,7 @@ fn favor_set_callback_request_example_1() {
     let _ = pairs;
 }
 
-/// 设置消息通知地址 — the Rust example (the page's request example) builds and validates.
+/// 设置消息通知地址 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_set_callback_rust_example_is_valid() {
@@ -919,7 +919,7 @@ fn favor_start_stock_response_example_2() {
 "#);
 }
 
-/// 激活代金券批次 — the Rust example (the page's request example) builds and validates.
+/// 激活代金券批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_start_stock_rust_example_is_valid() {
@@ -963,7 +963,7 @@ fn favor_upload_image_response_example_2() {
 "#);
 }
 
-/// 图片上传(营销专用) — the Rust example (the page's request example) builds and validates.
+/// 图片上传(营销专用) — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "favor")]
 #[test]
 fn favor_upload_image_rust_example_is_valid() {
@@ -1064,7 +1064,7 @@ fn busifavor_associate_trade_info_request_example_1() {
     let _ = pairs;
 }
 
-/// 关联订单信息 — the Rust example (the page's request example) builds and validates.
+/// 关联订单信息 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_associate_trade_info_rust_example_is_valid() {
@@ -1126,7 +1126,7 @@ fn busifavor_create_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 创建商家券 — the Rust example (the page's request example) builds and validates.
+/// 创建商家券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_create_stock_rust_example_is_valid() {
@@ -1192,7 +1192,7 @@ fn busifavor_create_subsidy_pay_receipt_request_example_1() {
     let _ = pairs;
 }
 
-/// 营销补差付款 — the Rust example (the page's request example) builds and validates.
+/// 营销补差付款 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_create_subsidy_pay_receipt_rust_example_is_valid() {
@@ -1238,7 +1238,7 @@ fn busifavor_create_subsidy_return_receipt_request_example_1() {
     let _ = pairs;
 }
 
-/// 商家券营销补差回退 — the Rust example (the page's request example) builds and validates.
+/// 商家券营销补差回退 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_create_subsidy_return_receipt_rust_example_is_valid() {
@@ -1291,7 +1291,7 @@ fn busifavor_deactivate_coupon_response_example_2() {
 "#);
 }
 
-/// 使券失效 — the Rust example (the page's request example) builds and validates.
+/// 使券失效 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_deactivate_coupon_rust_example_is_valid() {
@@ -1328,7 +1328,7 @@ fn busifavor_disassociate_trade_info_request_example_1() {
     let _ = pairs;
 }
 
-/// 取消关联订单信息 — the Rust example (the page's request example) builds and validates.
+/// 取消关联订单信息 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_disassociate_trade_info_rust_example_is_valid() {
@@ -1390,7 +1390,7 @@ fn busifavor_list_subsidy_pay_receipts_response_example_2() {
 "#);
 }
 
-/// 查询营销补差付款单列表 — the Rust example (the page's request example) builds and validates.
+/// 查询营销补差付款单列表 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_list_subsidy_pay_receipts_rust_example_is_valid() {
@@ -1452,7 +1452,7 @@ fn busifavor_list_user_coupons_request_example_2() {
     assert_eq!(pairs, expected);
 }
 
-/// 根据过滤条件查询用户的券 — the Rust example (the page's request example) builds and validates.
+/// 根据过滤条件查询用户的券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_list_user_coupons_rust_example_is_valid() {
@@ -1508,7 +1508,7 @@ fn busifavor_modify_budget_response_example_2() {
 "#);
 }
 
-/// 修改批次预算 — the Rust example (the page's request example) builds and validates.
+/// 修改批次预算 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_modify_budget_rust_example_is_valid() {
@@ -1624,7 +1624,7 @@ fn busifavor_pre_send_product_coupon_response_example_2() {
 "#);
 }
 
-/// 向用户预发放商品券 — the Rust example (the page's request example) builds and validates.
+/// 向用户预发放商品券 — the Rust example (the second sources' sample request (no official page)) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_pre_send_product_coupon_rust_example_is_valid() {
@@ -1671,7 +1671,7 @@ fn busifavor_query_callback_response_example_2() {
 "#);
 }
 
-/// 获取商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
+/// 获取商家券事件通知地址 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_callback_rust_example_is_valid() {
@@ -1698,7 +1698,7 @@ fn busifavor_query_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 查询商家券批次详情 — the Rust example (the page's request example) builds and validates.
+/// 查询商家券批次详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_stock_rust_example_is_valid() {
@@ -1725,7 +1725,7 @@ fn busifavor_query_subsidy_pay_receipt_request_example_1() {
     let _ = pairs;
 }
 
-/// 查询营销补差付款单详情 — the Rust example (the page's request example) builds and validates.
+/// 查询营销补差付款单详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_subsidy_pay_receipt_rust_example_is_valid() {
@@ -1752,7 +1752,7 @@ fn busifavor_query_subsidy_return_receipt_request_example_1() {
     let _ = pairs;
 }
 
-/// 查询商家券营销补差回退单详情 — the Rust example (the page's request example) builds and validates.
+/// 查询商家券营销补差回退单详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_subsidy_return_receipt_rust_example_is_valid() {
@@ -1781,7 +1781,7 @@ fn busifavor_query_user_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 查询用户券详情 — the Rust example (the page's request example) builds and validates.
+/// 查询用户券详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_query_user_coupon_rust_example_is_valid() {
@@ -1827,7 +1827,7 @@ fn busifavor_return_coupon_response_example_2() {
 "#);
 }
 
-/// 申请退券 — the Rust example (the page's request example) builds and validates.
+/// 申请退券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_return_coupon_rust_example_is_valid() {
@@ -1881,7 +1881,7 @@ fn busifavor_send_product_coupon_response_example_2() {
 "#);
 }
 
-/// 向用户发放商品券 — the Rust example (the page's request example) builds and validates.
+/// 向用户发放商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_send_product_coupon_rust_example_is_valid() {
@@ -1919,7 +1919,7 @@ fn busifavor_set_callback_request_example_1() {
     let _ = pairs;
 }
 
-/// 设置商家券事件通知地址 — the Rust example (the page's request example) builds and validates.
+/// 设置商家券事件通知地址 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_set_callback_rust_example_is_valid() {
@@ -1955,7 +1955,7 @@ fn busifavor_upload_coupon_codes_request_example_1() {
     let _ = pairs;
 }
 
-/// 上传预存CODE — the Rust example (the page's request example) builds and validates.
+/// 上传预存CODE — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_upload_coupon_codes_rust_example_is_valid() {
@@ -1993,7 +1993,7 @@ fn busifavor_use_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 核销用户的券 — the Rust example (the page's request example) builds and validates.
+/// 核销用户的券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "busifavor")]
 #[test]
 fn busifavor_use_coupon_rust_example_is_valid() {
@@ -2044,7 +2044,7 @@ fn product_coupon_associate_stock_bundle_stores_request_example_1() {
     let _ = pairs;
 }
 
-/// 批次组批量关联门店 — the Rust example (the page's request example) builds and validates.
+/// 批次组批量关联门店 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_associate_stock_bundle_stores_rust_example_is_valid() {
@@ -2119,7 +2119,7 @@ fn product_coupon_associate_stores_response_example_2() {
 "#);
 }
 
-/// 批次关联门店 — the Rust example (the page's request example) builds and validates.
+/// 批次关联门店 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_associate_stores_rust_example_is_valid() {
@@ -2167,7 +2167,7 @@ fn product_coupon_confirm_user_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 确认发放用户商品券 — the Rust example (the page's request example) builds and validates.
+/// 确认发放用户商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_confirm_user_coupon_rust_example_is_valid() {
@@ -2239,7 +2239,7 @@ fn product_coupon_create_image_generation_task_response_example_2() {
 "#);
 }
 
-/// 提交图片生成任务 — the Rust example (the page's request example) builds and validates.
+/// 提交图片生成任务 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_create_image_generation_task_rust_example_is_valid() {
@@ -2477,7 +2477,7 @@ fn product_coupon_create_product_coupon_response_example_2() {
 "#);
 }
 
-/// 创建商品券 — the Rust example (the page's request example) builds and validates.
+/// 创建商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_create_product_coupon_rust_example_is_valid() {
@@ -2629,7 +2629,7 @@ fn product_coupon_create_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 添加商品券批次 — the Rust example (the page's request example) builds and validates.
+/// 添加商品券批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_create_stock_rust_example_is_valid() {
@@ -2859,7 +2859,7 @@ fn product_coupon_deactivate_product_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 失效商品券 — the Rust example (the page's request example) builds and validates.
+/// 失效商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_deactivate_product_coupon_rust_example_is_valid() {
@@ -2897,7 +2897,7 @@ fn product_coupon_deactivate_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 失效商品券批次 — the Rust example (the page's request example) builds and validates.
+/// 失效商品券批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_deactivate_stock_rust_example_is_valid() {
@@ -2939,7 +2939,7 @@ fn product_coupon_deactivate_user_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 失效用户商品券 — the Rust example (the page's request example) builds and validates.
+/// 失效用户商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_deactivate_user_coupon_rust_example_is_valid() {
@@ -3007,7 +3007,7 @@ fn product_coupon_disassociate_stock_bundle_stores_request_example_1() {
     let _ = pairs;
 }
 
-/// 批次组批量取消关联门店 — the Rust example (the page's request example) builds and validates.
+/// 批次组批量取消关联门店 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_disassociate_stock_bundle_stores_rust_example_is_valid() {
@@ -3082,7 +3082,7 @@ fn product_coupon_disassociate_stores_response_example_2() {
 "#);
 }
 
-/// 批次取消关联门店 — the Rust example (the page's request example) builds and validates.
+/// 批次取消关联门店 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_disassociate_stores_rust_example_is_valid() {
@@ -3144,7 +3144,7 @@ fn product_coupon_list_associated_stores_response_example_2() {
 "#);
 }
 
-/// 查询批次关联门店列表 — the Rust example (the page's request example) builds and validates.
+/// 查询批次关联门店列表 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_list_associated_stores_rust_example_is_valid() {
@@ -3199,7 +3199,7 @@ fn product_coupon_list_stocks_request_example_2() {
     assert_eq!(pairs, expected);
 }
 
-/// 查询商品券批次列表 — the Rust example (the page's request example) builds and validates.
+/// 查询商品券批次列表 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_list_stocks_rust_example_is_valid() {
@@ -3240,7 +3240,7 @@ fn product_coupon_list_user_coupons_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 指定券状态查询用户商品券列表 — the Rust example (the page's request example) builds and validates.
+/// 指定券状态查询用户商品券列表 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_list_user_coupons_rust_example_is_valid() {
@@ -3288,7 +3288,7 @@ fn product_coupon_modify_product_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 修改商品券 — the Rust example (the page's request example) builds and validates.
+/// 修改商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_modify_product_coupon_rust_example_is_valid() {
@@ -3367,7 +3367,7 @@ fn product_coupon_modify_stock_request_example_1() {
     let _ = pairs;
 }
 
-/// 修改商品券批次 — the Rust example (the page's request example) builds and validates.
+/// 修改商品券批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_modify_stock_rust_example_is_valid() {
@@ -3465,7 +3465,7 @@ fn product_coupon_modify_stock_budget_request_example_2() {
     let _ = pairs;
 }
 
-/// 修改商品券批次发放预算 — the Rust example (the page's request example) builds and validates.
+/// 修改商品券批次发放预算 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_modify_stock_budget_rust_example_is_valid() {
@@ -3656,7 +3656,7 @@ fn product_coupon_modify_stock_bundle_response_example_2() {
 "#);
 }
 
-/// 修改商品券批次组 — the Rust example (the page's request example) builds and validates.
+/// 修改商品券批次组 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_modify_stock_bundle_rust_example_is_valid() {
@@ -3733,7 +3733,7 @@ fn product_coupon_modify_stock_bundle_budget_request_example_1() {
     let _ = pairs;
 }
 
-/// 修改商品券批次组发放预算 — the Rust example (the page's request example) builds and validates.
+/// 修改商品券批次组发放预算 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_modify_stock_bundle_budget_rust_example_is_valid() {
@@ -3779,7 +3779,7 @@ fn product_coupon_pre_send_user_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 向用户预发放商品券 — the Rust example (the page's request example) builds and validates.
+/// 向用户预发放商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_pre_send_user_coupon_rust_example_is_valid() {
@@ -3860,7 +3860,7 @@ fn product_coupon_query_image_generation_task_response_example_2() {
 "#);
 }
 
-/// 查询图片生成任务执行结果 — the Rust example (the page's request example) builds and validates.
+/// 查询图片生成任务执行结果 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_query_image_generation_task_rust_example_is_valid() {
@@ -3921,7 +3921,7 @@ fn product_coupon_query_product_coupon_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 查询商品券 — the Rust example (the page's request example) builds and validates.
+/// 查询商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_query_product_coupon_rust_example_is_valid() {
@@ -3972,7 +3972,7 @@ fn product_coupon_query_stock_request_example_2() {
     assert_eq!(pairs, expected);
 }
 
-/// 查询商品券指定批次 — the Rust example (the page's request example) builds and validates.
+/// 查询商品券指定批次 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_query_stock_rust_example_is_valid() {
@@ -4010,7 +4010,7 @@ fn product_coupon_query_user_coupon_request_example_1() {
     assert_eq!(pairs, expected);
 }
 
-/// 查询用户商品券详情 — the Rust example (the page's request example) builds and validates.
+/// 查询用户商品券详情 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_query_user_coupon_rust_example_is_valid() {
@@ -4052,7 +4052,7 @@ fn product_coupon_return_user_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 退券 — the Rust example (the page's request example) builds and validates.
+/// 退券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_return_user_coupon_rust_example_is_valid() {
@@ -4366,7 +4366,7 @@ fn product_coupon_send_user_coupon_response_example_4() {
 "#);
 }
 
-/// 向用户发放商品券 — the Rust example (the page's request example) builds and validates.
+/// 向用户发放商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_send_user_coupon_rust_example_is_valid() {
@@ -4443,7 +4443,7 @@ fn product_coupon_set_notify_config_response_example_2() {
 "#);
 }
 
-/// 设置商品券事件通知地址 — the Rust example (the page's request example) builds and validates.
+/// 设置商品券事件通知地址 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_set_notify_config_rust_example_is_valid() {
@@ -4509,7 +4509,7 @@ fn product_coupon_upload_coupon_codes_response_example_2() {
 "#);
 }
 
-/// 预上传券Code — the Rust example (the page's request example) builds and validates.
+/// 预上传券Code — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_upload_coupon_codes_rust_example_is_valid() {
@@ -4556,7 +4556,7 @@ fn product_coupon_upload_image_response_example_2() {
 "#);
 }
 
-/// 图片上传 — the Rust example (the page's request example) builds and validates.
+/// 图片上传 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_upload_image_rust_example_is_valid() {
@@ -4598,7 +4598,7 @@ fn product_coupon_use_user_coupon_request_example_1() {
     let _ = pairs;
 }
 
-/// 核销用户商品券 — the Rust example (the page's request example) builds and validates.
+/// 核销用户商品券 — the Rust example (the documented request example) builds and validates.
 #[cfg(feature = "product-coupon")]
 #[test]
 fn product_coupon_use_user_coupon_rust_example_is_valid() {

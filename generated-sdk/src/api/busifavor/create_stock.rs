@@ -624,7 +624,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// // - in coupon_use_rule: exactly one of fixed_normal_coupon, discount_coupon, exchange_coupon must be set
     /// // - in coupon_use_rule.coupon_available_time: available_end_time must not be more than 366 days after available_begin_time
     /// // - in coupon_use_rule.coupon_available_time: available_day_after_receive is required when wait_days_after_receive is greater than 0
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = CreateStockRequest::builder()
     ///     .stock_name("8月1日活动券")
     ///     .belong_merchant("1900008361")

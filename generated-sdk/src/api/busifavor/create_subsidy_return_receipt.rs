@@ -401,7 +401,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::CreateSubsidyReturnReceiptRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = CreateSubsidyReturnReceiptRequest::builder()
     ///     .stock_id("128888000000001")
     ///     .coupon_code("ABCD12345678")

@@ -228,7 +228,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::DeactivateCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = DeactivateCouponRequest::builder()
     ///     .coupon_code("sxxe34343434")
     ///     .stock_id("1234567891")

@@ -400,7 +400,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::ListUserCouponsRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ListUserCouponsRequest::builder()
     ///     .openid("2323dfsdf342342")
     ///     .appid("wx233544546545989")

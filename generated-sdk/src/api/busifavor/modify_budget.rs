@@ -283,7 +283,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// // Checked by validate() before anything is sent:
     /// // - current_max_coupons is required when target_max_coupons is greater than 0
     /// // - current_max_coupons_by_day is required when target_max_coupons_by_day is greater than 0
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ModifyBudgetRequest::builder()
     ///     .stock_id("98065001")
     ///     .target_max_coupons(3000)

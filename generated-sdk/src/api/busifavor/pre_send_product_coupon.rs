@@ -261,7 +261,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::PreSendProductCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the second sources' sample request (no official page):
     /// let request = PreSendProductCouponRequest::builder()
     ///     .stock_id("1000000013001")
     ///     .coupon_code("123446565767")

@@ -203,7 +203,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QueryCallbackRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QueryCallbackRequest::builder()
     ///     .mchid("98568888")
     ///     .build()?;

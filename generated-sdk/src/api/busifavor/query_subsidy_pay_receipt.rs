@@ -149,7 +149,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QuerySubsidyPayReceiptRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QuerySubsidyPayReceiptRequest::builder()
     ///     .subsidy_receipt_id("1120200119165100000000000001")
     ///     .build()?;

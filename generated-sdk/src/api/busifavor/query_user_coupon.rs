@@ -197,7 +197,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::QueryUserCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QueryUserCouponRequest::builder()
     ///     .coupon_code("123446565767")
     ///     .appid("wx233544546545989")

@@ -218,7 +218,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::ReturnCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ReturnCouponRequest::builder()
     ///     .coupon_code("sxxe34343434")
     ///     .stock_id("1234567891")

@@ -349,7 +349,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     ///
     /// // Checked by validate() before anything is sent:
     /// // - member_card_id is required when coupon_type is MEMBER
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = SendProductCouponRequest::builder()
     ///     .openid("xsd3434454567676")
     ///     .appid("wx1234567889999")

@@ -185,7 +185,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::SetCallbackRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = SetCallbackRequest::builder()
     ///     .mchid("98568888")
     ///     .notify_url("https://pay.weixin.qq.com")

@@ -321,7 +321,7 @@ impl<'a> crate::busifavor::BusifavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::busifavor::UploadCouponCodesRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = UploadCouponCodesRequest::builder()
     ///     .stock_id("98065001")
     ///     .coupon_code_list(["ABC9588200"])

@@ -734,7 +734,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// // - available_begin_time must not be in the past
     /// // - available_begin_time must be at most 365 days from now
     /// // - available_end_time must not be more than 90 days after available_begin_time
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = CreateCouponStockRequest::builder()
     ///     .stock_name("微信支付代金券批次")
     ///     .comment("零售批次")

@@ -214,7 +214,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::DownloadUseFlowByDayRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the second sources' sample request (no official page):
     /// let request = DownloadUseFlowByDayRequest::builder()
     ///     .stock_id("12356458")
     ///     .bill_date("2025-08-09")

@@ -460,7 +460,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::ListAvailableItemsRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ListAvailableItemsRequest::builder()
     ///     .stock_id("9865000")
     ///     .offset(10)

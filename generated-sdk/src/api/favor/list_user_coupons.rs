@@ -646,7 +646,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::ListUserCouponsRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ListUserCouponsRequest::builder()
     ///     .openid("2323dfsdf342342")
     ///     .appid("wx233544546545989")

@@ -497,7 +497,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     ///
     /// // Checked by validate() before anything is sent:
     /// // - at most one of Delete_goods_id_list, delete_goods_id_list may be set
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ModifyGoodsIdRequest::builder()
     ///     .stock_id("9865000")
     ///     .stock_creator_mchid("9865000")

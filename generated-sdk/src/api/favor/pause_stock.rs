@@ -353,7 +353,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::PauseStockRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = PauseStockRequest::builder()
     ///     .stock_id("examplestockid")
     ///     .stock_creator_mchid("8965000")

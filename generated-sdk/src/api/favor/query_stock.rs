@@ -356,7 +356,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::QueryStockRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QueryStockRequest::builder()
     ///     .stock_id("9856888")
     ///     .stock_creator_mchid("123456")

@@ -374,7 +374,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::SetCallbackRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = SetCallbackRequest::builder()
     ///     .mchid("9856888")
     ///     .notify_url("https://pay.weixin.qq.com")

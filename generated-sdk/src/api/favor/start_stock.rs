@@ -352,7 +352,7 @@ impl<'a> crate::favor::FavorClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::favor::StartStockRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = StartStockRequest::builder()
     ///     .stock_id("9856000")
     ///     .stock_creator_mchid("8956000")

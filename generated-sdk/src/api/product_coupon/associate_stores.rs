@@ -245,7 +245,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::AssociateStoresRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = AssociateStoresRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .stock_id("1000000013001")

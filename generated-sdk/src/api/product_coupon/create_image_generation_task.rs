@@ -317,7 +317,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// // Checked by validate() before anything is sent:
     /// // - combine_image is required when image_generation_type is COMBINE_IMAGE
     /// // - cut_out is required when image_generation_type is CUT_OUT
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = CreateImageGenerationTaskRequest::builder()
     ///     .brand_id("120344")
     ///     .task_id("image_generation_task_1")

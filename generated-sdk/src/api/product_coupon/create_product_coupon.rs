@@ -632,7 +632,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// // - single_usage_info.discount_coupon is only allowed when type is DISCOUNT
     /// // - stock is required when usage_mode is SINGLE
     /// // - stock_bundle is required when usage_mode is PROGRESSIVE_BUNDLE
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = CreateProductCouponRequest::builder()
     ///     .out_request_no("12345_20250101_A3489")
     ///     .scope("ALL")

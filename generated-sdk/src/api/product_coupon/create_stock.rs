@@ -230,7 +230,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// // - in stock.usage_rule_display_info: mini_program_path is required when coupon_usage_method_list contains MINI_PROGRAM
     /// // - in stock.usage_rule_display_info: app_path is required when coupon_usage_method_list contains APP
     /// // - in stock.usage_rule_display_info: mini_program_appid, mini_program_path must be set together or not at all
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = CreateStockRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .out_request_no("12345_20250101_A3489")

@@ -239,7 +239,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::DeactivateProductCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = DeactivateProductCouponRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .out_request_no("34657_20250101_123456")

@@ -234,7 +234,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::ModifyProductCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ModifyProductCouponRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .out_request_no("12345_20250101_A3489")

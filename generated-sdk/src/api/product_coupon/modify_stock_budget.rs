@@ -406,7 +406,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// // - target_max_count is required when update_mode is MAX_COUNT
     /// // - current_max_count_per_day is required when update_mode is MAX_COUNT_PER_DAY
     /// // - target_max_count_per_day is required when update_mode is MAX_COUNT_PER_DAY
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ModifyStockBudgetRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .stock_id("1000000013001")

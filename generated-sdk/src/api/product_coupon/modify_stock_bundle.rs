@@ -392,7 +392,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::ModifyStockBundleRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ModifyStockBundleRequest::builder()
     ///     .product_coupon_id("200000001")
     ///     .stock_bundle_id("123456789")

@@ -430,7 +430,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// // - target_max_count is required when update_mode is MAX_COUNT
     /// // - current_max_count_per_day is required when update_mode is MAX_COUNT_PER_DAY
     /// // - target_max_count_per_day is required when update_mode is MAX_COUNT_PER_DAY
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = ModifyStockBundleBudgetRequest::builder()
     ///     .product_coupon_id("200000001")
     ///     .stock_bundle_id("123456789")

@@ -342,7 +342,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::PreSendUserCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = PreSendUserCouponRequest::builder()
     ///     .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
     ///     .product_coupon_id("200000001")

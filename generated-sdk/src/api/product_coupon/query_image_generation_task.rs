@@ -245,7 +245,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::QueryImageGenerationTaskRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QueryImageGenerationTaskRequest::builder()
     ///     .task_id("image_generation_task_1")
     ///     .brand_id("120344")

@@ -181,7 +181,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::QueryProductCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QueryProductCouponRequest::builder()
     ///     .product_coupon_id("1000000013")
     ///     .brand_id("120344")

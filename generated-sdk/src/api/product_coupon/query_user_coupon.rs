@@ -296,7 +296,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::QueryUserCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = QueryUserCouponRequest::builder()
     ///     .coupon_code("Code_123456")
     ///     .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")

@@ -421,7 +421,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::SendUserCouponRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = SendUserCouponRequest::builder()
     ///     .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
     ///     .product_coupon_id("1000000013")

@@ -166,7 +166,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     /// # async fn demo(client: wechatpay_marketing::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use wechatpay_marketing::product_coupon::SetNotifyConfigRequest;
     ///
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = SetNotifyConfigRequest::builder()
     ///     .notify_url("https://www.example.com/notify")
     ///     .build()?;

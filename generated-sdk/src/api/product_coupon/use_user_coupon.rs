@@ -466,7 +466,7 @@ impl<'a> crate::product_coupon::ProductCouponClient<'a> {
     ///
     /// // Checked by validate() before anything is sent:
     /// // - exactly one of associated_order_info, associated_pay_score_order_info must be set
-    /// // The values of the page's request example:
+    /// // The values of the documented request example:
     /// let request = UseUserCouponRequest::builder()
     ///     .coupon_code("Code_123456")
     ///     .openid("oh-394z-6CGkNoJrsDLTTUKiAnp4")
