@@ -526,39 +526,7 @@ async fn busifavor_create_query_claim_use_return() -> TestResult {
         .await?;
     let created = client
         .busifavor()
-        .create_stock(
-            &busifavor::CreateStockRequest::builder()
-                .stock_name("8月1日活动券")
-                .belong_merchant(test_keys::MCHID)
-                .goods_name("全场可用")
-                .stock_type("NORMAL")
-                .coupon_use_rule(
-                    busifavor::CouponUseRule::builder()
-                        .coupon_available_time(
-                            busifavor::CouponAvailableTime::builder()
-                                .available_begin_time("2030-01-02T00:00:00+08:00")
-                                .available_end_time("2030-01-30T00:00:00+08:00")
-                                .build()?,
-                        )
-                        .fixed_normal_coupon(
-                            busifavor::FixedNormalCoupon::builder()
-                                .discount_amount(500)
-                                .transaction_minimum(10000)
-                                .build()?,
-                        )
-                        .use_method("OFF_LINE")
-                        .build()?,
-                )
-                .stock_send_rule(
-                    busifavor::StockSendRule::builder()
-                        .max_coupons(100)
-                        .max_coupons_per_user(5)
-                        .build()?,
-                )
-                .out_request_no("BUSI-STOCK-1")
-                .coupon_code_mode("WECHATPAY_MODE")
-                .build()?,
-        )
+        .create_stock(&busifavor_stock_request("BUSI-STOCK-1")?)
         .await?;
     let stock = client
         .busifavor()
@@ -646,6 +614,89 @@ async fn busifavor_create_query_claim_use_return() -> TestResult {
         Some("SENDED")
     );
     assert_eq!(sim.effects("busifavor.use_coupon", "USE-1"), 1);
+    Ok(())
+}
+
+/// A 商家券 stock usable from 2030-01-02 to 2030-01-30 (Beijing time), 100 coupons.
+fn busifavor_stock_request(
+    out_request_no: &str,
+) -> Result<busifavor::CreateStockRequest, Box<dyn std::error::Error>> {
+    Ok(busifavor::CreateStockRequest::builder()
+        .stock_name("8月1日活动券")
+        .belong_merchant(test_keys::MCHID)
+        .goods_name("全场可用")
+        .stock_type("NORMAL")
+        .coupon_use_rule(
+            busifavor::CouponUseRule::builder()
+                .coupon_available_time(
+                    busifavor::CouponAvailableTime::builder()
+                        .available_begin_time("2030-01-02T00:00:00+08:00")
+                        .available_end_time("2030-01-30T00:00:00+08:00")
+                        .build()?,
+                )
+                .fixed_normal_coupon(
+                    busifavor::FixedNormalCoupon::builder()
+                        .discount_amount(500)
+                        .transaction_minimum(10000)
+                        .build()?,
+                )
+                .use_method("OFF_LINE")
+                .build()?,
+        )
+        .stock_send_rule(
+            busifavor::StockSendRule::builder()
+                .max_coupons(100)
+                .max_coupons_per_user(5)
+                .build()?,
+        )
+        .out_request_no(out_request_no)
+        .coupon_code_mode("WECHATPAY_MODE")
+        .build()?)
+}
+
+/// 商家券 redemption outside the coupon's validity period (its use_time before the start or
+/// after the end the stock gave it) is the documented 403 RULELIMIT 券不在有效期, and nothing
+/// changes; inside it, the coupon is used.
+#[tokio::test]
+async fn busifavor_use_outside_the_validity_period_is_rulelimit() -> TestResult {
+    let Setup { sim, client, .. } = setup().await?;
+    let bf = client.busifavor();
+    let created = bf
+        .create_stock(&busifavor_stock_request("BUSI-STOCK-WINDOW")?)
+        .await?;
+    let claimed = sim.claim_busifavor_coupon(&created.stock_id, OPENID)?;
+    let code = claimed["coupon_code"].as_str().expect("a coupon code");
+    let use_at = |when: &str, no: &str| {
+        busifavor::UseCouponRequest::builder()
+            .coupon_code(code)
+            .stock_id(&created.stock_id)
+            .appid(APPID)
+            .use_time(when)
+            .use_request_no(no)
+            .openid(OPENID)
+            .build()
+    };
+    for (when, no) in [
+        ("2030-01-01T23:59:59+08:00", "USE-EARLY"),
+        ("2030-01-30T00:00:01+08:00", "USE-LATE"),
+    ] {
+        match bf.use_coupon(&use_at(when, no)?).await {
+            Err(Error::Api(api)) => {
+                assert_eq!(
+                    (api.status, api.code.as_str()),
+                    (403, "RULELIMIT"),
+                    "{when}"
+                );
+                assert!(api.message.contains("券不在有效期"), "{}", api.message);
+            }
+            other => panic!("{when}: expected RULELIMIT, got {other:?}"),
+        }
+        assert_eq!(sim.effects("busifavor.use_coupon", no), 0, "{when}");
+    }
+    let used = bf
+        .use_coupon(&use_at("2030-01-29T23:59:59+08:00", "USE-IN-TIME")?)
+        .await?;
+    assert_eq!(used.stock_id, created.stock_id);
     Ok(())
 }
 

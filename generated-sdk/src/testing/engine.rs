@@ -13,7 +13,7 @@ use super::model::{Input, NotificationSpec, OpSpec, Paging, Params, Rejection};
 use super::render::{get_path, merge, render, rfc3339, set_path, underlay, Example};
 use super::table::{self, Act, Behavior, Check, Flow, Ids, KindDef, Val};
 use super::{EntityRef, LedgerEntry, Outcome};
-use crate::runtime::validation::Clock;
+use crate::runtime::validation::{parse_rfc3339, Clock};
 use crate::ErrorRow;
 
 /// A notification to deliver after an effect.
@@ -432,6 +432,37 @@ impl Engine {
                         ));
                     }
                     budgets.push((kd.name, id, *used, n + 1));
+                }
+                Check::During {
+                    kind,
+                    at,
+                    begin,
+                    end,
+                    error,
+                } => {
+                    let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
+                    let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
+                    let time =
+                        |v: Option<&Value>| v.and_then(Value::as_str).and_then(parse_rfc3339);
+                    let when = params.get(*at).map_or(Some(now), |v| time(Some(v)));
+                    let from = time(record.and_then(|r| get_path(r, begin)));
+                    let until = time(record.and_then(|r| get_path(r, end)));
+                    if let Some(when) = when {
+                        if from.is_some_and(|b| when < b) || until.is_some_and(|e| when > e) {
+                            let shown = |v: Option<&Value>| {
+                                v.and_then(Value::as_str).unwrap_or("-").to_owned()
+                            };
+                            return Err(Rejection::row(
+                                &ctx.row(error),
+                                format!(
+                                    "{}: 有效期 {} 至 {}",
+                                    error.1,
+                                    shown(record.and_then(|r| get_path(r, begin))),
+                                    shown(record.and_then(|r| get_path(r, end))),
+                                ),
+                            ));
+                        }
+                    }
                 }
                 Check::PerUser {
                     kind,

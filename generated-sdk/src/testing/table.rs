@@ -120,6 +120,16 @@ pub(crate) enum Check {
         max: &'static str,
         error: (&'static str, &'static str),
     },
+    /// The time in request field `at` (the simulator's clock when the request has none) lies
+    /// within the `kind` entity's [`begin`, `end`] (RFC 3339 fields; a missing or unreadable
+    /// bound is open), else the documented row: outside the validity period (不在有效期).
+    During {
+        kind: &'static str,
+        at: &'static str,
+        begin: &'static str,
+        end: &'static str,
+        error: (&'static str, &'static str),
+    },
     /// Fewer than `max` (a field of the `kind` entity; no limit when absent or not positive)
     /// `child` entities of that entity have their `stamp` (an RFC 3339 time in +08:00, as the
     /// simulator writes it) on the simulator clock's current day in Beijing time, else the
@@ -481,12 +491,21 @@ pub(crate) static BEHAVIORS: &[Behavior] = &[
         )
     },
     Behavior {
-        checks: &[Check::State {
-            kind: "busifavor.coupon",
-            field: "coupon_state",
-            any_of: &["SENDED"],
-            error: ("RESOURCE_ALREADY_EXISTS", "券已被其他订单核销"),
-        }],
+        checks: &[
+            Check::State {
+                kind: "busifavor.coupon",
+                field: "coupon_state",
+                any_of: &["SENDED"],
+                error: ("RESOURCE_ALREADY_EXISTS", "券已被其他订单核销"),
+            },
+            Check::During {
+                kind: "busifavor.coupon",
+                at: "use_time",
+                begin: "available_start_time",
+                end: "expire_time",
+                error: ("RULELIMIT", "券不在有效期"),
+            },
+        ],
         set: &[("coupon_state", Str("USED")), ("use_time", Req("use_time"))],
         reply: &[("wechatpay_use_time", Now)],
         ..b("busifavor.use_coupon", Act::Update("busifavor.coupon"))
@@ -1070,6 +1089,7 @@ mod tests {
                 Check::Exists(k)
                 | Check::State { kind: k, .. }
                 | Check::Budget { kind: k, .. }
+                | Check::During { kind: k, .. }
                 | Check::PerUser { kind: k, .. }
                 | Check::PerDay { kind: k, .. } => (*k, true),
             })
