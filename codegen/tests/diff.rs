@@ -154,6 +154,11 @@ fn a_renamed_type_is_reported_as_a_rename_with_its_own_changes() {
         at("demo.TimeWindow").is_empty(),
         "no separate `new type`: {got:?}"
     );
+    let uses = at("demo.CreateThingRequest.window");
+    assert!(
+        uses.len() == 1 && uses[0].message.contains("the type was renamed"),
+        "{got:?}"
+    );
     let inner = at("demo.Window → TimeWindow.end_time");
     assert!(
         inner.len() == 1 && inner[0].message.contains("max_len none → 40"),

@@ -28,11 +28,11 @@ pub(super) fn types(out: &mut Out, o: &Family, n: &Family) {
                         format!("type renamed → {to} (same wire fields; callers use the new name)"),
                     );
                     // What else changed, so a rename cannot hide a change of validation.
-                    compare(out, &format!("{path} → {to}"), a, nt[to]);
+                    compare(out, &format!("{path} → {to}"), a, nt[to], &renames);
                 }
                 None => out.push(Impact::Breaking, path, "type removed"),
             },
-            (a, Some(b)) => compare(out, &path, a, b),
+            (a, Some(b)) => compare(out, &path, a, b, &renames),
         }
     }
     for name in nt.keys() {
@@ -42,9 +42,12 @@ pub(super) fn types(out: &mut Out, o: &Family, n: &Family) {
     }
 }
 
-fn compare(out: &mut Out, path: &str, a: &TypeDef, b: &TypeDef) {
+/// Old type name → new, for types that were renamed (see [`renames`]).
+type Renames<'a> = BTreeMap<&'a str, &'a str>;
+
+fn compare(out: &mut Out, path: &str, a: &TypeDef, b: &TypeDef, renames: &Renames) {
     match (a, b) {
-        (TypeDef::Object(a), TypeDef::Object(b)) => object(out, path, a, b),
+        (TypeDef::Object(a), TypeDef::Object(b)) => object(out, path, a, b, renames),
         (TypeDef::Enum(a), TypeDef::Enum(b)) => enumeration(out, path, a, b),
         _ => out.push(
             Impact::Breaking,
@@ -71,7 +74,7 @@ fn wire_keys(t: &TypeDef) -> (bool, Vec<&str>) {
 fn renames<'a>(
     ot: &BTreeMap<&'a str, &'a TypeDef>,
     nt: &BTreeMap<&'a str, &'a TypeDef>,
-) -> BTreeMap<&'a str, &'a str> {
+) -> Renames<'a> {
     let added: Vec<(&str, (bool, Vec<&str>))> = nt
         .iter()
         .filter(|(name, _)| !ot.contains_key(*name))
@@ -137,7 +140,7 @@ fn enumeration(out: &mut Out, path: &str, a: &EnumType, b: &EnumType) {
     }
 }
 
-fn object(out: &mut Out, path: &str, a: &ObjectType, b: &ObjectType) {
+fn object(out: &mut Out, path: &str, a: &ObjectType, b: &ObjectType, renames: &Renames) {
     let validated = a.in_request || b.in_request;
     for f in &a.fields {
         let fp = format!("{path}.{}", f.wire_name);
@@ -147,7 +150,7 @@ fn object(out: &mut Out, path: &str, a: &ObjectType, b: &ObjectType) {
                 fp,
                 format!("field removed (`{}` disappears)", f.rust_name),
             ),
-            Some(g) => field(out, &fp, f, g, validated),
+            Some(g) => field(out, &fp, f, g, validated, renames),
         }
     }
     for g in &b.fields {
@@ -264,7 +267,7 @@ fn rule_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn field(out: &mut Out, path: &str, a: &Field, b: &Field, validated: bool) {
+fn field(out: &mut Out, path: &str, a: &Field, b: &Field, validated: bool, renames: &Renames) {
     if a.rust_name != b.rust_name {
         out.push(
             Impact::Breaking,
@@ -290,7 +293,7 @@ fn field(out: &mut Out, path: &str, a: &Field, b: &Field, validated: bool) {
             ),
         );
     }
-    schema(out, path, &a.schema, &b.schema, validated);
+    schema(out, path, &a.schema, &b.schema, validated, renames);
     if !a.not_open && b.not_open && validated && !b.required {
         out.push(
             Impact::Breaking,
@@ -309,14 +312,25 @@ fn field(out: &mut Out, path: &str, a: &Field, b: &Field, validated: bool) {
     }
 }
 
-fn schema(out: &mut Out, path: &str, a: &Schema, b: &Schema, validated: bool) {
+fn schema(out: &mut Out, path: &str, a: &Schema, b: &Schema, validated: bool, renames: &Renames) {
     match (&a.ty, &b.ty) {
-        (Ty::Array(x), Ty::Array(y)) => schema(out, &format!("{path}[]"), x, y, validated),
+        (Ty::Array(x), Ty::Array(y)) => schema(out, &format!("{path}[]"), x, y, validated, renames),
         (x, y) if x != y => {
+            let renamed = match (x, y) {
+                (Ty::Object(o), Ty::Object(n)) | (Ty::Enum(o), Ty::Enum(n)) => {
+                    renames.get(o.as_str()) == Some(&n.as_str())
+                }
+                _ => false,
+            };
+            let why = if renamed {
+                " (the type was renamed; its own changes are listed under it)"
+            } else {
+                ""
+            };
             out.push(
                 Impact::Breaking,
                 path,
-                format!("type changed {} → {}", ty_text(x), ty_text(y)),
+                format!("type changed {} → {}{why}", ty_text(x), ty_text(y)),
             );
             return;
         }
