@@ -1088,6 +1088,18 @@ async fn product_coupon_daily_limit_turns_at_midnight_beijing() -> TestResult {
         .store(NOW + 16 * 3600, std::sync::atomic::Ordering::SeqCst);
     pc.send_user_coupon(&send("PC-PER-DAY-4", other)?).await?;
     refused(pc.send_user_coupon(&send("PC-PER-DAY-5", OPENID)?).await);
+    // The stock's counters: two sent in all, one of them today.
+    let stock = pc
+        .query_stock(
+            &product_coupon::QueryStockRequest::builder()
+                .product_coupon_id(&created.product_coupon_id)
+                .stock_id(&stock_id)
+                .brand_id("120344")
+                .build()?,
+        )
+        .await?;
+    let counts = &stock.sent_count_info;
+    assert_eq!((counts.total_count, counts.today_count), (Some(2), Some(1)));
     Ok(())
 }
 

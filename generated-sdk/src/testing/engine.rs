@@ -476,7 +476,8 @@ impl Engine {
                         continue;
                     };
                     let mine = |c: &Value| get_path(c, user).and_then(Value::as_str) == Some(who);
-                    if let Some((n, limit)) = limited_children(st, kd, &id, max, child, mine)? {
+                    let (limit, n) = limit_and_count(st, kd, &id, max, child, false, mine)?;
+                    if limit > 0 && n >= limit {
                         return Err(Rejection::row(
                             &ctx.row(error),
                             format!("{}: 该用户已领取 {n},每人上限 {limit}", error.1),
@@ -488,6 +489,7 @@ impl Engine {
                     child,
                     stamp,
                     max,
+                    today_count,
                     error,
                 } => {
                     let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
@@ -500,11 +502,16 @@ impl Engine {
                             .and_then(|t| t.get(..10))
                             == today
                     };
-                    if let Some((n, limit)) = limited_children(st, kd, &id, max, child, on_today)? {
+                    let always = !today_count.is_empty();
+                    let (limit, n) = limit_and_count(st, kd, &id, max, child, always, on_today)?;
+                    if limit > 0 && n >= limit {
                         return Err(Rejection::row(
                             &ctx.row(error),
                             format!("{}: 今日已发放 {n},每日上限 {limit}", error.1),
                         ));
+                    }
+                    if always {
+                        budgets.push((kd.name, id, *today_count, n + 1));
                     }
                 }
             }
@@ -1042,26 +1049,27 @@ impl Ctx {
     }
 }
 
-/// A count limit over child entities: `Some((count, limit))` when the `kd` record `id` has a
-/// positive `max` and at least that many `child` entities of it satisfy `counted`; `None` when
-/// there is no limit or it is not reached.
-fn limited_children(
+/// The `max` count limit of the `kd` record `id` (0: none) and how many `child` entities of
+/// that record satisfy `counted`, counted only when there is a limit or `always`.
+fn limit_and_count(
     st: &State,
     kd: &KindDef,
     id: &str,
     max: &str,
     child: &str,
+    always: bool,
     counted: impl Fn(&Value) -> bool,
-) -> Result<Option<(i64, i64)>, Rejection> {
+) -> Result<(i64, i64), Rejection> {
     let limit = st
         .entities
         .get(kd.name)
         .and_then(|m| m.get(id))
         .and_then(|r| get_path(r, max))
         .and_then(Value::as_i64)
-        .unwrap_or(0);
-    if limit <= 0 {
-        return Ok(None);
+        .unwrap_or(0)
+        .max(0);
+    if limit == 0 && !always {
+        return Ok((0, 0));
     }
     let ckd = kind_def(child)?;
     let n = st.entities.get(ckd.name).map_or(0, |m| {
@@ -1069,8 +1077,7 @@ fn limited_children(
             .filter(|c| get_path(c, kd.key).and_then(Value::as_str) == Some(id) && counted(c))
             .count()
     });
-    let n = i64::try_from(n).unwrap_or(i64::MAX);
-    Ok((n >= limit).then_some((n, limit)))
+    Ok((limit, i64::try_from(n).unwrap_or(i64::MAX)))
 }
 
 fn kind_def(name: &str) -> Result<&'static KindDef, Rejection> {
