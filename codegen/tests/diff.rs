@@ -167,6 +167,40 @@ fn a_renamed_type_is_reported_as_a_rename_with_its_own_changes() {
     assert_eq!(bump(&got), Bump::Major);
 }
 
+/// A rename that also adds a field is still a rename when the shapes are close; the added
+/// field is reported under the rename. A type that shares too little is removed and added.
+#[test]
+fn a_rename_with_a_new_field_is_still_a_rename() {
+    let old = fixture();
+    let mut new = old.clone();
+    for (file, find, replace) in [
+        (TY, "  Window:\n", "  TimeWindow:\n"),
+        (
+            TY,
+            "        gloss: End, RFC 3339\n        format: rfc3339\n",
+            "        gloss: End, RFC 3339\n        format: rfc3339\n      - {name: zone, type: string, required: false, gloss: Time zone}\n",
+        ),
+        (CT, "          type: Window\n", "          type: TimeWindow\n"),
+    ] {
+        let f = new.iter_mut().find(|f| f.rel_path == file).unwrap();
+        assert!(f.text.contains(find), "{file}: `{find}` not found");
+        f.text = f.text.replacen(find, replace, 1);
+    }
+    let got = diff(&check(&old), &check(&new));
+    assert!(
+        got.iter().any(|c| c.path == "demo.Window"
+            && c.message
+                .contains("renamed → TimeWindow (2 of its 2 wire fields kept")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|c| c.path == "demo.Window → TimeWindow.zone" && c.impact == Impact::Compatible),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|c| c.path == "demo.TimeWindow"), "{got:?}");
+}
+
 /// Two copies merged into one new type: both are renames to it.
 #[test]
 fn two_copies_merged_into_one_type_are_two_renames() {

@@ -22,10 +22,18 @@ pub(super) fn types(out: &mut Out, o: &Family, n: &Family) {
         match (a, nt.get(name)) {
             (_, None) => match renames.get(name) {
                 Some(to) => {
+                    let (_, ka) = wire_keys(a);
+                    let (_, kb) = wire_keys(nt[to]);
+                    let shape = if ka == kb {
+                        "same wire fields".to_owned()
+                    } else {
+                        let shared = ka.iter().filter(|k| kb.contains(k)).count();
+                        format!("{shared} of its {} wire fields kept", ka.len())
+                    };
                     out.push(
                         Impact::Breaking,
                         &path,
-                        format!("type renamed → {to} (same wire fields; callers use the new name)"),
+                        format!("type renamed → {to} ({shape}; callers use the new name)"),
                     );
                     // What else changed, so a rename cannot hide a change of validation.
                     compare(out, &format!("{path} → {to}"), a, nt[to], &renames);
@@ -67,10 +75,12 @@ fn wire_keys(t: &TypeDef) -> (bool, Vec<&str>) {
     (matches!(t, TypeDef::Object(_)), keys)
 }
 
-/// Removed types that reappear under a new name: a removed type maps to the one added type
-/// of the same kind with exactly its wire field names (or enum values). Several removed types
-/// may map to one added type (two copies merged into one); a removed type with no such added
-/// type, or with more than one, is reported as removed. Types without fields never match.
+/// Removed types that reappear under a new name. A removed type maps to the added type of the
+/// same kind with exactly its wire field names (or enum values) when there is exactly one;
+/// otherwise to the one added type that shares the most of them, when that is at least two
+/// and at least 60 % of the union (Jaccard) and no other added type comes as close. Several
+/// removed types may map to one added type (two copies merged into one). Anything else is
+/// reported as removed and added; types without fields never match.
 fn renames<'a>(
     ot: &BTreeMap<&'a str, &'a TypeDef>,
     nt: &BTreeMap<&'a str, &'a TypeDef>,
@@ -89,7 +99,26 @@ fn renames<'a>(
             }
             let mut same = added.iter().filter(|(_, k)| *k == keys);
             match (same.next(), same.next()) {
-                (Some((to, _)), None) => Some((*name, *to)),
+                (Some((to, _)), None) => return Some((*name, *to)),
+                (Some(_), Some(_)) => return None,
+                _ => {}
+            }
+            // No exact match: the closest, if it is close and unambiguous.
+            let mut scored: Vec<(usize, usize, &str)> = added
+                .iter()
+                .filter(|(_, (object, _))| *object == keys.0)
+                .map(|(to, (_, k))| {
+                    let shared = keys.1.iter().filter(|x| k.contains(x)).count();
+                    let union = keys.1.len() + k.len() - shared;
+                    (shared, union, *to)
+                })
+                .filter(|&(shared, union, _)| shared >= 2 && shared * 10 >= union * 6)
+                .collect();
+            // Best Jaccard first: shared / union, compared without division.
+            scored.sort_by(|a, b| (b.0 * a.1).cmp(&(a.0 * b.1)));
+            match scored.as_slice() {
+                [best] => Some((*name, best.2)),
+                [best, next, ..] if best.0 * next.1 > next.0 * best.1 => Some((*name, best.2)),
                 _ => None,
             }
         })
