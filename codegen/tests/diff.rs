@@ -228,6 +228,15 @@ fn two_copies_merged_into_one_type_are_two_renames() {
         );
     }
     assert!(!got.iter().any(|c| c.path == "demo.Span"), "{got:?}");
+
+    // A copy removed in favour of the type that already existed is a merge into it.
+    let got = diff(&check(&old2), &check(&old));
+    assert!(
+        got.iter().any(|c| c.path == "demo.WindowCopy"
+            && c.message
+                .contains("merged into Window, which already existed")),
+        "{got:?}"
+    );
 }
 
 #[test]

@@ -152,7 +152,7 @@ async fn favor_campaign(client: &Client) -> Result<(String, String), Box<dyn std
         coupon
             .normal_coupon_information
             .as_ref()
-            .map(|n| n.coupon_amount),
+            .and_then(|n| n.coupon_amount),
         Some(1000)
     );
     Ok((stock_id, sent.coupon_id))

@@ -30,10 +30,15 @@ pub(super) fn types(out: &mut Out, o: &Family, n: &Family) {
                         let shared = ka.iter().filter(|k| kb.contains(k)).count();
                         format!("{shared} of its {} wire fields kept", ka.len())
                     };
+                    let what = if ot.contains_key(to) {
+                        format!("type merged into {to}, which already existed")
+                    } else {
+                        format!("type renamed → {to}")
+                    };
                     out.push(
                         Impact::Breaking,
                         &path,
-                        format!("type renamed → {to} ({shape}; callers use the new name)"),
+                        format!("{what} ({shape}; callers use the new name)"),
                     );
                     // What else changed, so a rename cannot hide a change of validation.
                     compare(out, &format!("{path} → {to}"), a, nt[to], &renames);
@@ -77,6 +82,7 @@ fn wire_keys(t: &TypeDef) -> (bool, Vec<&str>) {
 
 /// Removed types that reappear under a new name. A removed type maps to the added type of the
 /// same kind with exactly its wire field names (or enum values) when there is exactly one;
+/// else to the one type that already existed with exactly that shape (a merge into it);
 /// otherwise to the one added type that shares the most of them, when that is at least two
 /// and at least 60 % of the union (Jaccard) and no other added type comes as close. Several
 /// removed types may map to one added type (two copies merged into one). Anything else is
@@ -99,6 +105,16 @@ fn renames<'a>(
             }
             let mut same = added.iter().filter(|(_, k)| *k == keys);
             match (same.next(), same.next()) {
+                (Some((to, _)), None) => return Some((*name, *to)),
+                (Some(_), Some(_)) => return None,
+                _ => {}
+            }
+            // Merged into a type that already existed, of exactly its shape.
+            let mut kept = nt
+                .iter()
+                .filter(|(n, _)| ot.contains_key(*n))
+                .filter(|(_, t)| wire_keys(t) == keys);
+            match (kept.next(), kept.next()) {
                 (Some((to, _)), None) => return Some((*name, *to)),
                 (Some(_), Some(_)) => return None,
                 _ => {}
@@ -352,7 +368,7 @@ fn schema(out: &mut Out, path: &str, a: &Schema, b: &Schema, validated: bool, re
                 _ => false,
             };
             let why = if renamed {
-                " (the type was renamed; its own changes are listed under it)"
+                " (the type was renamed or merged; its own changes are listed under it)"
             } else {
                 ""
             };

@@ -39,17 +39,11 @@ pub(super) fn shape(name: &str) -> ::std::option::Option<&'static [FieldShape]> 
         "favor.FavorCouponConsumeInfo" => {
             ::std::option::Option::Some(SHAPE_FAVOR_FAVORCOUPONCONSUMEINFO)
         }
-        "favor.FavorCouponCutToMessage" => {
-            ::std::option::Option::Some(SHAPE_FAVOR_FAVORCOUPONCUTTOMESSAGE)
-        }
         "favor.FavorCouponDiscountTo" => {
             ::std::option::Option::Some(SHAPE_FAVOR_FAVORCOUPONDISCOUNTTO)
         }
         "favor.FavorCouponGoodsDetail" => {
             ::std::option::Option::Some(SHAPE_FAVOR_FAVORCOUPONGOODSDETAIL)
-        }
-        "favor.FavorCouponNormalInfo" => {
-            ::std::option::Option::Some(SHAPE_FAVOR_FAVORCOUPONNORMALINFO)
         }
         "favor.FavorCouponSingleitemDiscountOff" => {
             ::std::option::Option::Some(SHAPE_FAVOR_FAVORCOUPONSINGLEITEMDISCOUNTOFF)
@@ -461,7 +455,7 @@ static SHAPE_FAVOR_FAVORCOUPON: &[FieldShape] = &[
     field_ex("stock_creator_mchid", true, STR, "9800064"),
     field_ex("stock_id", true, STR, "9865888"),
     field_ex("coupon_id", true, STR, "98674556"),
-    field("cut_to_message", false, Kind::Obj("favor.FavorCouponCutToMessage")),
+    field("cut_to_message", false, Kind::Obj("favor.CutTypeMsg")),
     field_ex("coupon_name", true, STR, "微信支付代金券"),
     field("status", true, Kind::Enum(&["SENDED", "USED", "EXPIRED"])),
     field_ex("description", true, STR, "微信支付营销"),
@@ -471,7 +465,7 @@ static SHAPE_FAVOR_FAVORCOUPON: &[FieldShape] = &[
     field_ex("available_begin_time", true, TIME, "2015-05-20T13:29:35.120+08:00"),
     field_ex("available_end_time", true, TIME, "2015-05-20T13:29:35.120+08:00"),
     field("singleitem", false, BOOL),
-    field("normal_coupon_information", false, Kind::Obj("favor.FavorCouponNormalInfo")),
+    field("normal_coupon_information", false, Kind::Obj("favor.FixedValueStockMsg")),
     field("consume_information", false, Kind::Obj("favor.FavorCouponConsumeInfo")),
     field("available_balance", false, INT),
     field("business_type", false, Kind::Enum(&["MULTIUSE"])),
@@ -483,10 +477,6 @@ static SHAPE_FAVOR_FAVORCOUPONCONSUMEINFO: &[FieldShape] = &[
     field("consume_amount", false, INT),
     field("goods_detail", false, Kind::Arr(&Kind::Obj("favor.FavorCouponGoodsDetail"))),
 ];
-static SHAPE_FAVOR_FAVORCOUPONCUTTOMESSAGE: &[FieldShape] = &[
-    field_ex("single_price_max", true, INT, "100"),
-    field_ex("cut_to_price", true, INT, "100"),
-];
 static SHAPE_FAVOR_FAVORCOUPONDISCOUNTTO: &[FieldShape] = &[
     field_ex("cut_to_price", false, INT, "100"),
     field_ex("max_price", false, INT, "10"),
@@ -496,10 +486,6 @@ static SHAPE_FAVOR_FAVORCOUPONGOODSDETAIL: &[FieldShape] = &[
     field_ex("quantity", true, INT, "7"),
     field_ex("price", true, INT, "1"),
     field_ex("discount_amount", true, INT, "4"),
-];
-static SHAPE_FAVOR_FAVORCOUPONNORMALINFO: &[FieldShape] = &[
-    field_ex("coupon_amount", true, INT, "100"),
-    field_ex("transaction_minimum", true, INT, "100"),
 ];
 static SHAPE_FAVOR_FAVORCOUPONSINGLEITEMDISCOUNTOFF: &[FieldShape] = &[
     field_ex("single_price_max", false, INT, "100"),
@@ -531,7 +517,7 @@ static SHAPE_FAVOR_FAVORCOUPONUSEPAYLOAD: &[FieldShape] = &[
     field_ex("available_begin_time", true, TIME, "2015-05-20T13:29:35+08:00"),
     field_ex("available_end_time", true, TIME, "2015-05-20T13:29:35+08:00"),
     field("singleitem", false, BOOL),
-    field("normal_coupon_information", false, Kind::Obj("favor.FavorCouponNormalInfo")),
+    field("normal_coupon_information", false, Kind::Obj("favor.FixedValueStockMsg")),
     field("consume_information", false, Kind::Obj("favor.FavorCouponConsumeInfo")),
     field("business_type", false, Kind::Enum(&["MULTIUSE"])),
 ];

@@ -736,9 +736,9 @@ pub struct FavorCoupon {
     pub coupon_id: ::std::string::String,
     /// Single-item (cut-to) discount details, for cut-to coupons. 【单品优惠特定信息】单品优惠特定信息
     ///
-    /// *Optional (选填).* Wire name `cut_to_message`, type `FavorCouponCutToMessage`.
+    /// *Optional (选填).* Wire name `cut_to_message`, type `CutTypeMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cut_to_message: ::std::option::Option<crate::favor::FavorCouponCutToMessage>,
+    pub cut_to_message: ::std::option::Option<crate::favor::CutTypeMsg>,
     /// Coupon name. 【券或消费金名称】券或消费金名称
     ///
     /// *Required (必填).* Wire name `coupon_name`, type `string`.
@@ -792,10 +792,10 @@ pub struct FavorCoupon {
     pub singleitem: ::std::option::Option<bool>,
     /// Face value and threshold, for spend-and-save coupons. 【满减券信息】普通满减券面额、门槛信息。
     ///
-    /// *Optional (选填).* Wire name `normal_coupon_information`, type `FavorCouponNormalInfo`.
+    /// *Optional (选填).* Wire name `normal_coupon_information`, type `FixedValueStockMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<
-        crate::favor::FavorCouponNormalInfo,
+        crate::favor::FixedValueStockMsg,
     >,
     /// Redemption details, present once the coupon was used. 【已实扣代金券核销信息】已实扣代金券核销信息,券已核销时返回。
     ///
@@ -842,19 +842,6 @@ pub struct FavorCouponConsumeInfo {
         ::std::vec::Vec<crate::favor::FavorCouponGoodsDetail>,
     >,
 }
-/// Single-item (cut-to) discount details of a coupon. 【单品优惠特定信息】单品优惠(减至券)特定信息。
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct FavorCouponCutToMessage {
-    /// Highest unit price of an item the discount applies to, in fen (1 yuan = 100 fen) 【可用优惠的商品最高单价】可用优惠的商品最高单价,单位:分。
-    ///
-    /// *Required (必填).* Wire name `single_price_max`, type `integer`.
-    pub single_price_max: i64,
-    /// Unit price after the cut-to discount, in fen. 【减至后的优惠单价】减至后的优惠单价,单位:分。
-    ///
-    /// *Required (必填).* Wire name `cut_to_price`, type `integer`.
-    pub cut_to_price: i64,
-}
 /// Cut-to discount details; only for cut-to coupons. 【减至优惠特定信息】减至优惠限定字段,仅减至优惠场景有返回。
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -890,19 +877,6 @@ pub struct FavorCouponGoodsDetail {
     ///
     /// *Required (必填).* Wire name `discount_amount`, type `integer`.
     pub discount_amount: i64,
-}
-/// Face value and threshold of a spend-and-save coupon. 【满减券信息】普通满减券或消费金的面额、门槛信息。
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct FavorCouponNormalInfo {
-    /// Face value in fen (1 yuan = 100 fen) 【面额】面额,单位:分。
-    ///
-    /// *Required (必填).* Wire name `coupon_amount`, type `integer`.
-    pub coupon_amount: i64,
-    /// Minimum order amount for the coupon to apply, in fen. 【门槛】使用券或消费金的金额门槛,单位:分。
-    ///
-    /// *Required (必填).* Wire name `transaction_minimum`, type `integer`.
-    pub transaction_minimum: i64,
 }
 /// Single-item discount details of the redeemed coupon. 【单品优惠特定信息】单品优惠特定信息。
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1261,10 +1235,10 @@ pub struct FavorCouponUsePayload {
     pub singleitem: ::std::option::Option<bool>,
     /// Face value and threshold, for spend-and-save coupons. 【普通满减券信息】普通满减券或消费金面额、门槛信息。
     ///
-    /// *Optional (选填).* Wire name `normal_coupon_information`, type `FavorCouponNormalInfo`.
+    /// *Optional (选填).* Wire name `normal_coupon_information`, type `FixedValueStockMsg`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<
-        crate::favor::FavorCouponNormalInfo,
+        crate::favor::FixedValueStockMsg,
     >,
     /// Redemption details (time, merchant, transaction, items) 【实扣代金券信息】已实扣代金券或消费金的核销信息。
     ///
