@@ -1,5 +1,7 @@
-//! `codegen lint`: every field, enum value and error row without an English `gloss`, and every
-//! `gloss` / `user_note` that leaks source shorthand (`(L)`, `facts pack`, `seed 002`, `§`).
+//! `codegen lint`: every field, enum value and error row without an English `gloss`, every
+//! `gloss` / `user_note` that leaks source shorthand (`(L)`, `facts pack`, `seed 002`, `§`),
+//! and object types of one family with the same wire shape that do not say they differ
+//! (`distinct_from`): two transcriptions of one official type drift apart.
 
 use crate::diag::Diagnostics;
 use crate::raw::*;
@@ -136,7 +138,89 @@ pub fn lint(raw: &RawSpec) -> Diagnostics {
             l.examples(&format!("notifications.{id}.examples"), &n.examples);
         }
     }
+    same_shapes(raw, &mut diags);
     diags
+}
+
+/// A declared object type's (wire name, type) pairs, sorted; array fields as `[item type]`.
+type Shape = Vec<(String, String)>;
+
+/// The wire shape of a declared object type.
+fn shape(t: &RawType) -> Shape {
+    fn ty(f: &RawField) -> String {
+        match (f.ty.as_deref(), &f.items) {
+            (Some("array"), Some(items)) => format!("[{}]", ty(items)),
+            (t, _) => t.unwrap_or("").to_owned(),
+        }
+    }
+    let mut out: Shape = t
+        .fields
+        .iter()
+        .flatten()
+        .filter_map(|f| Some((f.name.clone()?, ty(f))))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Two declared object types of one family with the same wire shape (two or more fields) are
+/// usually two transcriptions of one official type; each pair must be merged or say
+/// `distinct_from` (on either side). A `distinct_from` name that is not such a type is an
+/// error too, so the acknowledgements cannot go stale.
+fn same_shapes(raw: &RawSpec, diags: &mut Diagnostics) {
+    use std::collections::BTreeMap;
+    // family → (name → (file, type))
+    let mut families: BTreeMap<&str, BTreeMap<&str, (&str, &RawType)>> = BTreeMap::new();
+    for file in &raw.files {
+        let Some(family) = file.family.as_deref() else {
+            continue;
+        };
+        for (name, t) in &file.types {
+            families
+                .entry(family)
+                .or_default()
+                .insert(name.as_str(), (file.file.as_str(), t));
+        }
+    }
+    for types in families.values() {
+        let objects: Vec<(&str, &str, &RawType, Shape)> = types
+            .iter()
+            .filter(|(_, (_, t))| t.kind == "object")
+            .map(|(name, (file, t))| (*name, *file, *t, shape(t)))
+            .collect();
+        for (name, file, t, _) in &objects {
+            for other in &t.distinct_from {
+                let ok = objects.iter().any(|(n, _, _, _)| n == other);
+                if !ok {
+                    diags.error(
+                        file,
+                        format!("types.{name}.distinct_from"),
+                        format!("`{other}` is not an object type of this family"),
+                    );
+                }
+            }
+        }
+        for (i, (a, file, ta, sa)) in objects.iter().enumerate() {
+            if sa.len() < 2 {
+                continue;
+            }
+            for (b, _, tb, sb) in &objects[i + 1..] {
+                let acknowledged = ta.distinct_from.iter().any(|x| x == b)
+                    || tb.distinct_from.iter().any(|x| x == a);
+                if sa == sb && !acknowledged {
+                    let names: Vec<&str> = sa.iter().map(|(n, _)| n.as_str()).collect();
+                    diags.error(
+                        file,
+                        format!("types.{a}"),
+                        format!(
+                            "`{a}` and `{b}` have the same wire fields ({}): if they transcribe one official type, keep one (`codegen diff` shows the merge as a rename); if they differ on purpose, add `distinct_from: [{b}]` to `{a}`",
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

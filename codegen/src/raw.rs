@@ -48,6 +48,10 @@ pub struct RawType {
     pub rules: Vec<RawRule>,
     #[serde(default)]
     pub values: Option<Vec<RawEnumValue>>,
+    /// Object types of the family with the same wire shape that are different official types
+    /// on purpose (`codegen lint` asks for this or a merge).
+    #[serde(default)]
+    pub distinct_from: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
