@@ -19,14 +19,21 @@ fn check(files: &[SourceFile]) -> codegen::ir::Api {
 
 /// Applies `edit` (find, replace) to `file` of the fixture and diffs old → new.
 fn changes(file: &str, find: &str, replace: &str) -> Vec<Change> {
+    changes_after(&[(file, find, replace)])
+}
+
+/// Applies each (file, find, replace) in turn to the fixture and diffs old → new.
+fn changes_after(edits: &[(&str, &str, &str)]) -> Vec<Change> {
     let old = fixture();
     let mut new = old.clone();
-    let f = new
-        .iter_mut()
-        .find(|f| f.rel_path == file)
-        .unwrap_or_else(|| panic!("{file} not in the fixture"));
-    assert!(f.text.contains(find), "{file}: `{find}` not found");
-    f.text = f.text.replacen(find, replace, 1);
+    for (file, find, replace) in edits {
+        let f = new
+            .iter_mut()
+            .find(|f| f.rel_path == *file)
+            .unwrap_or_else(|| panic!("{file} not in the fixture"));
+        assert!(f.text.contains(find), "{file}: `{find}` not found");
+        f.text = f.text.replacen(find, replace, 1);
+    }
     diff(&check(&old), &check(&new))
 }
 
@@ -122,9 +129,7 @@ fn a_new_operation_is_compatible() {
 /// an unrelated one added, and what else changed in it is still reported under both names.
 #[test]
 fn a_renamed_type_is_reported_as_a_rename_with_its_own_changes() {
-    let old = fixture();
-    let mut new = old.clone();
-    for (file, find, replace) in [
+    let got = changes_after(&[
         (TY, "  Window:\n", "  TimeWindow:\n"),
         (
             TY,
@@ -136,12 +141,7 @@ fn a_renamed_type_is_reported_as_a_rename_with_its_own_changes() {
             "          type: Window\n",
             "          type: TimeWindow\n",
         ),
-    ] {
-        let f = new.iter_mut().find(|f| f.rel_path == file).unwrap();
-        assert!(f.text.contains(find), "{file}: `{find}` not found");
-        f.text = f.text.replacen(find, replace, 1);
-    }
-    let got = diff(&check(&old), &check(&new));
+    ]);
     let at = |path: &str| got.iter().filter(|c| c.path == path).collect::<Vec<_>>();
     let renamed = at("demo.Window");
     assert!(
@@ -167,38 +167,49 @@ fn a_renamed_type_is_reported_as_a_rename_with_its_own_changes() {
     assert_eq!(bump(&got), Bump::Major);
 }
 
+/// `Window` renamed `TimeWindow`, with `fields` (YAML list entries) added after its two.
+fn window_renamed_adding(fields: &str) -> Vec<Change> {
+    const END: &str = "        gloss: End, RFC 3339\n        format: rfc3339\n";
+    changes_after(&[
+        (TY, "  Window:\n", "  TimeWindow:\n"),
+        (TY, END, &format!("{END}{fields}")),
+        (
+            CT,
+            "          type: Window\n",
+            "          type: TimeWindow\n",
+        ),
+    ])
+}
+
 /// A rename that also adds a field is still a rename when the shapes are close; the added
 /// field is reported under the rename. A type that shares too little is removed and added.
 #[test]
 fn a_rename_with_a_new_field_is_still_a_rename() {
-    let old = fixture();
-    let mut new = old.clone();
-    for (file, find, replace) in [
-        (TY, "  Window:\n", "  TimeWindow:\n"),
-        (
-            TY,
-            "        gloss: End, RFC 3339\n        format: rfc3339\n",
-            "        gloss: End, RFC 3339\n        format: rfc3339\n      - {name: zone, type: string, required: false, gloss: Time zone}\n",
-        ),
-        (CT, "          type: Window\n", "          type: TimeWindow\n"),
-    ] {
-        let f = new.iter_mut().find(|f| f.rel_path == file).unwrap();
-        assert!(f.text.contains(find), "{file}: `{find}` not found");
-        f.text = f.text.replacen(find, replace, 1);
-    }
-    let got = diff(&check(&old), &check(&new));
+    const ZONE: &str = "      - {name: zone, type: string, required: false, gloss: Time zone}\n";
+    const LABEL: &str = "      - {name: label, type: string, required: false, gloss: Label}\n";
+    let got = window_renamed_adding(ZONE);
+    let at = |got: &[Change], path: &str, what: &str| {
+        got.iter()
+            .any(|c| c.path == path && c.message.contains(what))
+    };
     assert!(
-        got.iter().any(|c| c.path == "demo.Window"
-            && c.message
-                .contains("renamed → TimeWindow (2 of its 2 wire fields kept")),
+        at(
+            &got,
+            "demo.Window",
+            "renamed → TimeWindow (2 of its 2 wire fields kept"
+        ),
         "{got:?}"
     );
     assert!(
-        got.iter()
-            .any(|c| c.path == "demo.Window → TimeWindow.zone" && c.impact == Impact::Compatible),
+        at(&got, "demo.Window → TimeWindow.zone", "new optional field"),
         "{got:?}"
     );
     assert!(!got.iter().any(|c| c.path == "demo.TimeWindow"), "{got:?}");
+
+    // Two new fields besides the two kept: 2 of 4 shared is too little for a rename.
+    let got = window_renamed_adding(&format!("{ZONE}{LABEL}"));
+    assert!(at(&got, "demo.Window", "type removed"), "{got:?}");
+    assert!(at(&got, "demo.TimeWindow", "new type"), "{got:?}");
 }
 
 /// Two copies merged into one new type: both are renames to it.
