@@ -133,13 +133,7 @@ fn imf_fixdate(s: &str) -> Option<i64> {
     if !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    // Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's days_from_civil).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::runtime::validation::days_from_civil(y, m, d);
     Some(days * 86_400 + h * 3600 + mi * 60 + se)
 }
 

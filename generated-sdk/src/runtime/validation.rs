@@ -554,6 +554,18 @@ fn parse_rfc3339_parts(s: &str) -> Option<(i64, u32)> {
     rfc3339_parts(s).map(|(secs, nanos, _)| (secs, nanos))
 }
 
+/// Days from 1970-01-01 to `year`-`month`-`day` (proleptic Gregorian; Howard Hinnant's
+/// `days_from_civil`). The date is not checked.
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// `(unix seconds, nanoseconds, offset seconds)` of an RFC 3339 timestamp.
 pub(crate) fn rfc3339_parts(s: &str) -> Option<(i64, u32, i32)> {
     let b = s.as_bytes();
@@ -625,14 +637,7 @@ pub(crate) fn rfc3339_parts(s: &str) -> Option<(i64, u32, i32)> {
         }
         _ => return None,
     };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = days_from_civil(year, month, day);
     Some((
         days * 86_400 + hour * 3600 + minute * 60 + second - offset,
         nanos,
