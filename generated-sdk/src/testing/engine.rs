@@ -442,26 +442,23 @@ impl Engine {
                 } => {
                     let (kd, id) = self.find(st, ctx, kind, params, None, false)?;
                     let record = st.entities.get(kd.name).and_then(|m| m.get(&id));
-                    let time =
-                        |v: Option<&Value>| v.and_then(Value::as_str).and_then(parse_rfc3339);
-                    let when = params.get(*at).map_or(Some(now), |v| time(Some(v)));
-                    let from = time(record.and_then(|r| get_path(r, begin)));
-                    let until = time(record.and_then(|r| get_path(r, end)));
-                    if let Some(when) = when {
-                        if from.is_some_and(|b| when < b) || until.is_some_and(|e| when > e) {
-                            let shown = |v: Option<&Value>| {
-                                v.and_then(Value::as_str).unwrap_or("-").to_owned()
-                            };
-                            return Err(Rejection::row(
-                                &ctx.row(error),
-                                format!(
-                                    "{}: 有效期 {} 至 {}",
-                                    error.1,
-                                    shown(record.and_then(|r| get_path(r, begin))),
-                                    shown(record.and_then(|r| get_path(r, end))),
-                                ),
-                            ));
-                        }
+                    let bound = |p: &str| {
+                        let text = record.and_then(|r| get_path(r, p)).and_then(Value::as_str);
+                        (text.unwrap_or("-"), text.and_then(parse_rfc3339))
+                    };
+                    let ((from_text, from), (until_text, until)) = (bound(begin), bound(end));
+                    let when = match params.get(*at) {
+                        None => Some(now),
+                        Some(v) => v.as_str().and_then(parse_rfc3339),
+                    };
+                    let outside = when.is_some_and(|w| {
+                        from.is_some_and(|b| w < b) || until.is_some_and(|e| w > e)
+                    });
+                    if outside {
+                        return Err(Rejection::row(
+                            &ctx.row(error),
+                            format!("{}: 有效期 {from_text} 至 {until_text}", error.1),
+                        ));
                     }
                 }
                 Check::PerUser {
@@ -476,7 +473,7 @@ impl Engine {
                         continue;
                     };
                     let mine = |c: &Value| get_path(c, user).and_then(Value::as_str) == Some(who);
-                    let (limit, n) = limit_and_count(st, kd, &id, max, child, false, mine)?;
+                    let (limit, n) = limit_and_count(st, kd, &id, max, child, mine)?;
                     if limit > 0 && n >= limit {
                         return Err(Rejection::row(
                             &ctx.row(error),
@@ -502,16 +499,15 @@ impl Engine {
                             .and_then(|t| t.get(..10))
                             == today
                     };
-                    let always = !today_count.is_empty();
-                    let (limit, n) = limit_and_count(st, kd, &id, max, child, always, on_today)?;
+                    let (limit, n) = limit_and_count(st, kd, &id, max, child, on_today)?;
                     if limit > 0 && n >= limit {
                         return Err(Rejection::row(
                             &ctx.row(error),
                             format!("{}: 今日已发放 {n},每日上限 {limit}", error.1),
                         ));
                     }
-                    if always {
-                        budgets.push((kd.name, id, *today_count, n + 1));
+                    if let Some(field) = today_count {
+                        budgets.push((kd.name, id, *field, n + 1));
                     }
                 }
             }
@@ -1050,14 +1046,13 @@ impl Ctx {
 }
 
 /// The `max` count limit of the `kd` record `id` (0: none) and how many `child` entities of
-/// that record satisfy `counted`, counted only when there is a limit or `always`.
+/// that record satisfy `counted`.
 fn limit_and_count(
     st: &State,
     kd: &KindDef,
     id: &str,
     max: &str,
     child: &str,
-    always: bool,
     counted: impl Fn(&Value) -> bool,
 ) -> Result<(i64, i64), Rejection> {
     let limit = st
@@ -1068,9 +1063,6 @@ fn limit_and_count(
         .and_then(Value::as_i64)
         .unwrap_or(0)
         .max(0);
-    if limit == 0 && !always {
-        return Ok((0, 0));
-    }
     let ckd = kind_def(child)?;
     let n = st.entities.get(ckd.name).map_or(0, |m| {
         m.values()

@@ -133,15 +133,15 @@ pub(crate) enum Check {
     /// Fewer than `max` (a field of the `kind` entity; no limit when absent or not positive)
     /// `child` entities of that entity have their `stamp` (an RFC 3339 time in +08:00, as the
     /// simulator writes it) on the simulator clock's current day in Beijing time, else the
-    /// documented row: the daily limit (每日上限). The day turns at 00:00 +08:00. When
-    /// `today_count` names a field of the `kind` entity, an effect writes that day's count
-    /// there (it reads the previous day's count until the first effect of a new day).
+    /// documented row: the daily limit (每日上限). The day turns at 00:00 +08:00. An effect
+    /// writes that day's count to the `kind` entity's `today_count` field, if one is named
+    /// (it reads the previous day's count until the first effect of a new day).
     PerDay {
         kind: &'static str,
         child: &'static str,
         stamp: &'static str,
         max: &'static str,
-        today_count: &'static str,
+        today_count: Option<&'static str>,
         error: (&'static str, &'static str),
     },
 }
@@ -809,7 +809,7 @@ pub(crate) static BEHAVIORS: &[Behavior] = &[
                 child: "product_coupon.user_coupon",
                 stamp: "receive_time",
                 max: "stock_send_rule.max_count_per_day",
-                today_count: "sent_count_info.today_count",
+                today_count: Some("sent_count_info.today_count"),
                 error: ("NOT_ENOUGH", "商品券批次发放预算不足"),
             },
         ],
