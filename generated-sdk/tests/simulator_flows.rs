@@ -354,13 +354,9 @@ async fn restarting_a_flow_with_the_same_keys_has_no_second_effect() -> TestResu
 /// A 代金券 stock created (out_request_no `key`, 100 coupons) and started; its id.
 async fn started_favor_stock(
     client: &Client,
-    key: &str,
+    create: &favor::CreateCouponStockRequest,
 ) -> Result<String, Box<dyn std::error::Error>> {
-    let stock_id = client
-        .favor()
-        .create_coupon_stock(&favor_stock_request(key, 100)?)
-        .await?
-        .stock_id;
+    let stock_id = client.favor().create_coupon_stock(create).await?.stock_id;
     client
         .favor()
         .start_stock(
@@ -376,7 +372,7 @@ async fn started_favor_stock(
 #[tokio::test]
 async fn faults_as_the_client_sees_them() -> TestResult {
     let Setup { sim, client, .. } = setup().await?;
-    let stock_id = started_favor_stock(&client, "FAULTS").await?;
+    let stock_id = started_favor_stock(&client, &favor_stock_request("FAULTS", 100)?).await?;
     let op = "favor.send_coupon";
 
     // Without retries, the client sees each fault as it is.
@@ -963,16 +959,7 @@ async fn per_user_limit_refuses_a_second_coupon_to_the_same_user() -> TestResult
     } = setup().await?;
     let mut create = favor_stock_request("STOCK-PER-USER", 10)?;
     create.stock_use_rule.max_coupons_per_user = 1;
-    let stock_id = client.favor().create_coupon_stock(&create).await?.stock_id;
-    client
-        .favor()
-        .start_stock(
-            &favor::StartStockRequest::builder()
-                .stock_id(&stock_id)
-                .stock_creator_mchid(test_keys::MCHID)
-                .build()?,
-        )
-        .await?;
+    let stock_id = started_favor_stock(&client, &create).await?;
     client
         .favor()
         .send_coupon(&favor_send_request(&stock_id, "PER-USER-1")?)
@@ -1108,7 +1095,7 @@ async fn product_coupon_daily_limit_turns_at_midnight_beijing() -> TestResult {
 #[tokio::test]
 async fn paged_lists_are_walked_page_by_page_every_item_once() -> TestResult {
     let Setup { sim, client, .. } = setup().await?;
-    let stock_id = started_favor_stock(&client, "STOCK-PAGES").await?;
+    let stock_id = started_favor_stock(&client, &favor_stock_request("STOCK-PAGES", 100)?).await?;
     let mut sent = std::collections::BTreeSet::new();
     for i in 0..7 {
         let coupon = client
