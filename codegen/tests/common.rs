@@ -43,3 +43,44 @@ pub fn diagnostics(files: &[SourceFile]) -> Vec<String> {
         Err(d) => d.iter().map(|d| d.to_string()).collect(),
     }
 }
+
+/// Every file of the fixture spec (`tests/fixture/spec/`), in memory.
+pub fn fixture_spec() -> Vec<SourceFile> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/spec");
+    let mut diags = codegen::diag::Diagnostics::default();
+    let files = codegen::load::read_dir(&root, &mut diags);
+    assert!(diags.is_empty(), "{:?}", diags.items());
+    files
+}
+
+/// `files` with each `(file, find, replace)` applied once, in turn; `find` must be there.
+pub fn edited(files: &[SourceFile], edits: &[(&str, &str, &str)]) -> Vec<SourceFile> {
+    let mut out = files.to_vec();
+    for (file, find, replace) in edits {
+        let f = out
+            .iter_mut()
+            .find(|f| f.rel_path == *file)
+            .unwrap_or_else(|| panic!("{file} not in the spec"));
+        assert!(f.text.contains(find), "{file}: `{find}` not found");
+        f.text = f.text.replacen(find, replace, 1);
+    }
+    out
+}
+
+/// The fixture's `Window` type (`demo/types.yaml`) again as `name`, with `extra` lines after
+/// its `kind`; an edit inserting it before `  Item:\n` declares a second copy of `Window`.
+pub fn window_copy(name: &str, extra: &str) -> String {
+    let files = fixture_spec();
+    let text = &files
+        .iter()
+        .find(|f| f.rel_path == "demo/types.yaml")
+        .expect("the fixture's types")
+        .text;
+    let start = text.find("  Window:\n").expect("Window");
+    let end = text.find("  Item:\n").expect("Item after Window");
+    text[start..end].replacen(
+        "  Window:\n    kind: object\n",
+        &format!("  {name}:\n    kind: object\n{extra}"),
+        1,
+    )
+}

@@ -4,13 +4,9 @@
 
 use codegen::diff::{bump, changelog, diff, next_version, Bump, Change, Impact};
 use codegen::load::SourceFile;
-use std::path::Path;
 
-fn fixture() -> Vec<SourceFile> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/spec");
-    let mut diags = codegen::diag::Diagnostics::default();
-    codegen::load::read_dir(&root, &mut diags)
-}
+mod common;
+use common::{edited, fixture_spec as fixture, window_copy};
 
 fn check(files: &[SourceFile]) -> codegen::ir::Api {
     codegen::load_api_from(files, codegen::diag::Diagnostics::default())
@@ -25,16 +21,7 @@ fn changes(file: &str, find: &str, replace: &str) -> Vec<Change> {
 /// Applies each (file, find, replace) in turn to the fixture and diffs old → new.
 fn changes_after(edits: &[(&str, &str, &str)]) -> Vec<Change> {
     let old = fixture();
-    let mut new = old.clone();
-    for (file, find, replace) in edits {
-        let f = new
-            .iter_mut()
-            .find(|f| f.rel_path == *file)
-            .unwrap_or_else(|| panic!("{file} not in the fixture"));
-        assert!(f.text.contains(find), "{file}: `{find}` not found");
-        f.text = f.text.replacen(find, replace, 1);
-    }
-    diff(&check(&old), &check(&new))
+    diff(&check(&old), &check(&edited(&old, edits)))
 }
 
 struct Case {
@@ -216,20 +203,16 @@ fn a_rename_with_a_new_field_is_still_a_rename() {
 #[test]
 fn two_copies_merged_into_one_type_are_two_renames() {
     let old = fixture();
-    let mut new = old.clone();
-    let ty = new.iter_mut().find(|f| f.rel_path == TY).unwrap();
-    ty.text = ty.text.replacen("  Window:\n", "  Span:\n", 1);
-    let ct = new.iter_mut().find(|f| f.rel_path == CT).unwrap();
-    ct.text = ct
-        .text
-        .replacen("          type: Window\n", "          type: Span\n", 1);
+    let new = edited(
+        &old,
+        &[
+            (TY, "  Window:\n", "  Span:\n"),
+            (CT, "          type: Window\n", "          type: Span\n"),
+        ],
+    );
     // The old side gets a second copy of Window under another name.
-    let mut old2 = old.clone();
-    let oty = old2.iter_mut().find(|f| f.rel_path == TY).unwrap();
-    let start = oty.text.find("  Window:\n").unwrap();
-    let end = oty.text.find("  Item:\n").unwrap();
-    let copy = oty.text[start..end].replacen("  Window:\n", "  WindowCopy:\n", 1);
-    oty.text.insert_str(end, &copy);
+    let with_copy = format!("{}  Item:\n", window_copy("WindowCopy", ""));
+    let old2 = edited(&old, &[(TY, "  Item:\n", &with_copy)]);
     let got = diff(&check(&old2), &check(&new));
     for old_name in ["demo.Window", "demo.WindowCopy"] {
         assert!(

@@ -6,15 +6,8 @@
 //! Review a change with `INSTA_UPDATE=always cargo test -p codegen --test fixture` and
 //! `git diff codegen/tests/snapshots` (or `cargo insta review` where cargo-insta is installed).
 
-use std::path::Path;
-
-fn fixture() -> Vec<codegen::load::SourceFile> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/spec");
-    let mut diags = codegen::diag::Diagnostics::default();
-    let files = codegen::load::read_dir(&root, &mut diags);
-    assert!(diags.is_empty(), "{:?}", diags.items());
-    files
-}
+mod common;
+use common::fixture_spec as fixture;
 
 fn api() -> codegen::ir::Api {
     codegen::load_api_from(&fixture(), codegen::diag::Diagnostics::default()).unwrap_or_else(|d| {
