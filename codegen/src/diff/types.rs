@@ -70,8 +70,11 @@ fn compare(out: &mut Out, path: &str, a: &TypeDef, b: &TypeDef, renames: &Rename
     }
 }
 
+/// Whether a type is an object, and its sorted wire field names (or enum values).
+type Shape<'a> = (bool, Vec<&'a str>);
+
 /// The wire shape that identifies a type across a rename: its field names, or its values.
-fn wire_keys(t: &TypeDef) -> (bool, Vec<&str>) {
+fn wire_keys(t: &TypeDef) -> Shape<'_> {
     let mut keys: Vec<&str> = match t {
         TypeDef::Object(o) => o.fields.iter().map(|f| f.wire_name.as_str()).collect(),
         TypeDef::Enum(e) => e.values.iter().map(|v| v.wire.as_str()).collect(),
@@ -91,10 +94,10 @@ fn renames<'a>(
     ot: &BTreeMap<&'a str, &'a TypeDef>,
     nt: &BTreeMap<&'a str, &'a TypeDef>,
 ) -> Renames<'a> {
-    let added: Vec<(&str, (bool, Vec<&str>))> = nt
+    // Every new type's shape, once, and whether it existed before.
+    let shapes: Vec<(&str, bool, Shape)> = nt
         .iter()
-        .filter(|(name, _)| !ot.contains_key(*name))
-        .map(|(name, t)| (*name, wire_keys(t)))
+        .map(|(name, t)| (*name, ot.contains_key(*name), wire_keys(t)))
         .collect();
     ot.iter()
         .filter(|(name, _)| !nt.contains_key(*name))
@@ -103,27 +106,22 @@ fn renames<'a>(
             if keys.1.is_empty() {
                 return None;
             }
-            let mut same = added.iter().filter(|(_, k)| *k == keys);
-            match (same.next(), same.next()) {
-                (Some((to, _)), None) => return Some((*name, *to)),
-                (Some(_), Some(_)) => return None,
-                _ => {}
-            }
-            // Merged into a type that already existed, of exactly its shape.
-            let mut kept = nt
-                .iter()
-                .filter(|(n, _)| ot.contains_key(*n))
-                .filter(|(_, t)| wire_keys(t) == keys);
-            match (kept.next(), kept.next()) {
-                (Some((to, _)), None) => return Some((*name, *to)),
-                (Some(_), Some(_)) => return None,
-                _ => {}
+            // Exactly this shape: among the added types first, then (a merge) the kept ones.
+            for existed in [false, true] {
+                let mut same = shapes
+                    .iter()
+                    .filter(|(_, e, k)| *e == existed && *k == keys);
+                match (same.next(), same.next()) {
+                    (Some((to, ..)), None) => return Some((*name, *to)),
+                    (Some(_), Some(_)) => return None,
+                    _ => {}
+                }
             }
             // No exact match: the closest, if it is close and unambiguous.
-            let mut scored: Vec<(usize, usize, &str)> = added
+            let mut scored: Vec<(usize, usize, &str)> = shapes
                 .iter()
-                .filter(|(_, (object, _))| *object == keys.0)
-                .map(|(to, (_, k))| {
+                .filter(|(_, existed, (object, _))| !existed && *object == keys.0)
+                .map(|(to, _, (_, k))| {
                     let shared = keys.1.iter().filter(|x| k.contains(x)).count();
                     let union = keys.1.len() + k.len() - shared;
                     (shared, union, *to)
