@@ -33,7 +33,8 @@ fn object(family: &Family, o: &ObjectType) -> TokenStream {
             serde_args
                 .push(quote! { default, skip_serializing_if = "::std::option::Option::is_none" });
         }
-        if f.also_string && f.location == Location::Body {
+        // `check` accepts `also_string` on integer body fields only.
+        if f.also_string {
             let with = if f.required {
                 "crate::runtime::lenient::int_or_string"
             } else {
